@@ -1,0 +1,51 @@
+// Shared timing helpers: whole-process timings (median of N runs) and ratio printing.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const BIN = join(ROOT, "bin/secrets.js");
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median wall time in ms of running `argv` `runs` times (after one warm-up). Throws if it fails. */
+export function timeProcess(argv, { runs = 15, env = process.env, input, cwd = ROOT } = {}) {
+  const once = () => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0], argv.slice(1), { env, input, cwd, stdio: ["pipe", "ignore", "pipe"], maxBuffer: 1 << 30 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${argv.slice(0, 4).join(" ")} … failed (${r.status}): ${r.stderr}`);
+    return ms;
+  };
+  once();
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(once());
+  return median(times);
+}
+
+/** Median in-process time in ms of an async function. */
+export async function timeFn(fn, runs = 5) {
+  await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+const rows = [];
+export function report(name, ms, floorName, floorMs, target) {
+  const ratio = ms / floorMs;
+  const verdict = target === undefined ? "" : ratio <= target ? `  ok (target ≤ ${target}×)` : `  OVER target ${target}×`;
+  rows.push({ name, ms, floorName, floorMs, ratio, target });
+  console.log(`${name.padEnd(46)} ${ms.toFixed(1).padStart(9)} ms  ${ratio.toFixed(2).padStart(6)}× ${floorName} (${floorMs.toFixed(1)} ms)${verdict}`);
+}
+
+export function results() {
+  return rows;
+}

@@ -1,0 +1,78 @@
+/** Owns: `secrets decrypt` — encrypted file (or stdin) → plaintext on stdout, a file, or in place. */
+import type { Argv, CommandModule } from "yargs";
+import { SealError } from "../../errors.js";
+import { loadConfig } from "../../config.js";
+import { storeFor } from "../../formats/index.js";
+import { parseDecryptionOrder } from "../../keys/registry.js";
+import { closeDocument } from "../../document/index.js";
+import { readInput } from "../../ops/read-input.js";
+import { openSealedBytes } from "../../ops/sealed-file.js";
+import { makeKeyContext } from "../../ops/key-context.js";
+import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index.js";
+import type { Store } from "../../formats/index.js";
+import type { CliContext } from "../context.js";
+import { formatsFor, storeOptionsFor, typeOptions } from "../options.js";
+import { writeResult } from "../output.js";
+import type { GlobalArgs } from "../globals.js";
+
+type Args = GlobalArgs & {
+  file?: string;
+  "in-place"?: boolean;
+  output?: string;
+  extract?: string;
+  "ignore-mac"?: boolean;
+  "input-type"?: string;
+  "output-type"?: string;
+  "filename-override"?: string;
+};
+
+/** What `--extract` prints: a string raw, a map or list as a document, other scalars as the store writes them. */
+export function extractBytes(plain: Tree, path: string, store: Store): Uint8Array {
+  const node: Node | undefined = getAtPath(plain, parseTreePath(path));
+  if (node === undefined) throw new SealError("BAD_TREE_PATH", `${path} is not in the file`);
+  if (node.kind === "str") return Buffer.from(node.value, "utf8");
+  if (node.kind === "bytes") return node.value;
+  if (node.kind === "map") return store.emitPlain({ branches: [node] });
+  return store.emitValue(node);
+}
+
+export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
+  return {
+    command: "decrypt [file]",
+    describe: "decrypt a file (stdin when FILE is - or absent)",
+    builder: (y: Argv<GlobalArgs>) =>
+      y
+        .positional("file", { type: "string", describe: "encrypted file, or - for stdin" })
+        .options({
+          "in-place": { alias: "i", type: "boolean", describe: "replace FILE with its plaintext" },
+          output: { type: "string", describe: "write to this file (mode 0600) instead of stdout" },
+          extract: { type: "string", describe: `print one value, e.g. '["db"]["password"]'` },
+          "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
+          ...typeOptions,
+        })
+        .example("$0 decrypt secrets.enc.yaml", "print the plaintext")
+        .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
+        .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
+    handler: async (args) => {
+      const { input, output, name } = formatsFor(args, args.file);
+      const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+      const bytes = await readInput(args.file, ctx.stdin);
+      const { doc } = await openSealedBytes(bytes, {
+        format: input,
+        ctx: makeKeyContext(ctx.env),
+        order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+        ignoreMac: args["ignore-mac"] === true,
+        file: name ?? "stdin",
+        storeOptions: storeOptionsFor(input, args.indent, config),
+      });
+      try {
+        const outStore = storeFor(output, storeOptionsFor(output, args.indent, config));
+        if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
+        const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
+        await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
+      } finally {
+        closeDocument(doc);
+      }
+    },
+  };
+}

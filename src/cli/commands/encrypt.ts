@@ -1,0 +1,96 @@
+/** Owns: `secrets encrypt` — plaintext file (or stdin) → encrypted file for the chosen recipients. */
+import type { Argv, CommandModule } from "yargs";
+import { SealError } from "../../errors.js";
+import { loadConfig } from "../../config.js";
+import { CRYPT_RULE_KINDS, type CryptRule } from "../../metadata.js";
+import { keyFromSpec } from "../../keys/registry.js";
+import { parseEncryptionContext } from "../../keys/aws-kms.js";
+import { chooseRecipients } from "../../ops/recipients.js";
+import { readInput } from "../../ops/read-input.js";
+import { sealPlainBytes } from "../../ops/sealed-file.js";
+import { makeKeyContext } from "../../ops/key-context.js";
+import type { CliContext } from "../context.js";
+import { cryptRuleOptions, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions } from "../options.js";
+import { writeResult } from "../output.js";
+import type { GlobalArgs } from "../globals.js";
+
+type Args = GlobalArgs & {
+  file?: string;
+  "in-place"?: boolean;
+  output?: string;
+  age?: string;
+  kms?: string;
+  "gcp-kms"?: string;
+  "azure-kv"?: string;
+  "encryption-context"?: string;
+  "aws-profile"?: string;
+  "shamir-secret-sharing-threshold"?: number;
+  "input-type"?: string;
+  "output-type"?: string;
+  "filename-override"?: string;
+  "mac-only-encrypted"?: boolean;
+  "unencrypted-suffix"?: string;
+  "encrypted-suffix"?: string;
+  "unencrypted-regex"?: string;
+  "encrypted-regex"?: string;
+  "unencrypted-comment-regex"?: string;
+  "encrypted-comment-regex"?: string;
+};
+
+/** The one suffix/regex rule given on the command line, if any. */
+export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): CryptRule | undefined {
+  const given = CRYPT_RULE_KINDS.filter((k) => typeof args[k.replace(/_/g, "-")] === "string");
+  if (given.length > 1) {
+    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`);
+  }
+  const kind = given[0];
+  return kind ? { kind, value: args[kind.replace(/_/g, "-")] as string } : undefined;
+}
+
+export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
+  return {
+    command: "encrypt [file]",
+    describe: "encrypt a file's values (stdin when FILE is - or absent)",
+    builder: (y: Argv<GlobalArgs>) =>
+      y
+        .positional("file", { type: "string", describe: "plaintext file, or - for stdin" })
+        .options({
+          "in-place": { alias: "i", type: "boolean", describe: "replace FILE with the encrypted version" },
+          output: { type: "string", describe: "write to this file instead of stdout" },
+          ...keyFlagOptions,
+          ...typeOptions,
+          ...cryptRuleOptions,
+        })
+        .example("$0 encrypt --age age1… secrets.yaml > secrets.enc.yaml", "encrypt for one age recipient")
+        .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
+        .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
+    handler: async (args) => {
+      const { input, output, name } = formatsFor(args, args.file);
+      const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+      const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
+      const choice = chooseRecipients(
+        { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] },
+        ctx.env,
+        config,
+        name,
+        ctx.cwd,
+      );
+      const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
+      const bytes = await readInput(args.file, ctx.stdin);
+      const flagRule = cryptRuleFromFlags(args);
+      const cryptRule = flagRule ?? choice.cryptRule;
+      const sealed = await sealPlainBytes(bytes, {
+        format: input,
+        outputFormat: output,
+        ctx: makeKeyContext(ctx.env),
+        keyGroups,
+        ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
+        ...(cryptRule ? { cryptRule } : {}),
+        ...(args["mac-only-encrypted"] || choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
+        ...(name ? { file: name } : {}),
+        storeOptions: storeOptionsFor(output, args.indent, config),
+      });
+      await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, sealed, false);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Owns: what a CLI command gets from the outside world, built once at the entry point, so commands and
+ * the core below them never reach for process globals.
+ */
+import type { Readable, Writable } from "node:stream";
+
+export interface CliContext {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** stdin and stderr are a terminal (prompts and progress bars may be shown). */
+  readonly interactive: boolean;
+}
+
+/** Writes a diagnostic line to stderr (never stdout, which carries only what was asked for). */
+export function warn(ctx: CliContext, line: string): void {
+  ctx.stderr.write(`${line}\n`);
+}

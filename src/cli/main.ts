@@ -1,0 +1,71 @@
+/**
+ * Owns: the `secrets` entry point — yargs wiring, the one try/catch that turns errors into messages and
+ * exit statuses, and the CliContext every command gets. The only place that touches process globals.
+ */
+import yargs from "yargs";
+import { SealError } from "../errors.js";
+import type { CliContext } from "./context.js";
+import { globalOptions, type GlobalArgs } from "./globals.js";
+import { decryptCommand } from "./commands/decrypt.js";
+import { encryptCommand } from "./commands/encrypt.js";
+import { filestatusCommand } from "./commands/filestatus.js";
+import { keygenCommand } from "./commands/keygen.js";
+import { VERSION } from "../version.js";
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const debug = argv.includes("--debug");
+  let usageError: string | undefined;
+  try {
+    const parser = yargs(argv)
+      .scriptName("secrets")
+      .usage("$0 <command> [options]\n\nKeep secrets in git as encrypted YAML, JSON, .env and INI files (sops-compatible).")
+      .options(globalOptions)
+      .command(encryptCommand(ctx))
+      .command(decryptCommand(ctx))
+      .command(keygenCommand(ctx))
+      .command(filestatusCommand(ctx))
+      .completion("completion", "print a shell completion script")
+      .demandCommand(1, "name a command (see --help)")
+      .strict()
+      .version(VERSION)
+      .help()
+      .alias("h", "help")
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg: string | null, err: Error | undefined) => {
+        if (err) throw err;
+        usageError = msg ?? "invalid usage";
+      });
+    await parser.parseAsync();
+    if (usageError !== undefined) {
+      ctx.stderr.write(`error[USAGE]: ${usageError}\nhint: run \`secrets --help\`\n`);
+      return 2;
+    }
+    return 0;
+  } catch (e) {
+    return report(e, ctx, debug);
+  }
+}
+
+function report(e: unknown, ctx: CliContext, debug: boolean): number {
+  if (e instanceof SealError) {
+    ctx.stderr.write(`error[${e.code}]: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    if (debug && e.cause instanceof Error) ctx.stderr.write(`cause: ${e.cause.name}\n`);
+    return e.exitCode;
+  }
+  ctx.stderr.write("error[INTERNAL]: sealfile hit an unexpected error; please report it (run with --debug for details)\n");
+  if (debug && e instanceof Error) ctx.stderr.write(`${e.stack ?? e.message}\n`);
+  return 1;
+}
+
+const ctx: CliContext = {
+  cwd: process.cwd(),
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+};
+
+process.exitCode = await runCli(process.argv.slice(2), ctx);

@@ -1,0 +1,130 @@
+/**
+ * Owns: the engine — decrypting a parsed (tree, metadata) and encrypting a plain tree into one, knowing
+ * nothing of files, the CLI or git. Data keys are zeroed by the caller with `closeDocument` once done.
+ */
+import { SealError } from "../errors.js";
+import { IvStash } from "../crypto/iv-stash.js";
+import { formatLastModified, macsEqual, openMac, sealMac } from "../crypto/mac.js";
+import { randomBytes } from "../crypto/random.js";
+import { wipe } from "../crypto/wipe.js";
+import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
+import { DEFAULT_CRYPT_RULE, SOPS_LAYOUT_VERSION, type CryptRule, type Metadata } from "../metadata.js";
+import { cloneTree, type Tree } from "../tree/index.js";
+import { crypterFor } from "./crypt-rule.js";
+import { DATA_KEY_BYTES, keysOf, unwrapDataKey, wrapDataKey } from "./data-key.js";
+import { openValues, sealValues } from "./values.js";
+
+export { aadOf, findClearValues, pathLabel } from "./values.js";
+export { crypterFor } from "./crypt-rule.js";
+export type { KeyFailure } from "./data-key.js";
+export { keysOf, unwrapDataKey } from "./data-key.js";
+
+/** A decrypted document, holding what is needed to write it back with minimal changes. */
+export interface OpenedDocument {
+  plain: Tree;
+  metadata: Metadata;
+  dataKey: Uint8Array;
+  /** IVs of every decrypted value, so unchanged values keep their ciphertext when re-encrypted. */
+  stash: IvStash;
+  keys: MasterKey[][];
+}
+
+export interface OpenOptions {
+  readonly ctx: KeyContext;
+  readonly order: readonly KeyKind[];
+  readonly ignoreMac?: boolean;
+  readonly names?: ReadonlyMap<string, string>;
+  readonly file?: string;
+}
+
+/**
+ * Decrypts an encrypted tree and verifies its MAC (in constant time) before returning any plaintext.
+ * @throws SealError NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ */
+export async function openDocument(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<OpenedDocument> {
+  const keys = await keysOf(metadata);
+  const dataKey = await unwrapDataKey(keys, metadata, opts);
+  try {
+    const plain = cloneTree(encrypted);
+    const stash = new IvStash();
+    const computed = openValues(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
+    if (!opts.ignoreMac) verifyMac(computed, metadata, dataKey, opts.file);
+    return { plain, metadata, dataKey, stash, keys };
+  } catch (e) {
+    wipe(dataKey);
+    throw e;
+  }
+}
+
+function verifyMac(computed: string, md: Metadata, dataKey: Uint8Array, file: string | undefined): void {
+  const where = file ?? "the file";
+  if (!md.mac) throw new SealError("MAC_MISMATCH", `${where} has no MAC`, { hint: "the sops block was damaged; use --ignore-mac to read it anyway" });
+  const stored = openMac(md.mac, dataKey, md.lastModified);
+  if (!macsEqual(stored, computed)) {
+    throw new SealError("MAC_MISMATCH", `MAC mismatch: ${where} was changed outside sealfile/sops or is damaged`, {
+      hint: "restore it from git, or use --ignore-mac to read it anyway",
+    });
+  }
+}
+
+/** Zeroes the data key of an opened document. */
+export function closeDocument(doc: OpenedDocument): void {
+  wipe(doc.dataKey);
+}
+
+export interface SealOptions {
+  readonly ctx: KeyContext;
+  /** Recipients, group by group (not yet wrapped). */
+  readonly keyGroups: MasterKey[][];
+  readonly shamirThreshold?: number;
+  readonly cryptRule?: CryptRule;
+  readonly macOnlyEncrypted?: boolean;
+  readonly now?: Date;
+  /** Keep the file's `extra` fields (sealfile_*) from a previous version. */
+  readonly extra?: Record<string, string>;
+}
+
+/**
+ * Encrypts a plain tree under a new data key for the given recipients.
+ * @throws SealError NO_RECIPIENTS, ENCRYPT_FAILED, USAGE
+ */
+export async function sealDocument(plain: Tree, opts: SealOptions): Promise<{ tree: Tree; metadata: Metadata }> {
+  const dataKey = randomBytes(DATA_KEY_BYTES);
+  try {
+    await wrapDataKey(dataKey, opts.keyGroups, opts.shamirThreshold ?? 0, opts.ctx);
+    const now = opts.now ?? new Date();
+    const metadata: Metadata = {
+      keyGroups: opts.keyGroups.map((g) => g.map((k) => ({ kind: k.kind, entry: k.toMetadata() }))),
+      shamirThreshold: opts.keyGroups.length > 1 ? opts.shamirThreshold || opts.keyGroups.length : 0,
+      lastModified: "",
+      mac: "",
+      cryptRule: opts.cryptRule ?? DEFAULT_CRYPT_RULE,
+      cryptRuleStored: true,
+      macOnlyEncrypted: opts.macOnlyEncrypted ?? false,
+      version: SOPS_LAYOUT_VERSION,
+      extra: { ...(opts.extra ?? {}), sealfile_rotated_at: formatLastModified(now) },
+    };
+    const tree = resealTree(plain, dataKey, metadata, undefined, now);
+    return { tree, metadata };
+  } finally {
+    wipe(dataKey);
+  }
+}
+
+/**
+ * Re-encrypts a (possibly changed) plain tree with an opened document's data key and recipients, reusing
+ * the IV — hence the exact ciphertext — of every value whose path, type and plaintext did not change.
+ */
+export function resealDocument(doc: OpenedDocument, plain: Tree, now = new Date()): { tree: Tree; metadata: Metadata } {
+  const metadata: Metadata = { ...doc.metadata };
+  const tree = resealTree(plain, doc.dataKey, metadata, doc.stash, now);
+  return { tree, metadata };
+}
+
+function resealTree(plain: Tree, dataKey: Uint8Array, metadata: Metadata, stash: IvStash | undefined, now: Date): Tree {
+  const tree = cloneTree(plain);
+  const macHex = sealValues(tree, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
+  metadata.lastModified = formatLastModified(now);
+  metadata.mac = sealMac(macHex, dataKey, metadata.lastModified);
+  return tree;
+}

@@ -1,0 +1,127 @@
+/**
+ * Owns: encrypting and decrypting every value and comment of a tree under one data key, and the MAC over
+ * the plaintext leaves, in one walk each (sops Tree.Encrypt / Tree.Decrypt).
+ */
+import { SealError } from "../errors.js";
+import { decodeComment, decodeScalar, encodeScalar, utf8 } from "../crypto/scalar-codec.js";
+import { isEnvelope, openEnvelope, sealBytes } from "../crypto/value-cipher.js";
+import { MacHasher } from "../crypto/mac.js";
+import { randomBytes } from "../crypto/random.js";
+import type { IvStash } from "../crypto/iv-stash.js";
+import { mapLeaves, type Comment, type Scalar, type Tree } from "../tree/index.js";
+import type { CryptRuleMatcher } from "./crypt-rule.js";
+
+const IV_BYTES = 32;
+
+/** The value AAD: map keys joined by ":" plus a trailing ":" (list indices never appear). */
+export function aadOf(path: readonly string[]): string {
+  return path.length === 0 ? ":" : `${path.join(":")}:`;
+}
+
+export function pathLabel(path: readonly string[]): string {
+  return path.length === 0 ? "(top level)" : path.join(".");
+}
+
+/**
+ * Encrypts every leaf the rule selects, in place, and returns the MAC hex over the plaintext.
+ * IVs come from `stash` for unchanged (path, type, plaintext) so re-saving keeps their ciphertext.
+ */
+export function sealValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatcher, macOnlyEncrypted: boolean, stash?: IvStash): string {
+  const mac = new MacHasher(macOnlyEncrypted);
+  mapLeaves(
+    tree,
+    (s, { path, comments }) => {
+      if (s.kind === "null") return s;
+      const encrypt = rule.shouldEncrypt(path, comments);
+      const { bytes, type } = encodeScalar(s);
+      if (!macOnlyEncrypted || encrypt) mac.add(bytes);
+      // Empty values are never encrypted (sops writes "" as is).
+      if (!encrypt || bytes.length === 0) return s;
+      const aad = aadOf(path);
+      const iv = stash?.recall(aad, type, bytes) ?? randomBytes(IV_BYTES);
+      return { kind: "str", value: sealBytes(bytes, type, dataKey, aad, iv) };
+    },
+    (c, { path, comments }) => sealComment(c, path, comments, dataKey, rule, stash),
+  );
+  return mac.digestHex();
+}
+
+function sealComment(c: Comment, path: readonly string[], comments: readonly Comment[], dataKey: Uint8Array, rule: CryptRuleMatcher, stash?: IvStash): Comment {
+  if (c.text === "" || isEnvelope(c.text) || rule.isMarkerComment(c.text) || !rule.shouldEncrypt(path, comments)) return c;
+  const aad = aadOf(path);
+  const bytes = utf8(c.text);
+  // Inline comments always get a fresh IV, as in sops.
+  const iv = (c.inline ? undefined : stash?.recall(aad, "comment", bytes)) ?? randomBytes(IV_BYTES);
+  return { ...c, text: sealBytes(bytes, "comment", dataKey, aad, iv) };
+}
+
+/**
+ * Decrypts every encrypted leaf in place and returns the MAC hex recomputed over the plaintext.
+ * @throws SealError DECRYPT_VALUE_FAILED naming the key path when a value does not open (tampered, moved);
+ *         NOT_ENCRYPTED-like BAD_METADATA when a leaf the rule says is encrypted is in clear.
+ */
+export function openValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatcher, macOnlyEncrypted: boolean, stash?: IvStash): string {
+  const mac = new MacHasher(macOnlyEncrypted);
+  mapLeaves(
+    tree,
+    (s, { path, comments }) => {
+      if (s.kind === "null") return s;
+      const encrypted = rule.shouldEncrypt(path, comments);
+      let plain: Scalar = s;
+      if (encrypted && s.kind === "str" && s.value !== "") {
+        plain = openScalar(s.value, dataKey, path, stash);
+      } else if (encrypted && s.kind !== "str") {
+        throw new SealError("DECRYPT_VALUE_FAILED", `the value at ${pathLabel(path)} should be encrypted but is in clear`, {
+          hint: "the file was edited by hand; restore it from git or re-encrypt it",
+        });
+      }
+      if (!macOnlyEncrypted || encrypted) mac.add(encodeScalar(plain).bytes);
+      return plain;
+    },
+    (c, { path }) => {
+      if (!isEnvelope(c.text)) return c;
+      const aad = aadOf(path);
+      const opened = open(c.text, dataKey, aad, path);
+      stash?.remember(aad, "comment", opened.plain, opened.iv);
+      return { ...c, text: decodeComment(opened.plain) };
+    },
+  );
+  return mac.digestHex();
+}
+
+function openScalar(text: string, dataKey: Uint8Array, path: readonly string[], stash?: IvStash): Scalar {
+  if (!isEnvelope(text)) {
+    throw new SealError("DECRYPT_VALUE_FAILED", `the value at ${pathLabel(path)} should be encrypted but is in clear`, {
+      hint: "the file was edited by hand; restore it from git or re-encrypt it",
+    });
+  }
+  const aad = aadOf(path);
+  const opened = open(text, dataKey, aad, path);
+  stash?.remember(aad, opened.type, opened.plain, opened.iv);
+  return decodeScalar(opened.plain, opened.type);
+}
+
+function open(text: string, dataKey: Uint8Array, aad: string, path: readonly string[]): { plain: Uint8Array; type: string; iv: Uint8Array } {
+  try {
+    return openEnvelope(text, dataKey, aad);
+  } catch (e) {
+    if (e instanceof SealError) {
+      throw new SealError(e.code, `could not decrypt the value at ${pathLabel(path)}: ${e.message}`, {
+        hint: "the value was changed, moved to another key, or encrypted with another data key",
+        exitCode: e.exitCode,
+      });
+    }
+    throw e;
+  }
+}
+
+/** Key paths whose leaves the rule says must be encrypted but that are in clear (for the pre-commit guard). */
+export function findClearValues(tree: Tree, rule: CryptRuleMatcher): string[][] {
+  const found: string[][] = [];
+  mapLeaves(tree, (s, { path, comments }) => {
+    if (s.kind === "null" || (s.kind === "str" && (s.value === "" || isEnvelope(s.value)))) return s;
+    if (rule.shouldEncrypt(path, comments)) found.push([...path]);
+    return s;
+  });
+  return found;
+}

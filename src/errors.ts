@@ -1,0 +1,72 @@
+/**
+ * Owns: the one error type that crosses layers, and the table of stable error codes with their exit statuses.
+ * Exit statuses reuse sops's numbers (cmd/sops/codes/codes.go) wherever the meaning matches, so scripts
+ * written for sops keep working.
+ */
+
+/** Every error code sealfile can raise, with its process exit status. */
+export const ERROR_CODES = {
+  GENERIC: 1,
+  CANNOT_READ_INPUT: 2,
+  CANNOT_WRITE_OUTPUT: 3,
+  CANNOT_EMIT: 4,
+  BAD_SYNTAX: 4,
+  BAD_ENCRYPTION_CONTEXT: 6,
+  BAD_SET_FORMAT: 7,
+  CONFLICTING_PARAMETERS: 8,
+  USAGE: 2,
+  ENCRYPT_FAILED: 23,
+  DECRYPT_VALUE_FAILED: 25,
+  CANNOT_CHANGE_KEYS_OF_MISSING_FILE: 49,
+  MAC_MISMATCH: 51,
+  MAC_NOT_FOUND: 52,
+  BAD_CONFIG: 5,
+  CONFIG_NOT_FOUND: 61,
+  NO_MATCHING_RULE: 61,
+  INTERRUPTED: 85,
+  BAD_TREE_PATH: 91,
+  NEED_DOCUMENT: 92,
+  FILE_NOT_FOUND: 100,
+  NO_RECIPIENTS: 111,
+  BAD_METADATA: 1,
+  NOT_ENCRYPTED: 1,
+  KEY_FAILED: 128,
+  NO_USABLE_KEY: 128,
+  FILE_UNCHANGED: 200,
+  NO_EDITOR: 201,
+  ALREADY_ENCRYPTED: 203,
+  MERGE_CONFLICT: 1,
+  COMMAND_NOT_FOUND: 127,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error class of sealfile. `code` is stable and documented; `exitCode` follows from it.
+ * Messages may name file paths, key paths and public recipients, never values or private keys.
+ */
+export class SealError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+  /** Structured facts for `--json` output and tests (never secrets). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown; exitCode?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SealError";
+    this.code = code;
+    this.exitCode = options.exitCode ?? ERROR_CODES[code];
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+}
+
+/** True when `e` is a SealError with the given code (or any SealError when no code is given). */
+export function isSealError(e: unknown, code?: ErrorCode): e is SealError {
+  return e instanceof SealError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,160 @@
+/**
+ * Owns: running the user's command as a child process that behaves as if started directly: inherited
+ * stdio and TTY, signals passed on, its exit status handed back (128+N when killed by signal N).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import type { Readable, Writable } from "node:stream";
+import { SealError } from "../errors.js";
+import { inTerminalForeground } from "./_terminal.js";
+import { createMaskStream } from "./mask.js";
+
+/** Signals passed on to the child while it runs. */
+export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
+/** The ones a terminal sends to the whole foreground process group (Ctrl-C, Ctrl-\). */
+const TERMINAL_SIGNALS: ReadonlySet<string> = new Set(["SIGINT", "SIGQUIT"]);
+
+/** stdout/stderr go through a filter that replaces secret values with `***`. */
+export interface MaskedStdio {
+  readonly mask: readonly string[];
+  /** Where the filtered output goes (defaults: this process's stdout and stderr). */
+  readonly stdout?: Writable;
+  readonly stderr?: Writable;
+}
+
+export interface RunChildOptions {
+  /** argv: the program and its arguments, never parsed by a shell unless `shell` is set. */
+  readonly command: readonly string[];
+  /** Run `command.join(" ")` through `/bin/sh -c` (for pipes and redirections). */
+  readonly shell: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly stdio: "inherit" | MaskedStdio;
+}
+
+/**
+ * Starts the command, waits for it, and resolves with its exit status. With masking, also waits until
+ * the child's output has been passed on.
+ *
+ * @throws SealError `COMMAND_NOT_FOUND` (exit 127) when the program does not exist (exit 126 when it is
+ *   not executable), `FILE_NOT_FOUND` when `cwd` does not exist, `USAGE` for an empty command,
+ *   `GENERIC` when the environment cannot be passed or the process cannot be started.
+ */
+export async function runChild(opts: RunChildOptions): Promise<{ exitCode: number }> {
+  const program = opts.command[0];
+  if (program === undefined || program === "") throw new SealError("USAGE", "no command given to run");
+  checkEnv(opts.env);
+  const [file, args] = opts.shell ? ["/bin/sh", ["-c", opts.command.join(" ")]] : [program, opts.command.slice(1)];
+  const masked = opts.stdio === "inherit" ? undefined : opts.stdio;
+
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: masked ? ["inherit", "pipe", "pipe"] : "inherit",
+    });
+  } catch (e) {
+    // Node's own message may quote the offending argument or environment entry: do not pass it on.
+    throw new SealError("GENERIC", `could not start ${program}: ${errCode(e) ?? "invalid arguments"}`);
+  }
+
+  const removeForwarding = forwardSignals(child);
+  try {
+    const outputDone = masked ? pipeMasked(child, masked) : Promise.resolve();
+    const exitCode = await waitForExit(child, program, opts.cwd);
+    await outputDone;
+    return { exitCode };
+  } finally {
+    removeForwarding();
+  }
+}
+
+function forwardSignals(child: ChildProcess): () => void {
+  const installed: Array<[NodeJS.Signals, () => void]> = [];
+  for (const sig of FORWARDED_SIGNALS) {
+    const handler = (): void => {
+      // See _terminal.ts: the child already has a terminal-generated SIGINT/SIGQUIT.
+      if (TERMINAL_SIGNALS.has(sig) && inTerminalForeground()) return;
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(sig);
+    };
+    process.on(sig, handler);
+    installed.push([sig, handler]);
+  }
+  return () => {
+    for (const [sig, handler] of installed) process.removeListener(sig, handler);
+  };
+}
+
+function waitForExit(child: ChildProcess, program: string, cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    child.once("error", (e) => {
+      if (settled) return;
+      settled = true;
+      reject(startError(e, program, cwd));
+    });
+    child.once("close", (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      if (code !== null) resolve(code);
+      else resolve(128 + (signal === null ? 0 : (osConstants.signals[signal] ?? 0)));
+    });
+  });
+}
+
+function startError(e: unknown, program: string, cwd: string): SealError {
+  const code = errCode(e);
+  if (code === "ENOENT" && !existsSync(cwd)) {
+    return new SealError("FILE_NOT_FOUND", `working directory ${cwd} does not exist`);
+  }
+  if (code === "ENOENT") {
+    return new SealError("COMMAND_NOT_FOUND", `command not found: ${program}`, {
+      hint: "check the spelling, and that it is on PATH (with --pristine, PATH is the only one kept)",
+      details: { command: program },
+    });
+  }
+  if (code === "EACCES") {
+    return new SealError("COMMAND_NOT_FOUND", `permission denied: ${program} is not executable`, {
+      exitCode: 126,
+      details: { command: program },
+    });
+  }
+  return new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`, { cause: e });
+}
+
+function errCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Node would refuse these with a message quoting the value; refuse them first, naming only the name. */
+function checkEnv(env: Readonly<Record<string, string>>): void {
+  for (const name in env) {
+    const v = env[name];
+    if (name === "" || name.includes("=") || name.includes("\0") || typeof v !== "string" || v.includes("\0")) {
+      throw new SealError("GENERIC", `environment variable ${JSON.stringify(name.replace(/\0/g, "\\0"))} cannot be passed to a process`, {
+        hint: "names must be non-empty without `=`; names and values cannot hold NUL bytes",
+      });
+    }
+  }
+}
+
+function pipeMasked(child: ChildProcess, masked: MaskedStdio): Promise<void> {
+  const pairs: Array<[Readable | null, Writable]> = [
+    [child.stdout, masked.stdout ?? process.stdout],
+    [child.stderr, masked.stderr ?? process.stderr],
+  ];
+  return Promise.all(
+    pairs.map(([src, dest]) => {
+      if (src === null) return Promise.resolve();
+      const filter = createMaskStream([...masked.mask]);
+      src.pipe(filter).pipe(dest, { end: false });
+      return new Promise<void>((resolve) => {
+        filter.once("end", () => resolve());
+        filter.once("error", () => resolve());
+      });
+    }),
+  ).then(() => undefined);
+}

@@ -1,0 +1,376 @@
+/**
+ * Owns: a fast line-based reader for the block-style YAML that sops and `secrets` write (block maps and
+ * lists, one-line plain/quoted scalars, literal block scalars, comments, `---`, empty `{}`/`[]`).
+ * It returns undefined the moment it meets anything else (flow collections, anchors, tags, folded or
+ * multi-line scalars, tabs, CR…), and the caller falls back to the `yaml` package, whose result is the
+ * reference: both readers must give the same tree wherever this one answers.
+ */
+import { SealError } from "../errors.js";
+import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
+import { resolvePlain } from "./_yaml-scalar.js";
+
+class Bail extends Error {}
+
+interface Pending {
+  col: number;
+  text: string;
+}
+
+const DQ_ESCAPES: Record<string, string> = {
+  "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b",
+  " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\x85", _: "\xa0", L: "\u2028", P: "\u2029",
+};
+const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
+/** Characters that cannot start a plain scalar (YAML c-indicator), minus the ones handled separately. */
+const BAD_PLAIN_START = new Set([..."#,[]{}&*!|>'\"%@`"]);
+
+/** Parses `src` if it stays within the fast subset; undefined otherwise. @throws SealError BAD_SYNTAX (duplicate key) */
+export function parseFast(src: string): Tree | undefined {
+  if (src.includes("\t") || src.includes("\r") || src.charCodeAt(0) === 0xfeff) return undefined;
+  try {
+    return new FastReader(src).stream();
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
+}
+
+class FastReader {
+  readonly lines: string[];
+  i = 0;
+  pending: Pending[] = [];
+
+  constructor(src: string) {
+    this.lines = src.split("\n");
+    if (this.lines[this.lines.length - 1] === "") this.lines.pop();
+  }
+
+  stream(): Tree {
+    const branches: TreeMap[] = [];
+    let started = false;
+    for (;;) {
+      const items: Array<MapEntry | Comment> = [];
+      this.skipToContent();
+      const n = this.lines.length;
+      if (this.i < n && this.isDocStart(this.i)) {
+        if (started || branches.length > 0) throw new Bail(); // unreachable: markers are consumed below
+        started = true;
+        this.i++;
+        continue;
+      }
+      if (this.i < n) {
+        if (this.indentAt(this.i) !== 0) throw new Bail();
+        this.map(0, items, true);
+      }
+      for (const p of this.pending) items.push({ kind: "comment", text: p.text });
+      const hadComments = this.pending.length > 0;
+      this.pending = [];
+      if (started || items.length > 0 || hadComments) branches.push({ kind: "map", items });
+      if (this.i >= n) return { branches };
+      if (!this.isDocStart(this.i)) throw new Bail();
+      this.i++;
+      started = true;
+    }
+  }
+
+  private isDocStart(i: number): boolean {
+    const l = this.lines[i]!;
+    if (!l.startsWith("---")) return false;
+    if (l.length === 3) return true;
+    if (l[3] === " ") throw new Bail(); // content or comment after the marker
+    return false;
+  }
+
+  /** Moves past blank and comment lines, queueing the comments. */
+  private skipToContent(): void {
+    const lines = this.lines;
+    for (; this.i < lines.length; this.i++) {
+      const l = lines[this.i]!;
+      let c = 0;
+      while (l.charCodeAt(c) === 32) c++;
+      if (c === l.length) continue;
+      if (l.charCodeAt(c) === 35) {
+        this.pending.push({ col: c, text: l.slice(c + 1) });
+        continue;
+      }
+      if (c === 0 && (l.startsWith("...") || l[0] === "%")) throw new Bail();
+      return;
+    }
+  }
+
+  private indentAt(i: number): number {
+    const l = this.lines[i]!;
+    let c = 0;
+    while (l.charCodeAt(c) === 32) c++;
+    return c;
+  }
+
+  private flushHead(items: Array<MapEntry | Comment> | Array<Node | Comment>): void {
+    for (const p of this.pending) (items as Comment[]).push({ kind: "comment", text: p.text });
+    this.pending = [];
+  }
+
+  private takeTrailing(col: number, items: Array<MapEntry | Comment> | Array<Node | Comment>): void {
+    let k = 0;
+    while (k < this.pending.length && this.pending[k]!.col >= col) {
+      (items as Comment[]).push({ kind: "comment", text: this.pending[k]!.text });
+      k++;
+    }
+    if (k > 0) this.pending = this.pending.slice(k);
+  }
+
+  /** Reads map entries at column `col` into `items`. */
+  private map(col: number, items: Array<MapEntry | Comment>, top: boolean): void {
+    const seen = new Set<string>();
+    for (;;) {
+      this.skipToContent();
+      if (this.i >= this.lines.length || this.isDocStart(this.i)) break;
+      const ind = this.indentAt(this.i);
+      if (ind < col) break;
+      if (ind > col) throw new Bail();
+      this.flushHead(items);
+      const lineNo = this.i;
+      const line = this.lines[lineNo]!;
+      const k = this.key(line, col);
+      if (k === undefined) throw new Bail();
+      if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`);
+      seen.add(k.key);
+      const after: Comment[] = [];
+      const value = this.value(line, k.rest, col, after, true);
+      items.push({ kind: "entry", key: k.key, value }, ...after);
+    }
+    if (!top) this.takeTrailing(col, items);
+  }
+
+  /** Reads `- ` items at column `col` into `items`. */
+  private list(col: number, items: Array<Node | Comment>): void {
+    for (;;) {
+      this.skipToContent();
+      if (this.i >= this.lines.length || this.isDocStart(this.i)) break;
+      const ind = this.indentAt(this.i);
+      if (ind < col) break;
+      if (ind > col) throw new Bail();
+      const line = this.lines[this.i]!;
+      if (line.charCodeAt(col) !== 45 || (line.length > col + 1 && line.charCodeAt(col + 1) !== 32)) break;
+      this.flushHead(items);
+      // Blank out the dash: the rest of the line reads as a node at its own column.
+      const blanked = " ".repeat(col + 1) + line.slice(col + 1);
+      this.lines[this.i] = blanked;
+      const inner = this.indentAt(this.i);
+      const after: Comment[] = [];
+      if (inner === blanked.length || blanked.charCodeAt(inner) === 35) {
+        items.push(this.value(blanked, blanked.slice(col + 1), col, after, false), ...after);
+        continue;
+      }
+      const rest = blanked.slice(inner);
+      if (rest === "-" || rest.startsWith("- ")) {
+        const l: TreeList = { kind: "list", items: [] };
+        this.list(inner, l.items);
+        items.push(l);
+      } else if (this.key(blanked, inner) !== undefined) {
+        const m: TreeMap = { kind: "map", items: [] };
+        this.map(inner, m.items, false);
+        items.push(m);
+      } else {
+        items.push(this.value(blanked, rest, col, after, false), ...after);
+      }
+    }
+    this.takeTrailing(col, items);
+  }
+
+  /** Splits `key: rest` at `col`; undefined when the line is not a simple map entry. */
+  private key(line: string, col: number): { key: string; rest: string } | undefined {
+    const c0 = line[col]!;
+    if (c0 === '"' || c0 === "'") {
+      const q = c0 === '"' ? this.doubleQuoted(line, col) : this.singleQuoted(line, col);
+      let j = q.end;
+      while (line.charCodeAt(j) === 32) j++;
+      if (line[j] !== ":" || (j + 1 < line.length && line[j + 1] !== " ")) return undefined;
+      return { key: q.value, rest: line.slice(j + 1) };
+    }
+    if (BAD_PLAIN_START.has(c0) || ((c0 === "-" || c0 === "?" || c0 === ":") && (line.length === col + 1 || line[col + 1] === " "))) {
+      return undefined;
+    }
+    let j = line.indexOf(":", col);
+    while (j !== -1 && j + 1 < line.length && line[j + 1] !== " ") j = line.indexOf(":", j + 1);
+    if (j === -1) return undefined;
+    const hash = line.indexOf(" #", col);
+    if (hash !== -1 && hash < j) return undefined;
+    const key = line.slice(col, j).trimEnd();
+    return { key, rest: line.slice(j + 1) };
+  }
+
+  /**
+   * Reads the value that starts in `rest` on the current line (a scalar, `{}`/`[]`, a block scalar, or
+   * nothing, in which case a nested block may follow). `col` is the owning key's or dash's column.
+   */
+  private value(line: string, rest: string, col: number, after: Comment[], inMap: boolean): Node {
+    let j = 0;
+    while (rest.charCodeAt(j) === 32) j++;
+    const body = rest.slice(j);
+    const startCol = line.length - body.length;
+    this.i++;
+    if (body === "" || body[0] === "#") {
+      if (body !== "") after.push({ kind: "comment", text: body.slice(1), inline: true });
+      return this.nested(col, inMap);
+    }
+    const c0 = body[0]!;
+    let node: Scalar | TreeMap | TreeList;
+    let tail: string;
+    if (c0 === '"' || c0 === "'") {
+      const q = c0 === '"' ? this.doubleQuoted(line, startCol) : this.singleQuoted(line, startCol);
+      node = { kind: "str", value: q.value };
+      tail = line.slice(q.end);
+    } else if (c0 === "|") {
+      return this.literal(body, col, after);
+    } else if (body.startsWith("{}") || body.startsWith("[]")) {
+      node = c0 === "{" ? { kind: "map", items: [] } : { kind: "list", items: [] };
+      tail = body.slice(2);
+    } else {
+      if (BAD_PLAIN_START.has(c0) || ((c0 === "-" || c0 === "?" || c0 === ":") && (body.length === 1 || body[1] === " "))) {
+        throw new Bail();
+      }
+      const hash = body.indexOf(" #");
+      const text = (hash === -1 ? body : body.slice(0, hash)).trimEnd();
+      if (text.includes(": ") || text.endsWith(":")) throw new Bail();
+      node = resolvePlain(text);
+      tail = hash === -1 ? "" : body.slice(hash);
+    }
+    this.comment(tail, after);
+    this.noContinuation(col);
+    return node;
+  }
+
+  /** After `key:` or `-` with nothing else: a more indented block, an indentless list, or null. */
+  private nested(col: number, inMap: boolean): Node {
+    const save = this.i;
+    const savePending = this.pending.length;
+    this.skipToContent();
+    const n = this.lines.length;
+    if (this.i < n && !this.isDocStart(this.i)) {
+      const ind = this.indentAt(this.i);
+      const line = this.lines[this.i]!;
+      const isDash = line.charCodeAt(ind) === 45 && (line.length === ind + 1 || line.charCodeAt(ind + 1) === 32);
+      if (ind > col || (ind === col && inMap && isDash)) {
+        if (isDash) {
+          const l: TreeList = { kind: "list", items: [] };
+          this.list(ind, l.items);
+          return l;
+        }
+        const m: TreeMap = { kind: "map", items: [] };
+        this.map(ind, m.items, false);
+        return m;
+      }
+    }
+    this.i = save;
+    this.pending.length = savePending;
+    return { kind: "null" };
+  }
+
+  /** A plain or quoted scalar cannot continue on a more indented line in this subset. */
+  private noContinuation(col: number): void {
+    for (let k = this.i; k < this.lines.length; k++) {
+      const l = this.lines[k]!;
+      let c = 0;
+      while (l.charCodeAt(c) === 32) c++;
+      if (c === l.length) continue;
+      if (l.charCodeAt(c) === 35) return;
+      if (c > col) throw new Bail();
+      return;
+    }
+  }
+
+  private comment(tail: string, after: Comment[]): void {
+    let j = 0;
+    while (tail.charCodeAt(j) === 32) j++;
+    if (j === tail.length) return;
+    if (tail[j] !== "#" || j === 0) throw new Bail();
+    after.push({ kind: "comment", text: tail.slice(j + 1), inline: true });
+  }
+
+  /** A `|` block scalar whose header is `body`; content lines follow the current line. */
+  private literal(body: string, col: number, after: Comment[]): Scalar {
+    let h = 1;
+    let chomp: "clip" | "strip" | "keep" = "clip";
+    if (body[h] === "-") (chomp = "strip"), h++;
+    else if (body[h] === "+") (chomp = "keep"), h++;
+    if (h < body.length && body[h] !== " ") throw new Bail(); // indentation indicators go to the library
+    this.comment(body.slice(h), after);
+    const lines = this.lines;
+    let indent = -1;
+    let maxBlank = 0;
+    const content: string[] = [];
+    let trailingEmpty = 0;
+    for (; this.i < lines.length; this.i++) {
+      const l = lines[this.i]!;
+      let c = 0;
+      while (l.charCodeAt(c) === 32) c++;
+      if (c === l.length) {
+        if (indent === -1) maxBlank = Math.max(maxBlank, c);
+        else if (c > indent) {
+          content.push(...Array<string>(trailingEmpty).fill(""), l.slice(indent));
+          trailingEmpty = 0;
+          continue;
+        }
+        trailingEmpty++;
+        continue;
+      }
+      if (indent === -1) {
+        if (c <= col || maxBlank > c) break;
+        indent = c;
+      }
+      if (c < indent) break;
+      content.push(...Array<string>(trailingEmpty).fill(""), l.slice(indent));
+      trailingEmpty = 0;
+    }
+    if (indent === -1) throw new Bail();
+    // Blank lines after the block belong to it only for keep chomping; either way they are consumed.
+    const text = content.join("\n");
+    if (chomp === "strip") return { kind: "str", value: text };
+    if (chomp === "clip") return { kind: "str", value: text + "\n" };
+    return { kind: "str", value: text + "\n" + "\n".repeat(trailingEmpty) };
+  }
+
+  private doubleQuoted(line: string, at: number): { value: string; end: number } {
+    let out = "";
+    for (let j = at + 1; j < line.length; j++) {
+      const ch = line[j]!;
+      if (ch === '"') return { value: out, end: j + 1 };
+      if (ch !== "\\") {
+        out += ch;
+        continue;
+      }
+      const e = line[++j];
+      if (e === undefined) throw new Bail();
+      const simple = DQ_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        continue;
+      }
+      const len = HEX_LEN[e];
+      const hex = len === undefined ? "" : line.slice(j + 1, j + 1 + len);
+      if (len === undefined || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw new Bail();
+      const cp = parseInt(hex, 16);
+      if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new Bail();
+      out += String.fromCodePoint(cp);
+      j += len;
+    }
+    throw new Bail(); // closing quote on a later line
+  }
+
+  private singleQuoted(line: string, at: number): { value: string; end: number } {
+    let out = "";
+    for (let j = at + 1; j < line.length; j++) {
+      if (line[j] === "'") {
+        if (line[j + 1] === "'") {
+          out += "'";
+          j++;
+          continue;
+        }
+        return { value: out, end: j + 1 };
+      }
+      out += line[j];
+    }
+    throw new Bail();
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * Owns: YAML text → tree through the `yaml` package (Composer for structure and errors, CST tokens for
+ * comments), with go-yaml v3 scalar typing. Handles every YAML the library reads; `_yaml-fast-parse.ts`
+ * takes the common block-style subset faster and hands anything else here.
+ */
+import { Composer, Parser, isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
+import type { Document, Node as YNode, Pair } from "yaml";
+import { SealError } from "../errors.js";
+import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
+import { resolvePlain, resolveTagged } from "./_yaml-scalar.js";
+
+/** Offsets → 1-based line and column. */
+export class LineIndex {
+  readonly starts: number[] = [0];
+  constructor(src: string) {
+    for (let i = src.indexOf("\n"); i !== -1; i = src.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  line(offset: number): number {
+    let lo = 0, hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+  column(offset: number): number {
+    return offset - this.starts[this.line(offset) - 1]! + 1;
+  }
+}
+
+interface SourceComment {
+  offset: number;
+  col: number; // 0-based
+  text: string;
+  inline: boolean;
+}
+
+/** Readable reasons for the library's error codes; its own messages quote the source, so they never leave. */
+const REASONS: Record<string, string> = {
+  BAD_INDENT: "bad indentation",
+  MISSING_CHAR: "missing character (unclosed quote or bracket?)",
+  MULTILINE_IMPLICIT_KEY: "implicit keys must be on one line",
+  BLOCK_AS_IMPLICIT_KEY: "a block collection cannot be an implicit key",
+  KEY_OVER_1024_CHARS: "implicit key longer than 1024 characters",
+  DUPLICATE_KEY: "duplicate key",
+  TAB_AS_INDENT: "tabs are not allowed as indentation",
+  UNEXPECTED_TOKEN: "unexpected token",
+  BAD_SCALAR_START: "a plain value cannot start with this character",
+  BAD_ALIAS: "bad alias",
+  BAD_DIRECTIVE: "bad directive",
+  BAD_DQ_ESCAPE: "bad escape in a double-quoted string",
+  MULTIPLE_DOCS: "multiple documents",
+  MULTIPLE_ANCHORS: "more than one anchor on a node",
+  MULTIPLE_TAGS: "more than one tag on a node",
+  MISSING_ANCHOR: "missing anchor",
+  IMPOSSIBLE: "unreadable structure",
+};
+
+export function syntaxError(lines: LineIndex, offset: number, reason: string): SealError {
+  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`);
+}
+
+/** Parses a whole YAML stream with the library. @throws SealError BAD_SYNTAX */
+export function parseWithLibrary(src: string): Tree {
+  const lines = new LineIndex(src);
+  const tokens = [...new Parser().parse(src)];
+  const docs = [...new Composer({ uniqueKeys: false, schema: "failsafe", keepSourceTokens: true }).compose(tokens)];
+  const comments: SourceComment[] = [];
+  collectComments(tokens, comments);
+  comments.sort((a, b) => a.offset - b.offset);
+  for (const c of comments) {
+    const lineStart = lines.starts[lines.line(c.offset) - 1]!;
+    c.col = c.offset - lineStart;
+    c.inline = src.slice(lineStart, c.offset).trim() !== "";
+  }
+  for (const d of docs) {
+    const e = d.errors[0];
+    if (e) throw syntaxError(lines, e.pos[0], REASONS[e.code] ?? e.code.toLowerCase().replaceAll("_", " "));
+  }
+  if (docs.length === 0) {
+    if (comments.length === 0) return { branches: [] };
+    return { branches: [{ kind: "map", items: comments.map(toComment) }] };
+  }
+  const branches: TreeMap[] = [];
+  let ci = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i]!;
+    const end = i + 1 < docs.length ? docs[i + 1]!.range[0] : Infinity;
+    const mine: SourceComment[] = [];
+    while (ci < comments.length && comments[ci]!.offset < end) mine.push(comments[ci++]!);
+    branches.push(new DocBuilder(doc, mine, lines).build());
+  }
+  return { branches };
+}
+
+function collectComments(x: unknown, out: SourceComment[]): void {
+  if (Array.isArray(x)) {
+    for (const t of x) collectComments(t, out);
+    return;
+  }
+  if (x === null || typeof x !== "object") return;
+  const tok = x as Record<string, unknown>;
+  if (tok["type"] === "comment" && typeof tok["source"] === "string") {
+    out.push({ offset: tok["offset"] as number, col: 0, text: (tok["source"] as string).slice(1), inline: false });
+    return;
+  }
+  for (const k of ["start", "key", "sep", "value", "end", "items", "props"]) if (k in tok) collectComments(tok[k], out);
+}
+
+const toComment = (c: SourceComment): Comment =>
+  c.inline ? { kind: "comment", text: c.text, inline: true } : { kind: "comment", text: c.text };
+
+/**
+ * How many tree nodes a document may produce per source character (plus a floor): without aliases a node
+ * needs at least one character, so only alias expansion ("billion laughs") can exceed it.
+ */
+const NODES_PER_CHAR = 10;
+const NODE_FLOOR = 100_000;
+
+class DocBuilder {
+  readonly doc: Document.Parsed;
+  readonly comments: SourceComment[];
+  readonly lines: LineIndex;
+  next = 0;
+  budget: number;
+
+  constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex) {
+    this.doc = doc;
+    this.comments = comments;
+    this.lines = lines;
+    this.budget = NODE_FLOOR + NODES_PER_CHAR * (lines.starts[lines.starts.length - 1]! + 1);
+  }
+
+  private spend(at: number): void {
+    if (--this.budget < 0) throw syntaxError(this.lines, at, "too many alias expansions");
+  }
+
+  build(): TreeMap {
+    let root = this.doc.contents as YNode | null;
+    if (root && isAlias(root)) root = this.deref(root, root.range?.[0] ?? 0);
+    let out: TreeMap;
+    const nullDoc =
+      root === null ||
+      (isScalar(root) && !root.tag && (root.value === null || (root.type === "PLAIN" && resolvePlain(String(root.value)).kind === "null")));
+    if (nullDoc) {
+      out = { kind: "map", items: [] };
+    } else if (isMap(root) && !root.flow) {
+      out = this.map(root, true, Infinity, true);
+    } else if (isMap(root)) {
+      out = this.map(root, false, Infinity, true);
+    } else {
+      throw syntaxError(this.lines, root?.range?.[0] ?? 0, "a YAML document must be a mapping (found a sequence or scalar at the top level)");
+    }
+    while (this.next < this.comments.length) out.items.push(toComment(this.comments[this.next++]!));
+    return out;
+  }
+
+  private take(before: number, pred: (c: SourceComment) => boolean, into: Array<MapEntry | Comment> | Array<Node | Comment>): void {
+    while (this.next < this.comments.length) {
+      const c = this.comments[this.next]!;
+      if (c.offset >= before || !pred(c)) return;
+      (into as Array<Comment>).push(toComment(c));
+      this.next++;
+    }
+  }
+
+  private deref(alias: YNode, at: number): YNode {
+    if (!isAlias(alias)) return alias;
+    const target = alias.resolve(this.doc);
+    if (!target) throw syntaxError(this.lines, at, "alias refers to an unknown anchor");
+    return target as YNode;
+  }
+
+  private map(m: YNode, withComments: boolean, bound: number, top = false): TreeMap {
+    if (!isMap(m)) throw new Error("unreachable");
+    this.spend(m.range?.[0] ?? 0);
+    const items: Array<MapEntry | Comment> = [];
+    const seen = new Set<string>();
+    const pairs = m.items as Pair<YNode | null, YNode | null>[];
+    const useComments = withComments && !m.flow;
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[i]!;
+      const keyNode = p.key;
+      const start = keyNode?.range?.[0] ?? p.value?.range?.[0] ?? 0;
+      const nextStart = i + 1 < pairs.length ? pairStart(pairs[i + 1]!) : bound;
+      if (useComments) this.take(start, () => true, items);
+      const key = this.key(keyNode, start);
+      if (seen.has(key)) {
+        throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`);
+      }
+      seen.add(key);
+      const after: Comment[] = [];
+      const value = this.valueOf(p.value, useComments, nextStart, after, start);
+      items.push({ kind: "entry", key, value }, ...after);
+    }
+    if (useComments && !top) {
+      const indent = this.indentOf(m);
+      this.take(bound, (c) => !c.inline && c.col >= indent, items);
+    }
+    return { kind: "map", items };
+  }
+
+  private list(s: YNode, withComments: boolean, bound: number): TreeList {
+    if (!isSeq(s)) throw new Error("unreachable");
+    this.spend(s.range?.[0] ?? 0);
+    const items: Array<Node | Comment> = [];
+    const nodes = s.items as Array<YNode | Pair | null>;
+    const useComments = withComments && !s.flow;
+    for (let i = 0; i < nodes.length; i++) {
+      const raw = nodes[i]!;
+      // A flow sequence may hold single-pair maps (`[a: 1]`); the library keeps them as pairs.
+      const n: YNode | null = isPair(raw) ? null : raw;
+      const start = n?.range?.[0] ?? 0;
+      const nextNode = nodes[i + 1];
+      const nextStart = i + 1 < nodes.length && nextNode && !isPair(nextNode) ? nextNode.range?.[0] ?? bound : bound;
+      if (useComments) this.take(start, () => true, items);
+      const after: Comment[] = [];
+      if (isPair(raw)) {
+        const key = this.key(raw.key as YNode | null, start);
+        items.push({ kind: "map", items: [{ kind: "entry", key, value: this.valueOf(raw.value as YNode | null, false, nextStart, after, start) }] });
+      } else {
+        items.push(this.valueOf(n, useComments, nextStart, after, start), ...after);
+      }
+    }
+    if (useComments) {
+      const indent = this.indentOf(s);
+      this.take(bound, (c) => !c.inline && c.col >= indent, items);
+    }
+    return { kind: "list", items };
+  }
+
+  private indentOf(n: YNode): number {
+    const tok = n.srcToken as { indent?: number } | undefined;
+    if (tok && typeof tok.indent === "number") return tok.indent;
+    return this.lines.column(n.range?.[0] ?? 0) - 1;
+  }
+
+  /** Builds a value; comments that belong after its entry/item (inline ones) go to `after`. */
+  private valueOf(v: YNode | null, withComments: boolean, bound: number, after: Comment[], at: number): Node {
+    if (v === null) {
+      if (withComments) this.take(bound, (c) => c.inline, after);
+      return { kind: "null" };
+    }
+    let node = v;
+    let viaAlias = false;
+    if (isAlias(v)) {
+      node = this.deref(v, v.range?.[0] ?? at);
+      viaAlias = true;
+    }
+    const end = v.range?.[2] ?? at;
+    if (isScalar(node)) {
+      if (withComments) this.take(end, () => true, after);
+      return this.scalar(node);
+    }
+    if (isAlias(node)) throw syntaxError(this.lines, at, "alias refers to another alias");
+    if (viaAlias || node.flow || !withComments) {
+      if (withComments) this.take(end, () => true, after);
+      return isMap(node) ? this.map(node, false, bound) : this.list(node, false, bound);
+    }
+    this.take(node.range?.[0] ?? end, (c) => c.inline, after);
+    return isMap(node) ? this.map(node, true, bound) : this.list(node, true, bound);
+  }
+
+  private key(k: YNode | null, at: number): string {
+    if (k === null) return "";
+    const node = isAlias(k) ? this.deref(k, at) : k;
+    if (!isScalar(node)) throw syntaxError(this.lines, at, "a map key must be a scalar");
+    if (node.type === "PLAIN" || node.type === undefined) return node.source ?? String(node.value ?? "");
+    return String(node.value ?? "");
+  }
+
+  private scalar(n: YNode): Scalar {
+    if (!isScalar(n)) throw new Error("unreachable");
+    this.spend(n.range?.[0] ?? 0);
+    const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
+    if (n.tag) {
+      const r = resolveTagged(n.tag, text);
+      if ("error" in r) throw syntaxError(this.lines, n.range?.[0] ?? 0, `value ${r.error}`);
+      return r.scalar;
+    }
+    if (n.type === "PLAIN") return resolvePlain(text);
+    return { kind: "str", value: text };
+  }
+}
+
+function pairStart(p: Pair<YNode | null, YNode | null>): number {
+  return p.key?.range?.[0] ?? p.value?.range?.[0] ?? Infinity;
+}

@@ -1,0 +1,182 @@
+/**
+ * Owns: detectors for well-known secret formats (cloud keys, VCS and chat tokens, private key blocks, JWTs,
+ * database URLs with a password). Each is a cheap literal prefilter plus a bounded regular expression,
+ * so one pass over a large file stays linear.
+ */
+import { isPlaceholder, isReference } from "./value-heuristics.js";
+
+/** A secret found in text: where it starts, the secret itself (never printed), and what it is. */
+export interface Hit {
+  readonly rule: string;
+  /** Offset of the secret in the text. */
+  readonly start: number;
+  readonly secret: string;
+  readonly message: string;
+}
+
+/**
+ * A detector is woken by literal triggers (matched case-insensitively, all detectors' triggers in one pass
+ * over the text, see trigger-scan.ts) and then looks only at that place.
+ */
+export interface Detector {
+  readonly rule: string;
+  /** Lower-case literals; the detector runs at each place where one occurs. */
+  readonly triggers: readonly string[];
+  /** Examines the text at `at` (where a trigger starts) and reports what it finds. */
+  readonly at: (text: string, at: number, out: Hit[], ctx: ScanContext) => void;
+}
+
+/** Per-file facts and state shared by the detectors during one scan. */
+export interface ScanContext {
+  /** The file is source code: only quoted literals count as values. */
+  readonly quotedOnly: boolean;
+  /** End of the last key the generic detector examined (one key, one check). */
+  lastKeyEnd: number;
+}
+
+/**
+ * A detector whose sticky regex must match where the trigger starts; reports group `group` (or the whole
+ * match) when `accept` agrees.
+ */
+function stickyDetector(
+  rule: string,
+  triggers: readonly string[],
+  source: string | RegExp,
+  message: string,
+  accept: (secret: string, m: RegExpExecArray) => boolean = (s) => !isPlaceholder(s),
+  group = 0,
+): Detector {
+  const re = new RegExp(typeof source === "string" ? source : source.source, "y");
+  return {
+    rule,
+    triggers,
+    at(text, at, out) {
+      re.lastIndex = at;
+      const m = re.exec(text);
+      if (m === null) return;
+      const secret = m[group];
+      if (secret === undefined || !accept(secret, m)) return;
+      out.push({ rule, start: m.index + (group === 0 ? 0 : m[0].indexOf(secret)), secret, message });
+    },
+  };
+}
+
+// Boundaries: a token must not be the middle of a longer run of token characters (hashes, identifiers).
+// `/`, `+` and `=` may precede a token (URLs, `key=`); a random base64 run matches a whole token shape rarely enough.
+const B = "(?<![A-Za-z0-9_-])";
+const E = "(?![A-Za-z0-9_-])";
+
+/** AWS key ids: a four-letter kind prefix and 16 base-32 characters. */
+const AWS_KEY_ID = `${B}(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}${E}`;
+/** A 40-character secret access key; only looked for near an AWS context. */
+const AWS_SECRET = /(?<![A-Za-z0-9_+/-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9_+/=-])/g;
+const AWS_WINDOW = 300;
+
+/** Looks for a secret access key within a few hundred characters of an AWS key id or `secret_access_key`. */
+function awsSecretDetector(): Detector {
+  return {
+    rule: "aws-secret-key",
+    triggers: ["akia", "asia", "secret_access_key", "secretaccesskey", "aws_secret"],
+    at(text, at, out) {
+      const from = Math.max(0, at - AWS_WINDOW);
+      const window = text.slice(from, Math.min(text.length, at + AWS_WINDOW));
+      if (/^(?:akia|asia)/i.test(text.slice(at, at + 4)) && !/^(?:AKIA|ASIA)[A-Z0-9]{16}/.test(text.slice(at, at + 20))) return;
+      AWS_SECRET.lastIndex = 0;
+      for (let m = AWS_SECRET.exec(window); m !== null; m = AWS_SECRET.exec(window)) {
+        const s = m[0];
+        if (!/[a-z]/.test(s) || !/[A-Z]/.test(s) || !/[0-9]/.test(s) || isPlaceholder(s)) continue;
+        out.push({ rule: "aws-secret-key", start: from + m.index, secret: s, message: "AWS secret access key" });
+      }
+    },
+  };
+}
+
+const PEM_PRIVATE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |ANY |SSH2 ENCRYPTED )?PRIVATE KEY|PGP PRIVATE KEY BLOCK)-----/y;
+
+/** A private key block counts only when real key material follows (docs often show just the armour line). */
+function privateKeyDetector(): Detector {
+  return {
+    rule: "private-key",
+    triggers: ["-----begin "],
+    at(text, at, out) {
+      PEM_PRIVATE.lastIndex = at;
+      const m = PEM_PRIVATE.exec(text);
+      if (m === null) return;
+      const after = text.slice(at + m[0].length, at + m[0].length + 600).replace(/\\[nr]/g, "\n");
+      const body = /[A-Za-z0-9+/=]{40,}/.exec(after);
+      if (body === null || /^(.)\1*$/.test(body[0])) return;
+      out.push({ rule: "private-key", start: at, secret: body[0], message: `${m[1] ?? "private key"} block` });
+    },
+  };
+}
+
+const PUTTY = /PuTTY-User-Key-File-\d: [^\r\n]+[\s\S]{0,2000}?Private-Lines: \d+\r?\n([A-Za-z0-9+/=]{40,})/;
+
+const JWT = `${B}(eyJ[A-Za-z0-9_-]{8,})\\.([A-Za-z0-9_-]{2,})\\.([A-Za-z0-9_-]{16,})${E}`;
+
+/** A JWT counts when its header decodes to a JSON object with an `alg`. */
+function isJwt(_s: string, m: RegExpExecArray): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(m[1] ?? "", "base64url").toString("utf8"));
+    return typeof header === "object" && header !== null && typeof (header as { alg?: unknown }).alg === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** Triggered at `://`; the scheme is checked by a look-behind. */
+const DB_URL =
+  /(?<=\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>]/i;
+
+function acceptDbPassword(password: string, m: RegExpExecArray): boolean {
+  const user = m[1] ?? "";
+  if (password === user || isPlaceholder(password) || isReference(password)) return false;
+  if (/^[*x]+$/i.test(password) || /^%s$|^\{[^}]*\}$|^:/.test(password)) return false;
+  return !/^(?:pass(?:word)?|pwd|secret|dbpass)$/i.test(password);
+}
+
+/** AGE secret keys (X25519 and post-quantum), as the age tools write them: Bech32, upper case. */
+export const AGE_SECRET_KEY = /AGE-SECRET-KEY-(?:PQ-)?1[02-9AC-HJ-NP-Z]{50,2000}/;
+/** dotenvx private keys (group 1: the key). */
+const DOTENV_PRIVATE = /DOTENV_PRIVATE_KEY\w*\s*=\s*["']?([0-9a-f]{64})/;
+
+/** Every format detector, most specific first (an overlapping weaker hit is dropped by the scanner). */
+export const DETECTORS: readonly Detector[] = [
+  stickyDetector("key-file", ["age-secret-key-"], AGE_SECRET_KEY, "age secret key: key files must never be committed", () => true),
+  stickyDetector("key-file", ["dotenv_private_key"], DOTENV_PRIVATE, "dotenvx private key: key files must never be committed", () => true, 1),
+  privateKeyDetector(),
+  stickyDetector("private-key", ["putty-user-key-file-"], PUTTY, "PuTTY private key", (s) => !isPlaceholder(s), 1),
+  stickyDetector("aws-access-key", ["akia", "asia", "abia", "acca", "a3t"], AWS_KEY_ID, "AWS access key id"),
+  awsSecretDetector(),
+  stickyDetector(
+    "github-token",
+    ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    `${B}(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})${E}`,
+    "GitHub token",
+  ),
+  stickyDetector(
+    "gitlab-token",
+    ["glpat-", "gldt-", "glrt-", "glptt-", "glsoat-"],
+    `${B}(?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_.-]{20,300}${E}`,
+    "GitLab token",
+  ),
+  stickyDetector("slack-token", ["xox"], `${B}(?:xoxe\\.)?xox[abposr]-(?:[0-9]+-)+[A-Za-z0-9-]{8,200}${E}`, "Slack token"),
+  stickyDetector(
+    "slack-webhook",
+    ["https://hooks.slack.com/"],
+    /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_]{6,}\/[A-Za-z0-9_]{6,}\/[A-Za-z0-9_]{10,}/,
+    "Slack webhook URL",
+    (s) => !isPlaceholder(s.slice(s.lastIndexOf("/") + 1)),
+  ),
+  stickyDetector(
+    "stripe-key",
+    ["sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"],
+    `${B}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,250}|whsec_[A-Za-z0-9+/=]{32,100})${E}`,
+    "Stripe secret key",
+    (s) => !isPlaceholder(s.slice(8)),
+  ),
+  stickyDetector("google-api-key", ["aiza"], `${B}AIza[0-9A-Za-z_-]{35}${E}`, "Google API key"),
+  stickyDetector("npm-token", ["npm_"], `${B}npm_[A-Za-z0-9]{36}${E}`, "npm access token"),
+  stickyDetector("jwt", ["eyj"], JWT, "JSON Web Token", isJwt),
+  stickyDetector("database-url", ["://"], DB_URL, "database URL with a password", acceptDbPassword, 2),
+];

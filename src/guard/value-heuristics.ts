@@ -1,0 +1,82 @@
+/** Owns: telling a real-looking secret value from a placeholder, a reference or ordinary text. */
+
+/** Shannon entropy of the string's characters, in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Words that mark a documented example or a fill-me-in value (matched case-insensitively inside the value). */
+const PLACEHOLDER_WORDS =
+  /example|changeme|change[_-]me|placeholder|replace[_-]?me|your[_-]|yourpass|redacted|dummy|fixme|todo|insert[_-]|sample|<[^>]*>|\.\.\.|…/i;
+/** Whole values that are placeholders or trivial defaults. */
+const PLACEHOLDER_VALUES = new Set([
+  "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "admin", "root", "guest", "user",
+  "null", "none", "nil", "undefined", "true", "false", "empty", "default", "pass", "foo", "bar", "foobar", "qwerty",
+  "letmein", "postgres", "mysql", "hunter2", "s3cret", "secret123", "password123", "123456", "12345678",
+]);
+
+/**
+ * True for values nobody would deploy: documented examples, `changeme`, `<…>`, `xxx…`, `***`, a single
+ * repeated character, runs of six identical characters, counting sequences.
+ */
+export function isPlaceholder(value: string): boolean {
+  const v = value.trim();
+  if (v.length === 0) return true;
+  if (PLACEHOLDER_VALUES.has(v.toLowerCase())) return true;
+  if (PLACEHOLDER_WORDS.test(v)) return true;
+  if (/(.)\1{5}/.test(v)) return true; // xxxxxx, 000000, ******
+  if (/^(.)\1*$/.test(v)) return true;
+  if (/0123456789|123456789|abcdefghij|ABCDEFGHIJ/i.test(v)) return true;
+  return false;
+}
+
+/**
+ * True for values that point at a secret kept elsewhere rather than holding one: `${VAR}`, `$VAR`, `{{ … }}`,
+ * `%(name)s`, `#{…}`, `process.env.X`, `os.environ[...]`, `env(...)`, vault/secret-manager references.
+ */
+export function isReference(value: string): boolean {
+  const v = value.trim();
+  return (
+    /^[$%#@]\{|^\$\(|^\$[A-Za-z_]|^\{\{|^%\(|^%[A-Za-z_]+%$/.test(v) ||
+    /^(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|env\(|ENV\[|System\.getenv|secrets\.|vars\.|vault:|ref\+|arn:aws:secretsmanager|projects\/[^/]+\/secrets\/)/.test(v)
+  );
+}
+
+/** Character classes present: lower, upper, digit, other. */
+export function charClasses(s: string): number {
+  return (/[a-z]/.test(s) ? 1 : 0) + (/[A-Z]/.test(s) ? 1 : 0) + (/[0-9]/.test(s) ? 1 : 0) + (/[^A-Za-z0-9]/.test(s) ? 1 : 0);
+}
+
+/**
+ * Minimum entropy (bits per character) for a generic `password = "…"` value, tuned on the labelled corpus in
+ * test/fixtures/guard: random tokens of 12+ characters sit above 3.3, names and sentences below.
+ */
+export const GENERIC_ENTROPY_THRESHOLD = 3.0;
+
+/**
+ * Whether a value assigned to a secret-named key looks like a real secret rather than a word or a name.
+ * Unquoted values may be expressions (`settings.db.password`); quoted ones are literals.
+ */
+export function looksLikeSecret(value: string, quoted: boolean): boolean {
+  if (value.length < 8 || value.length > 512) return false;
+  if (/\s/.test(value)) return false; // prose, not a credential
+  if (isPlaceholder(value) || isReference(value)) return false;
+  if (!/[A-Za-z]/.test(value)) return false; // numbers: ports, lengths, timeouts
+  if (/^[a-z]+(?:[-_.][a-z]+)*$/.test(value) || /^[A-Z]+(?:_[A-Z]+)*$/.test(value)) return false; // words, ENV_NAMES
+  if (!quoted && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(.*\))?$/.test(value)) return false; // config.db.password, obj.getToken()
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false; // a file path
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL (credentials in URLs have their own detector)
+  if (/\$\{|#\{|\{\{|[A-Za-z_$][\w$]*\(/.test(value)) return false; // interpolation or a call: code, not a literal
+  if (/^[A-Za-z][a-z]+(?:[A-Z][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase / PascalCase names
+  const h = shannonEntropy(value);
+  if (charClasses(value) >= 2 && /[^A-Za-z]/.test(value)) return h >= GENERIC_ENTROPY_THRESHOLD;
+  return value.length >= 20 && h >= 3.8; // letters only: must be long and varied
+}

@@ -1,0 +1,105 @@
+/**
+ * Owns: turning metadata entries and recipient specs into key sources, loading each source's module
+ * only when a file or flag uses it (cloud SDKs cost 90–250 ms to import), and the decryption order.
+ */
+import { SealError } from "../errors.js";
+import type { KeySpec } from "../config.js";
+import { AgeKey } from "./age.js";
+import type { KeyContext, KeyEntry, KeyKind, MasterKey, UnwrapResult } from "./types.js";
+
+/** Key kinds sealfile can use; others (pgp, hc_vault, hckms) are kept in files but cannot open them. */
+export const SUPPORTED_KINDS: readonly KeyKind[] = ["age", "kms", "gcp_kms", "azure_kv"];
+
+/** A key of a kind sealfile does not implement; it keeps its entry so sops can still use it. */
+export class UnsupportedKey implements MasterKey {
+  readonly kind: KeyKind;
+  readonly id: string;
+  readonly entry: KeyEntry;
+
+  constructor(kind: KeyKind, entry: KeyEntry) {
+    this.kind = kind;
+    this.entry = entry;
+    this.id = String(entry.fp ?? entry.vault_address ?? entry.key_id ?? kind);
+  }
+
+  encrypt(): Promise<void> {
+    return Promise.reject(new SealError("USAGE", `${this.kind} keys are not supported by sealfile`, { hint: "use age or a cloud KMS key" }));
+  }
+
+  decrypt(): Promise<UnwrapResult> {
+    return Promise.resolve({ ok: false, reason: `${this.kind} keys are not supported by sealfile`, tried: [] });
+  }
+
+  toMetadata(): KeyEntry {
+    return this.entry;
+  }
+}
+
+/** A key source for a metadata entry. */
+export async function keyFromEntry(kind: KeyKind, entry: KeyEntry): Promise<MasterKey> {
+  switch (kind) {
+    case "age":
+      return AgeKey.fromMetadata(entry);
+    case "kms":
+      return (await import("./aws-kms.js")).AwsKmsKey.fromMetadata(entry);
+    case "gcp_kms":
+      return (await import("./gcp-kms.js")).GcpKmsKey.fromMetadata(entry);
+    case "azure_kv":
+      return (await import("./azure-kv.js")).AzureKvKey.fromMetadata(entry);
+    default:
+      return new UnsupportedKey(kind, entry);
+  }
+}
+
+/**
+ * A new (not yet wrapped) key source for a recipient spec.
+ * @throws SealError USAGE for kinds sealfile cannot encrypt to.
+ */
+export async function keyFromSpec(spec: KeySpec): Promise<MasterKey> {
+  switch (spec.kind) {
+    case "age":
+      return AgeKey.fromRecipient(spec.recipient);
+    case "kms": {
+      const { AwsKmsKey } = await import("./aws-kms.js");
+      const arnSpec = spec.role ? `${spec.arn}+${spec.role}` : spec.arn;
+      return AwsKmsKey.fromArnSpec(arnSpec, spec.context, spec.awsProfile);
+    }
+    case "gcp_kms":
+      return (await import("./gcp-kms.js")).GcpKmsKey.fromResourceId(spec.resourceId);
+    case "azure_kv": {
+      const { AzureKvKey } = await import("./azure-kv.js");
+      return AzureKvKey.fromUrl(`${spec.vaultUrl}/keys/${spec.name}${spec.version ? `/${spec.version}` : ""}`);
+    }
+    default:
+      throw new SealError("USAGE", `${spec.kind} keys are not supported by sealfile`, { hint: "use age or a cloud KMS key" });
+  }
+}
+
+/** The default decryption order: age first, then the cloud sources (sops: age,pgp, then file order). */
+export const DEFAULT_DECRYPTION_ORDER: readonly KeyKind[] = ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
+
+const ORDER_ALIASES: Record<string, KeyKind> = { aws: "kms", awskms: "kms", gcp: "gcp_kms", gcpkms: "gcp_kms", azure: "azure_kv", azkv: "azure_kv" };
+
+/**
+ * Parses `--decryption-order`/SOPS_DECRYPTION_ORDER (`age,kms,…`).
+ * @throws SealError USAGE for unknown or repeated names.
+ */
+export function parseDecryptionOrder(s: string | undefined): KeyKind[] {
+  if (!s) return [...DEFAULT_DECRYPTION_ORDER];
+  const kinds: KeyKind[] = [];
+  for (const raw of s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)) {
+    const k = (ORDER_ALIASES[raw] ?? raw) as KeyKind;
+    if (!DEFAULT_DECRYPTION_ORDER.includes(k)) throw new SealError("USAGE", `unknown key type "${raw}" in the decryption order`);
+    if (kinds.includes(k)) throw new SealError("USAGE", `key type "${raw}" appears twice in the decryption order`, { exitCode: 112 });
+    kinds.push(k);
+  }
+  for (const k of DEFAULT_DECRYPTION_ORDER) if (!kinds.includes(k)) kinds.push(k);
+  return kinds;
+}
+
+/** Keys sorted by the decryption order (stable within a kind). */
+export function orderKeys(keys: readonly MasterKey[], order: readonly KeyKind[]): MasterKey[] {
+  return [...keys].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+}
+
+export type { KeyContext };

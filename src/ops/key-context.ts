@@ -1,0 +1,20 @@
+/** Owns: building the KeyContext that key sources get, from an environment snapshot. */
+import { homedir } from "node:os";
+import type { KeyContext } from "../keys/types.js";
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function makeKeyContext(
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { timeoutMs?: number; attempts?: number; promptPassphrase?: (p: string) => Promise<string> } = {},
+): KeyContext {
+  const fromEnv = Number(env.SEALFILE_KEY_TIMEOUT_MS);
+  return {
+    env: { ...env },
+    homeDir: env.HOME || homedir(),
+    timeoutMs: opts.timeoutMs ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_TIMEOUT_MS),
+    attempts: opts.attempts ?? 2,
+    cache: new Map(),
+    ...(opts.promptPassphrase ? { promptPassphrase: opts.promptPassphrase } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Owns: the file-level operations shared by the CLI and the library: bytes + format → opened document,
+ * and plain bytes + recipients → encrypted bytes. No argv, no printing.
+ */
+import { SealError } from "../errors.js";
+import { storeFor, type FormatName, type Store, type StoreOptions } from "../formats/index.js";
+import { extractMetadata, hasMetadata, insertMetadata, type CryptRule } from "../metadata.js";
+import { openDocument, resealDocument, sealDocument, type OpenedDocument } from "../document/index.js";
+import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
+import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
+import type { Tree } from "../tree/index.js";
+
+export interface OpenBytesOptions {
+  readonly format: FormatName;
+  readonly ctx: KeyContext;
+  readonly order?: readonly KeyKind[];
+  readonly ignoreMac?: boolean;
+  readonly file?: string;
+  readonly names?: ReadonlyMap<string, string>;
+  readonly storeOptions?: StoreOptions;
+}
+
+/** Parses an encrypted file and its metadata without decrypting anything. */
+export function parseSealed(bytes: Uint8Array, format: FormatName, file?: string, storeOptions?: StoreOptions): { store: Store; tree: Tree; metadata: NonNullable<ReturnType<typeof extractMetadata>> } {
+  const store = storeFor(format, storeOptions);
+  const tree = store.parseEncrypted(bytes);
+  const metadata = extractMetadata(tree, store.metadataLayout);
+  if (!metadata) {
+    throw new SealError("NOT_ENCRYPTED", `${file ?? "the input"} is not encrypted (it has no sops metadata)`, {
+      hint: "encrypt it with `secrets encrypt`, or check --input-type",
+    });
+  }
+  return { store, tree, metadata };
+}
+
+/**
+ * Decrypts an encrypted file's bytes.
+ * @throws SealError NOT_ENCRYPTED, BAD_SYNTAX, BAD_METADATA, NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ */
+export async function openSealedBytes(bytes: Uint8Array, opts: OpenBytesOptions): Promise<{ doc: OpenedDocument; store: Store }> {
+  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
+  const doc = await openDocument(tree, metadata, {
+    ctx: opts.ctx,
+    order: opts.order ?? DEFAULT_DECRYPTION_ORDER,
+    ...(opts.ignoreMac ? { ignoreMac: true } : {}),
+    ...(opts.file ? { file: opts.file } : {}),
+    ...(opts.names ? { names: opts.names } : {}),
+  });
+  return { doc, store };
+}
+
+export interface SealBytesOptions {
+  readonly format: FormatName;
+  /** Format of the encrypted output (default: the input format). */
+  readonly outputFormat?: FormatName;
+  readonly ctx: KeyContext;
+  readonly keyGroups: MasterKey[][];
+  readonly shamirThreshold?: number;
+  readonly cryptRule?: CryptRule;
+  readonly macOnlyEncrypted?: boolean;
+  readonly file?: string;
+  readonly storeOptions?: StoreOptions;
+}
+
+/**
+ * Encrypts a plaintext file's bytes for the given recipients.
+ * @throws SealError ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
+ */
+export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
+  const store = storeFor(opts.format, opts.storeOptions);
+  const plain = store.parsePlain(bytes);
+  if (opts.format !== "binary" && hasMetadata(plain, store.metadataLayout)) {
+    throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
+  }
+  // sops ignores suffix/regex rules for binary files: the whole file is one encrypted value.
+  const binary = opts.format === "binary";
+  const { tree, metadata } = await sealDocument(plain, {
+    ctx: opts.ctx,
+    keyGroups: opts.keyGroups,
+    ...(opts.shamirThreshold ? { shamirThreshold: opts.shamirThreshold } : {}),
+    ...(opts.cryptRule && !binary ? { cryptRule: opts.cryptRule } : {}),
+    ...(opts.macOnlyEncrypted && !binary ? { macOnlyEncrypted: true } : {}),
+  });
+  if (binary) metadata.cryptRuleStored = false;
+  const out = opts.outputFormat && opts.outputFormat !== opts.format ? storeFor(opts.outputFormat, opts.storeOptions) : store;
+  insertMetadata(tree, metadata, out.metadataLayout);
+  return out.emitEncrypted(tree);
+}
+
+/** Writes an opened document back after its plain tree changed, keeping unchanged ciphertexts. */
+export function resealToBytes(doc: OpenedDocument, plain: Tree, store: Store): Uint8Array {
+  const { tree, metadata } = resealDocument(doc, plain);
+  insertMetadata(tree, metadata, store.metadataLayout);
+  return store.emitEncrypted(tree);
+}
