@@ -1,7 +1,7 @@
 // Builds the CLI and the library with esbuild. The CLI core is bundled into one file because module
 // resolution is most of a Node CLI's start-up; cloud SDKs stay external and are import()ed lazily.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 const external = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git"];
@@ -11,9 +11,10 @@ const common = { define: { __SEALFILE_VERSION__: JSON.stringify(version) }, bund
 const cjsBanner = { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" };
 
 await import("./gen-validators.mjs");
+rmSync("dist", { recursive: true, force: true });
 
 await Promise.all([
-  build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", format: "esm", minifySyntax: true,
+  build({ ...common, entryPoints: { main: "src/cli/main.ts" }, outdir: "dist/cli", splitting: true, chunkNames: "chunks/[name]-[hash]", format: "esm", minifySyntax: true,
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
   build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", format: "esm",
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),

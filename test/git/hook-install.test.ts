@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GUARD_COMMAND, installHook } from "../../src/git/hook-install.js";
@@ -41,7 +42,7 @@ describe("installHook without husky", () => {
   });
 
   it("fails with exit status 2 outside a repository", async () => {
-    const err = await installHook({ cwd: "/" }).catch((e: unknown) => e);
+    const err = await installHook({ cwd: mkdtempSync(join(tmpdir(), "sealfile-nogit-")) }).catch((e: unknown) => e);
     expect((err as SealError).exitCode).toBe(2);
   });
 });

@@ -7,7 +7,7 @@ import { testPolicy } from "./_policy.js";
 // Built at run time so this source holds no token-shaped literal.
 const GH = ["gh", "p_", "Z3kLq8", "Rt5vXw2NbY7cMd4FhJ9sPa6GeU1oTi0Q"].join("");
 const AWS_ID = ["AK", "IA", "Q4ZB7WJ3XNR5T2LM"].join("");
-const ENC = "ENC[AES256_GCM,data:AKIAQ4ZB7WJ3XNR5T2LMxx==,iv:8f1Kc2dQ3pR4sT5uV6wX7yZ8aB9cD0eF1gH2iJ3kL4m=,tag:q1w2e3r4t5y6u7i8o9p0aa==,type:str]";
+const ENC = `ENC[AES256_GCM,data:${AWS_ID}xx==,iv:8f1Kc2dQ3pR4sT5uV6wX7yZ8aB9cD0eF1gH2iJ3kL4m=,tag:q1w2e3r4t5y6u7i8o9p0aa==,type:str]`;
 const s = (path: string, text: string | Uint8Array, policy: GuardPolicy = testPolicy) =>
   scan(path, typeof text === "string" ? Buffer.from(text) : text, policy);
 
