@@ -1,30 +1,44 @@
-// Builds the CLI and the library with esbuild. The CLI core is bundled into one file because module
-// resolution is most of a Node CLI's start-up; cloud SDKs stay external and are import()ed lazily.
+// Builds the CLI and the library with esbuild. The CLI is bundled into one CommonJS file because module
+// resolution and compilation are most of a Node CLI's start-up: bin/secrets.js runs it with a V8 code
+// cache made here (see scripts/train-code-cache.mjs). Cloud SDKs stay external and are loaded lazily.
+// Outputs are written to a temp name and renamed, so a build never leaves a half-written file behind.
 import { build } from "esbuild";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { spawnSync } from "node:child_process";
 
 const external = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git"];
-const { version } = JSON.parse((await import("node:fs")).readFileSync("package.json", "utf8"));
-const common = { define: { __SEALFILE_VERSION__: JSON.stringify(version) }, bundle: true, platform: "node", target: "node20", external, logLevel: "warning", legalComments: "none" };
-// A CommonJS bundle has no import.meta; the library only uses it to find its own files.
-const cjsBanner = { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" };
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+const define = { __SEALFILE_VERSION__: JSON.stringify(version) };
+const common = { define, bundle: true, platform: "node", target: "node20", external, logLevel: "warning", legalComments: "none", write: false };
+// A CommonJS bundle has no import.meta; code that needs its own location gets it from __filename.
+const cjs = { format: "cjs", define: { ...define, "import.meta.url": "__import_meta_url" },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" } };
+const esm = { format: "esm", banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } };
 
 await import("./gen-validators.mjs");
-rmSync("dist", { recursive: true, force: true });
 
-await Promise.all([
-  build({ ...common, entryPoints: { main: "src/cli/main.ts" }, outdir: "dist/cli", splitting: true, chunkNames: "chunks/[name]-[hash]", format: "esm", minifySyntax: true,
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
-  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js", format: "esm",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
-  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.cjs", format: "cjs",
-    define: { ...common.define, "import.meta.url": "__import_meta_url" }, banner: cjsBanner }),
-  build({ ...common, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.js", format: "esm",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
-  build({ ...common, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.cjs", format: "cjs",
-    define: { ...common.define, "import.meta.url": "__import_meta_url" }, banner: cjsBanner }),
+const results = await Promise.all([
+  build({ ...common, ...cjs, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.cjs", minifySyntax: true }),
+  build({ ...common, ...esm, entryPoints: ["src/index.ts"], outfile: "dist/index.js" }),
+  build({ ...common, ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/index.cjs" }),
+  build({ ...common, ...esm, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.js" }),
+  build({ ...common, ...cjs, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.cjs" }),
 ]);
+
+for (const file of results.flatMap((r) => r.outputFiles)) {
+  mkdirSync(dirname(file.path), { recursive: true });
+  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, file.contents);
+  renameSync(tmp, file.path);
+}
+
+// A fresh bundle invalidates the old code cache; make a new one unless told not to.
+rmSync("dist/cli.cjs.cache", { force: true });
+if (!process.env.SEALFILE_NO_CODE_CACHE) {
+  const r = spawnSync(process.execPath, ["scripts/train-code-cache.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (r.status !== 0) console.warn("warning: no code cache was made; the CLI works, it just starts slower");
+}
 
 if (process.argv.includes("--types") && existsSync("node_modules/typescript")) {
   const r = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });

@@ -66,4 +66,6 @@ const ctx: CliContext = {
   interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
 };
 
-process.exitCode = await runCli(process.argv.slice(2), ctx);
+void runCli(process.argv.slice(2), ctx).then((code) => {
+  process.exitCode = code;
+});
