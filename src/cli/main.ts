@@ -57,9 +57,14 @@ function report(e: unknown, ctx: CliContext, debug: boolean): number {
   return 1;
 }
 
+const env = { ...process.env };
+// The AWS SDK warns on stderr about Node < 22 unless this is set; it must not reach users' terminals.
+// It is set on the process only (for the lazily loaded SDK), not in `env`, so `exec` children never see it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const ctx: CliContext = {
   cwd: process.cwd(),
-  env: process.env,
+  env,
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
