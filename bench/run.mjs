@@ -2,11 +2,21 @@
 import { rmSync } from "node:fs";
 import { benchStartup } from "./startup.mjs";
 import { benchLargeYaml } from "./large-yaml.mjs";
+import { benchYamlRoundTrip } from "./yaml-roundtrip.mjs";
+import { benchGuard } from "./guard.mjs";
+import { benchExec } from "./exec.mjs";
+import { benchGitOps } from "./git-ops.mjs";
+import { benchKmsStartup } from "./kms-startup.mjs";
 
 console.log(`sealfile benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 const ctx = await benchStartup();
 try {
   await benchLargeYaml(ctx);
+  await benchYamlRoundTrip(ctx);
+  await benchGuard(ctx);
+  await benchExec(ctx);
+  await benchGitOps(ctx);
+  await benchKmsStartup(ctx);
 } finally {
   rmSync(ctx.dir, { recursive: true, force: true });
 }

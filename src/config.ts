@@ -72,18 +72,28 @@ export interface FindConfigOptions {
  * @throws SealError CONFIG_NOT_FOUND when an explicitly named config does not exist; BAD_CONFIG when invalid.
  */
 export function loadConfig(opts: FindConfigOptions): SopsConfig | undefined {
+  const found = locateConfig(opts);
+  return found ? parseConfig(readFileSync(found.path, "utf8"), found.path, found.foundBy) : undefined;
+}
+
+/**
+ * Where the config in effect is and how it was found, without reading it (for `doctor`, which must report an
+ * invalid config too). Undefined when there is none.
+ * @throws SealError CONFIG_NOT_FOUND when an explicitly named config does not exist.
+ */
+export function locateConfig(opts: FindConfigOptions): { path: string; foundBy: SopsConfig["foundBy"] } | undefined {
   const named = opts.explicit ?? opts.env.SOPS_CONFIG;
   if (named) {
     const path = resolve(opts.cwd, named);
     if (!existsSync(path)) throw new SealError("CONFIG_NOT_FOUND", `config file ${named} does not exist`);
-    return parseConfig(readFileSync(path, "utf8"), path, opts.explicit ? "flag" : "env");
+    return { path, foundBy: opts.explicit ? "flag" : "env" };
   }
   if (opts.file) {
     const fromFile = findUpward(dirname(resolve(opts.cwd, opts.file)));
-    if (fromFile) return parseConfig(readFileSync(fromFile, "utf8"), fromFile, "file-folder");
+    if (fromFile) return { path: fromFile, foundBy: "file-folder" };
   }
   const fromCwd = findUpward(opts.cwd);
-  return fromCwd ? parseConfig(readFileSync(fromCwd, "utf8"), fromCwd, "cwd") : undefined;
+  return fromCwd ? { path: fromCwd, foundBy: "cwd" } : undefined;
 }
 
 const DURATION_UNITS: Record<string, number> = { h: 3600e3, d: 86400e3, w: 7 * 86400e3, m: 30 * 86400e3, y: 365 * 86400e3 };
@@ -143,6 +153,32 @@ export function splitList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   const items = Array.isArray(v) ? v.map(String) : String(v).split(",");
   return items.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** Key → name, from the config's `recipients:` map (for showing names wherever a key is printed). */
+export function recipientNames(config: SopsConfig | undefined): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [name, key] of Object.entries(config?.recipients ?? {})) {
+    names.set(key.trim(), name);
+    if (!names.has(comparableKey(key))) names.set(comparableKey(key), name);
+  }
+  return names;
+}
+
+/**
+ * The part of a key string that identifies the key: an SSH public key without its comment, a KMS ARN
+ * without `+role`, a printed recipient without a trailing ` {context}`.
+ */
+export function comparableKey(key: string): string {
+  const k = key.trim().replace(/\s+\{[^}]*\}$/, "");
+  if (/^ssh-(ed25519|rsa)\s/.test(k)) return k.split(/\s+/).slice(0, 2).join(" ");
+  if (k.startsWith("arn:")) return k.split("+", 1)[0]!;
+  return k;
+}
+
+/** The name `.sops.yaml` gives a key (as stored in a file or printed), if any. */
+export function nameFor(names: ReadonlyMap<string, string>, key: string): string | undefined {
+  return names.get(key.trim()) ?? names.get(comparableKey(key));
 }
 
 /** Resolves a named recipient (`recipients:` map) to its key; anything else is returned as is. */

@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   ALREADY_ENCRYPTED: 203,
   MERGE_CONFLICT: 1,
   COMMAND_NOT_FOUND: 127,
+  CHECK_FAILED: 1,
+  GUARD_FINDINGS: 1,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

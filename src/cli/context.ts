@@ -12,6 +12,8 @@ export interface CliContext {
   readonly stderr: Writable;
   /** stdin and stderr are a terminal (prompts and progress bars may be shown). */
   readonly interactive: boolean;
+  /** Sets the status the process exits with when the command returns normally (e.g. `exec`: the child's). */
+  setExitCode(code: number): void;
 }
 
 /** Writes a diagnostic line to stderr (never stdout, which carries only what was asked for). */

@@ -9,6 +9,8 @@ import { globalOptions, type GlobalArgs } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
 import { VERSION } from "../version.js";
 
+let commandExitCode = 0;
+
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
@@ -40,7 +42,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       ctx.stderr.write(`error[USAGE]: ${usageError}\nhint: run \`secrets --help\`\n`);
       return 2;
     }
-    return 0;
+    return commandExitCode;
   } catch (e) {
     return report(e, ctx, debug);
   }
@@ -69,6 +71,9 @@ const ctx: CliContext = {
   stdout: process.stdout,
   stderr: process.stderr,
   interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  setExitCode: (code) => {
+    commandExitCode = code;
+  },
 };
 
 void runCli(process.argv.slice(2), ctx).then((code) => {

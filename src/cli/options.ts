@@ -6,7 +6,7 @@ import type { SopsConfig } from "../config.js";
 import type { FormatName } from "../formats/index.js";
 
 export const typeOptions = {
-  "input-type": { type: "string", describe: "input format: yaml, json, dotenv, ini, binary (default: by extension)" },
+  "input-type": { type: "string", describe: "input format: yaml, json, dotenv, ini, toml, binary (default: by extension)" },
   "output-type": { type: "string", describe: "output format (default: the input format)" },
   "filename-override": { type: "string", describe: "path used to pick the format and the creation rule (for stdin)" },
 } as const satisfies Record<string, Options>;
@@ -30,6 +30,15 @@ export const cryptRuleOptions = {
   "encrypted-comment-regex": { type: "string", describe: "only values after a comment matching this are encrypted" },
   "mac-only-encrypted": { type: "boolean", describe: "compute the MAC over encrypted values only" },
 } as const satisfies Record<string, Options>;
+
+export const dotenvGrammarOption = {
+  "dotenv-grammar": { type: "string", choices: ["dotenv", "sops"], describe: "grammar of plaintext .env files: dotenv (quotes, export, comments; default) or sops (raw KEY=VALUE lines)" },
+} as const satisfies Record<string, Options>;
+
+/** `opts` with the `--dotenv-grammar` choice added when given. */
+export function withDotenvGrammar(opts: StoreOptions, grammar: string | undefined): StoreOptions {
+  return grammar === "sops" || grammar === "dotenv" ? { ...opts, dotenvGrammar: grammar } : opts;
+}
 
 export interface TypeArgs {
   "input-type"?: string | undefined;

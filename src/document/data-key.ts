@@ -4,6 +4,7 @@
  * decryption order, collecting every failure as data for one clear error (sops keyservice + shamir).
  */
 import { SealError } from "../errors.js";
+import { nameFor } from "../config.js";
 import { combineShares, splitSecret } from "../crypto/shamir.js";
 import { wipe } from "../crypto/wipe.js";
 import { keyFromEntry, orderKeys } from "../keys/registry.js";
@@ -63,7 +64,7 @@ export async function keysOf(md: Metadata): Promise<MasterKey[][]> {
 }
 
 /** Tries a group's keys one after another; a failure never stops the next key from being tried. */
-async function openGroup(group: MasterKey[], index: number, order: readonly KeyKind[], ctx: KeyContext, failures: KeyFailure[], names: ReadonlyMap<string, string>): Promise<Uint8Array | undefined> {
+async function openGroup(group: MasterKey[], index: number, order: readonly KeyKind[], ctx: KeyContext, failures: KeyFailure[], names: ReadonlyMap<string, string>, openedWith: KeyKind[]): Promise<Uint8Array | undefined> {
   for (const key of orderKeys(group, order)) {
     let result;
     try {
@@ -71,8 +72,11 @@ async function openGroup(group: MasterKey[], index: number, order: readonly KeyK
     } catch (e) {
       result = { ok: false as const, reason: e instanceof Error ? e.message : "failed", tried: [] };
     }
-    if (result.ok) return result.dataKey;
-    const name = names.get(key.id);
+    if (result.ok) {
+      openedWith.push(key.kind);
+      return result.dataKey;
+    }
+    const name = nameFor(names, key.id);
     failures.push({ group: index, kind: key.kind, key: key.id, reason: result.reason, tried: result.tried, ...(name ? { name } : {}) });
   }
   return undefined;
@@ -84,6 +88,8 @@ export interface UnwrapOptions {
   /** Known names of recipients (key → name), shown in the error. */
   readonly names?: ReadonlyMap<string, string>;
   readonly file?: string;
+  /** Filled with the kind of each key that opened (one per group opened). */
+  readonly openedWith?: KeyKind[];
 }
 
 /**
@@ -93,7 +99,7 @@ export interface UnwrapOptions {
 export async function unwrapDataKey(keys: MasterKey[][], md: Metadata, opts: UnwrapOptions): Promise<Uint8Array> {
   const failures: KeyFailure[] = [];
   const names = opts.names ?? new Map<string, string>();
-  const opened = await Promise.all(keys.map((g, i) => openGroup(g, i, opts.order, opts.ctx, failures, names)));
+  const opened = await Promise.all(keys.map((g, i) => openGroup(g, i, opts.order, opts.ctx, failures, names, opts.openedWith ?? [])));
   if (keys.length === 1) {
     const key = opened[0];
     if (key && key.length === DATA_KEY_BYTES) return key;
@@ -104,24 +110,43 @@ export async function unwrapDataKey(keys: MasterKey[][], md: Metadata, opts: Unw
   const threshold = md.shamirThreshold || keys.length;
   if (shares.length < threshold) {
     wipe(...shares);
-    throw noUsableKey(failures, opts.file, threshold, keys.length, shares.length);
+    const openedGroups = opened.flatMap((s, i) => (s === undefined ? [] : [i]));
+    throw noUsableKey(failures, opts.file, threshold, keys.length, openedGroups);
   }
+  let dataKey: Uint8Array | undefined;
   try {
-    return combineShares(shares);
+    dataKey = combineShares(shares);
   } finally {
     wipe(...shares);
   }
+  if (dataKey.length !== DATA_KEY_BYTES) {
+    wipe(dataKey);
+    throw new SealError("NO_USABLE_KEY", "the key groups' shares do not combine into a data key", { hint: "the file's key groups were edited by hand or are damaged" });
+  }
+  return dataKey;
 }
 
-function noUsableKey(failures: KeyFailure[], file: string | undefined, threshold: number, groups: number, got = 0): SealError {
-  const lines = failures.map((f) => {
-    const who = f.name ? `${f.name} (${f.kind} ${f.key})` : `${f.kind} ${f.key}`;
-    const where = f.tried.length ? `\n      looked in: ${f.tried.join(", ")}` : "";
-    return `    ${groups > 1 ? `group ${f.group + 1}: ` : ""}${who}: ${f.reason}${where}`;
-  });
-  const need = groups > 1 ? ` (${got} of the ${threshold} key groups needed could be opened)` : "";
-  return new SealError("NO_USABLE_KEY", `no key could open the data key of ${file ?? "the file"}${need}:\n${lines.join("\n")}`, {
-    hint: "make one of these recipients' keys available (e.g. SOPS_AGE_KEY_FILE=path/to/keys.txt, or cloud credentials), or run `secrets doctor FILE`",
-    details: { failures: failures.map((f) => ({ ...f, tried: [...f.tried] })) },
+function noUsableKey(failures: KeyFailure[], file: string | undefined, threshold: number, groups: number, openedGroups: readonly number[] = []): SealError {
+  // groups are opened in parallel, so failures arrive in completion order; report them in file order
+  const sorted = [...failures].sort((a, b) => a.group - b.group);
+  const lines = sorted
+    .filter((f) => !openedGroups.includes(f.group))
+    .map((f) => {
+      const who = f.name ? `${f.name} (${f.kind} ${f.key})` : `${f.kind} ${f.key}`;
+      const where = f.tried.length ? `\n      looked in: ${f.tried.join(", ")}` : "";
+      return `    ${groups > 1 ? `group ${f.group + 1}: ` : ""}${who}: ${f.reason}${where}`;
+    });
+  for (const g of openedGroups) lines.push(`    group ${g + 1}: opened`);
+  const where = file ?? "the file";
+  const message =
+    groups > 1
+      ? `could not open enough key groups of ${where}: only ${openedGroups.length} of the ${threshold} key groups needed could be opened (the file has ${groups}):\n${lines.join("\n")}`
+      : `no key could open the data key of ${where}:\n${lines.join("\n")}`;
+  return new SealError("NO_USABLE_KEY", message, {
+    hint:
+      groups > 1
+        ? `make keys of at least ${threshold} key groups available (e.g. SOPS_AGE_KEY_FILE=path/to/keys.txt, or cloud credentials)`
+        : "make one of these recipients' keys available (e.g. SOPS_AGE_KEY_FILE=path/to/keys.txt, or cloud credentials), or run `secrets doctor FILE`",
+    details: { failures: sorted.map((f) => ({ ...f, tried: [...f.tried] })), ...(groups > 1 ? { openedGroups: [...openedGroups], threshold } : {}) },
   });
 }

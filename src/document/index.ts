@@ -27,6 +27,8 @@ export interface OpenedDocument {
   /** IVs of every decrypted value, so unchanged values keep their ciphertext when re-encrypted. */
   stash: IvStash;
   keys: MasterKey[][];
+  /** Kinds of the keys that opened the data key (for the audit log). */
+  openedWith: KeyKind[];
 }
 
 export interface OpenOptions {
@@ -43,13 +45,14 @@ export interface OpenOptions {
  */
 export async function openDocument(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<OpenedDocument> {
   const keys = await keysOf(metadata);
-  const dataKey = await unwrapDataKey(keys, metadata, opts);
+  const openedWith: KeyKind[] = [];
+  const dataKey = await unwrapDataKey(keys, metadata, { ...opts, openedWith });
   try {
     const plain = cloneTree(encrypted);
     const stash = new IvStash();
     const computed = openValues(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
     if (!opts.ignoreMac) verifyMac(computed, metadata, dataKey, opts.file);
-    return { plain, metadata, dataKey, stash, keys };
+    return { plain, metadata, dataKey, stash, keys, openedWith };
   } catch (e) {
     wipe(dataKey);
     throw e;

@@ -5,7 +5,7 @@
  */
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Scalar, TreeList, TreeMap } from "../tree/index.js";
-import { needsTypeQuotes } from "./_yaml-scalar.js";
+import { needsTypeQuotes, resolvePlain } from "./_yaml-scalar.js";
 
 /** Longest key written as an implicit (`key: value`) key; YAML readers refuse longer ones. */
 const MAX_IMPLICIT_KEY = 1024;
@@ -191,7 +191,7 @@ export function formatFloat(v: number): string {
   return Number.isInteger(v) && !s.includes("e") ? s + ".0" : s;
 }
 
-function isPrintable(c: number): boolean {
+export function isPrintable(c: number): boolean {
   return c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || c >= 0x10000;
 }
 
@@ -242,6 +242,22 @@ function analyze(v: string): Analysis {
   };
 }
 
+/** True when `v` written as a plain scalar in block context reads back as the same string. */
+export function readsAsPlainString(v: string): boolean {
+  return v !== "" && analyze(v).plain && resolvePlain(v).kind === "str";
+}
+
+/** True when `v` written as a plain scalar keeps its text (whatever type the text would resolve to). */
+export function fitsPlain(v: string): boolean {
+  return v !== "" && analyze(v).plain;
+}
+
+/** True when `v` can be written single-quoted on one line. */
+export function fitsSingleQuotes(v: string): boolean {
+  return analyze(v).single;
+}
+
+/** go-yaml's choice for a string: plain, single-quoted, double-quoted or (multi-line values) a literal block. */
 function stringScalar(v: string, isKey: boolean): { text: string; block?: "strip" | "clip" | "keep" } {
   const a = analyze(v);
   if (a.multiline) {
@@ -260,7 +276,8 @@ const ESCAPES: Record<number, string> = {
   0x1b: "\\e", 0x22: '\\"', 0x5c: "\\\\", 0x85: "\\N", 0xa0: "\\_", 0x2028: "\\L", 0x2029: "\\P",
 };
 
-function doubleQuoted(v: string): string {
+/** A double-quoted scalar holding exactly `v` (escapes only where needed). */
+export function doubleQuoted(v: string): string {
   let out = '"';
   for (const ch of v) {
     const c = ch.codePointAt(0)!;

@@ -61,8 +61,30 @@ export function syntaxError(lines: LineIndex, offset: number, reason: string): S
   return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`);
 }
 
+/** Where a tree object came from in the source (recorded only when a caller asks, for `_yaml-layout.ts`). */
+export type Origin =
+  /** `s` is where the node's properties (anchor, tag) start, `v` where its value starts, `e` where it ends. */
+  | { readonly t: "scalar"; readonly s: number; readonly v: number; readonly e: number; readonly style: string; readonly flow: boolean }
+  | { readonly t: "comment"; readonly s: number; readonly e: number }
+  /** A collection, or the copy an alias (`*name`) expanded to. */
+  | { readonly t: "node"; readonly s: number; readonly e: number; readonly alias?: string };
+
+/** One document's extent: where its content ends and where a `...` end marker sits (-1 when none). */
+export interface DocExtent {
+  readonly contentEnd: number;
+  readonly endMarker: number;
+  readonly end: number;
+}
+
+export interface ParseRecorder {
+  readonly origins: Map<object, Origin>;
+  readonly docs: DocExtent[];
+  /** Why the source cannot be kept as written, when a construct is outside what the layout handles. */
+  unsupported?: string;
+}
+
 /** Parses a whole YAML stream with the library. @throws SealError BAD_SYNTAX */
-export function parseWithLibrary(src: string): Tree {
+export function parseWithLibrary(src: string, recorder?: ParseRecorder): Tree {
   const lines = new LineIndex(src);
   const tokens = [...new Parser().parse(src)];
   const docs = [...new Composer({ uniqueKeys: false, schema: "failsafe", keepSourceTokens: true }).compose(tokens)];
@@ -89,9 +111,24 @@ export function parseWithLibrary(src: string): Tree {
     const end = i + 1 < docs.length ? docs[i + 1]!.range[0] : Infinity;
     const mine: SourceComment[] = [];
     while (ci < comments.length && comments[ci]!.offset < end) mine.push(comments[ci++]!);
-    branches.push(new DocBuilder(doc, mine, lines).build());
+    const builder = new DocBuilder(doc, mine, lines);
+    if (recorder) {
+      builder.recorder = recorder;
+      builder.src = src;
+      const marker = doc.range[1] < doc.range[2] ? findEndMarker(src, doc.range[1], doc.range[2]) : -1;
+      recorder.docs.push({ contentEnd: doc.range[1], endMarker: marker, end: doc.range[2] });
+      if (marker >= 0 && mine.some((c) => c.offset > marker)) recorder.unsupported ??= "a comment after a `...` end marker";
+    }
+    branches.push(builder.build());
   }
   return { branches };
+}
+
+function findEndMarker(src: string, from: number, to: number): number {
+  const re = /^\.\.\.(?=[ \t\r\n]|$)/gm;
+  re.lastIndex = from;
+  const m = re.exec(src);
+  return m && m.index < to ? m.index : -1;
 }
 
 function collectComments(x: unknown, out: SourceComment[]): void {
@@ -124,6 +161,11 @@ class DocBuilder {
   readonly lines: LineIndex;
   next = 0;
   budget: number;
+  recorder: ParseRecorder | undefined;
+  src = "";
+  /** >0 while building the copy an alias expands to (its parts have no source of their own). */
+  private inAlias = 0;
+  private inFlow = 0;
 
   constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex) {
     this.doc = doc;
@@ -152,7 +194,8 @@ class DocBuilder {
     } else {
       throw syntaxError(this.lines, root?.range?.[0] ?? 0, "a YAML document must be a mapping (found a sequence or scalar at the top level)");
     }
-    while (this.next < this.comments.length) out.items.push(toComment(this.comments[this.next++]!));
+    while (this.next < this.comments.length) out.items.push(this.comment(this.comments[this.next++]!));
+    if (this.recorder && root && (isMap(root) && root.flow)) this.recorder.unsupported ??= "a flow mapping as a document";
     return out;
   }
 
@@ -160,9 +203,54 @@ class DocBuilder {
     while (this.next < this.comments.length) {
       const c = this.comments[this.next]!;
       if (c.offset >= before || !pred(c)) return;
-      (into as Array<Comment>).push(toComment(c));
+      (into as Array<Comment>).push(this.comment(c));
       this.next++;
     }
+  }
+
+  private comment(c: SourceComment): Comment {
+    const out = toComment(c);
+    this.recorder?.origins.set(out, { t: "comment", s: c.offset, e: c.offset + 1 + c.text.length });
+    return out;
+  }
+
+  private record(obj: object, y: YNode): void {
+    if (!this.recorder || this.inAlias > 0) return;
+    const r = y.range;
+    if (!r) {
+      this.recorder.unsupported ??= "a node without a source position";
+      return;
+    }
+    if (!isScalar(y)) {
+      this.recorder.origins.set(obj, { t: "node", s: r[0], e: r[1] });
+      return;
+    }
+    let s = r[0];
+    if (y.anchor || y.tag) s = this.propsStart(r[0]);
+    const src = this.src;
+    let style = y.type === "QUOTE_SINGLE" ? "'" : y.type === "QUOTE_DOUBLE" ? '"' : "";
+    if (y.type === "BLOCK_LITERAL" || y.type === "BLOCK_FOLDED") style = blockStyle(src, r[0], r[1], String(y.value ?? ""));
+    else {
+      const nl = src.indexOf("\n", r[0]);
+      if (nl !== -1 && nl < r[1] && style === "") style = "~"; // a plain scalar over several lines: its folding is not recorded
+    }
+    this.recorder.origins.set(obj, { t: "scalar", s, v: r[0], e: r[1], style, flow: this.inFlow > 0 });
+  }
+
+  /** Start of the `&anchor !tag ` properties written before a scalar on the same line. */
+  private propsStart(v: number): number {
+    const src = this.src;
+    let i = v;
+    for (let k = 0; k < 2; k++) {
+      let j = i;
+      while (j > 0 && (src[j - 1] === " " || src[j - 1] === "\t")) j--;
+      let t = j;
+      while (t > 0 && !" \t\n\r".includes(src[t - 1]!)) t--;
+      if (t < j && (src[t] === "&" || src[t] === "!")) i = t;
+      else break;
+    }
+    if (i === v) this.recorder!.unsupported ??= "node properties on a line of their own";
+    return i;
   }
 
   private deref(alias: YNode, at: number): YNode {
@@ -198,7 +286,9 @@ class DocBuilder {
       const indent = this.indentOf(m);
       this.take(bound, (c) => !c.inline && c.col >= indent, items);
     }
-    return { kind: "map", items };
+    const out: TreeMap = { kind: "map", items };
+    this.record(out, m);
+    return out;
   }
 
   private list(s: YNode, withComments: boolean, bound: number): TreeList {
@@ -217,6 +307,7 @@ class DocBuilder {
       if (useComments) this.take(start, () => true, items);
       const after: Comment[] = [];
       if (isPair(raw)) {
+        if (this.recorder) this.recorder.unsupported ??= "a single-pair map inside a flow sequence";
         const key = this.key(raw.key as YNode | null, start);
         items.push({ kind: "map", items: [{ kind: "entry", key, value: this.valueOf(raw.value as YNode | null, false, nextStart, after, start) }] });
       } else {
@@ -227,7 +318,9 @@ class DocBuilder {
       const indent = this.indentOf(s);
       this.take(bound, (c) => !c.inline && c.col >= indent, items);
     }
-    return { kind: "list", items };
+    const out: TreeList = { kind: "list", items };
+    this.record(out, s);
+    return out;
   }
 
   private indentOf(n: YNode): number {
@@ -243,10 +336,21 @@ class DocBuilder {
       return { kind: "null" };
     }
     let node = v;
-    let viaAlias = false;
     if (isAlias(v)) {
       node = this.deref(v, v.range?.[0] ?? at);
-      viaAlias = true;
+      this.inAlias++;
+      let copy: Node;
+      try {
+        copy = this.valueOf(node, false, bound, after, at);
+      } finally {
+        this.inAlias--;
+      }
+      if (withComments) this.take(v.range?.[2] ?? at, () => true, after);
+      if (this.recorder && this.inAlias === 0) {
+        const r = v.range ?? [at, at];
+        this.recorder.origins.set(copy, { t: "node", s: r[0], e: r[1], alias: String((v as { source?: string }).source ?? "") });
+      }
+      return copy;
     }
     const end = v.range?.[2] ?? at;
     if (isScalar(node)) {
@@ -254,9 +358,14 @@ class DocBuilder {
       return this.scalar(node);
     }
     if (isAlias(node)) throw syntaxError(this.lines, at, "alias refers to another alias");
-    if (viaAlias || node.flow || !withComments) {
+    if (node.flow || !withComments) {
       if (withComments) this.take(end, () => true, after);
-      return isMap(node) ? this.map(node, false, bound) : this.list(node, false, bound);
+      if (node.flow) this.inFlow++;
+      try {
+        return isMap(node) ? this.map(node, false, bound) : this.list(node, false, bound);
+      } finally {
+        if (node.flow) this.inFlow--;
+      }
     }
     this.take(node.range?.[0] ?? end, (c) => c.inline, after);
     return isMap(node) ? this.map(node, true, bound) : this.list(node, true, bound);
@@ -264,6 +373,7 @@ class DocBuilder {
 
   private key(k: YNode | null, at: number): string {
     if (k === null) return "";
+    if (this.recorder && (isAlias(k) || (isScalar(k) && (k.type === "BLOCK_LITERAL" || k.type === "BLOCK_FOLDED")))) this.recorder.unsupported ??= "an alias or block scalar as a map key";
     const node = isAlias(k) ? this.deref(k, at) : k;
     if (!isScalar(node)) throw syntaxError(this.lines, at, "a map key must be a scalar");
     if (node.type === "PLAIN" || node.type === undefined) return node.source ?? String(node.value ?? "");
@@ -271,6 +381,12 @@ class DocBuilder {
   }
 
   private scalar(n: YNode): Scalar {
+    const out = this.scalarValue(n); // a fresh object for every scalar, so each can carry its own origin
+    if (this.recorder) this.record(out, n);
+    return out;
+  }
+
+  private scalarValue(n: YNode): Scalar {
     if (!isScalar(n)) throw new Error("unreachable");
     this.spend(n.range?.[0] ?? 0);
     const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
@@ -282,6 +398,27 @@ class DocBuilder {
     if (n.type === "PLAIN") return resolvePlain(text);
     return { kind: "str", value: text };
   }
+}
+
+/** `|`/`>` with the header's indicators as written, then `@` and the column its content lines start at. */
+function blockStyle(src: string, start: number, end: number, value: string): string {
+  const header = /^[|>][-+0-9]*/.exec(src.slice(start, start + 4))?.[0] ?? "|";
+  const nl = src.indexOf("\n", start);
+  let col = -1;
+  for (let i = nl + 1; nl !== -1 && i < end; ) {
+    let j = i;
+    while (src[j] === " ") j++;
+    if (j < end && src[j] !== "\n" && src[j] !== "\r") {
+      // With an indentation indicator the first line may start with spaces that belong to the value.
+      const lead = /^\n*( *)/.exec(value)![1]!.length;
+      col = j - i - lead;
+      break;
+    }
+    const next = src.indexOf("\n", i);
+    if (next === -1) break;
+    i = next + 1;
+  }
+  return `${header}@${col}`;
 }
 
 function pairStart(p: Pair<YNode | null, YNode | null>): number {

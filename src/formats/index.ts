@@ -7,6 +7,7 @@ import { BinaryStore } from "./binary.js";
 import { DotenvStore } from "./dotenv.js";
 import { IniStore } from "./ini.js";
 import { JsonStore } from "./json.js";
+import { TomlStore } from "./toml.js";
 import type { FormatName, Store, StoreOptions } from "./types.js";
 import { YamlStore } from "./yaml.js";
 
@@ -14,18 +15,19 @@ export type { FormatName, MetadataLayout, Store, StoreOptions } from "./types.js
 export { flattenMap, unflattenPairs } from "./flatten.js";
 export { valueToString } from "./_value-to-string.js";
 
-const FORMAT_NAMES: readonly FormatName[] = ["yaml", "json", "dotenv", "ini", "binary"];
+const FORMAT_NAMES: readonly FormatName[] = ["yaml", "json", "dotenv", "ini", "binary", "toml"];
 
 /** Aliases users type for `--input-type`/`--output-type`. */
 const ALIASES: Record<string, FormatName> = { yml: "yaml", env: "dotenv" };
 
-/** The format of `path` by its extension: `.yaml`/`.yml`, `.json`, `.env`, `.ini`, else binary. */
+/** The format of `path` by its extension: `.yaml`/`.yml`, `.json`, `.env`, `.ini`, `.toml`, else binary. */
 export function formatFromPath(path: string): FormatName {
   const lower = path.toLowerCase();
   if (lower.endsWith(".yaml") || lower.endsWith(".yml")) return "yaml";
   if (lower.endsWith(".json")) return "json";
   if (lower.endsWith(".env")) return "dotenv";
   if (lower.endsWith(".ini")) return "ini";
+  if (lower.endsWith(".toml")) return "toml";
   return "binary";
 }
 
@@ -54,10 +56,23 @@ export function storeFor(format: FormatName, options: StoreOptions = {}): Store 
     case "json":
       return new JsonStore(options);
     case "dotenv":
-      return new DotenvStore();
+      return new DotenvStore(options);
     case "ini":
       return new IniStore();
     case "binary":
       return new BinaryStore(options);
+    case "toml":
+      return new TomlStore(options);
   }
+}
+
+/**
+ * The format an encrypted file is really in: sops encrypts `.toml` files as binary (a JSON envelope, which
+ * no TOML document can be, as TOML cannot start with `{`), so such a file still opens as binary.
+ */
+export function sealedFormatOf(format: FormatName, bytes: Uint8Array): FormatName {
+  if (format !== "toml") return format;
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x7b ? "binary" : format;
 }

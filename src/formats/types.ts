@@ -4,7 +4,7 @@
  */
 import type { Node, Tree } from "../tree/index.js";
 
-export type FormatName = "yaml" | "json" | "dotenv" | "ini" | "binary";
+export type FormatName = "yaml" | "json" | "dotenv" | "ini" | "binary" | "toml";
 
 /**
  * How the `sops` metadata block is laid out in a format:
@@ -17,6 +17,8 @@ export type MetadataLayout = "nested" | "prefixed" | "section";
 export interface StoreOptions {
   /** Indent for YAML (default 4) and JSON (-1 = one tab, the default; 0 = newlines only; N = N spaces). */
   indent?: number;
+  /** Grammar of plaintext `.env` files: the `dotenv` package's (default) or sops's raw lines. */
+  dotenvGrammar?: "dotenv" | "sops";
 }
 
 export interface Store {

@@ -3,17 +3,48 @@
  * Format: sops stores/yaml/store.go with go.yaml.in/yaml/v3 (see sops-format.md §5.1).
  */
 import { SealError } from "../errors.js";
-import type { Node, Tree } from "../tree/index.js";
+import type { Comment, MapEntry, Node, Tree } from "../tree/index.js";
 import type { FormatName, MetadataLayout, Store, StoreOptions } from "./types.js";
 import { YamlEmitter } from "./_yaml-emit.js";
 import { parseFast } from "./_yaml-fast-parse.js";
-import { parseWithLibrary } from "./_yaml-parse.js";
+import { buildLayout, decodeStyles, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
+import { parseWithLibrary, type ParseRecorder } from "./_yaml-parse.js";
+import { spliceEmit } from "./_yaml-splice.js";
 
 /** sops's default YAML indent (stores/yaml IndentDefault). */
 export const YAML_DEFAULT_INDENT = 4;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const BLANK_LINE = /\n[ \t]*\r?\n/;
 const encoder = new TextEncoder();
+
+function decodeUtf8(src: Uint8Array): string {
+  try {
+    return utf8.decode(src);
+  } catch {
+    throw new SealError("BAD_SYNTAX", "YAML input is not valid UTF-8");
+  }
+}
+
+const noStyles = (): undefined => undefined;
+
+/** The tree without style lists in its `sops` blocks (a canonical file has no layout for one to describe). */
+function withoutStyles(tree: Tree): Tree {
+  const strip = (it: MapEntry | Comment): MapEntry | Comment =>
+    it.kind === "entry" && it.key === "sops" && it.value.kind === "map"
+      ? { ...it, value: { kind: "map", items: it.value.items.filter((x) => !(x.kind === "entry" && x.key === STYLES_KEY)) } }
+      : it;
+  return { branches: tree.branches.map((b) => ({ kind: "map", items: b.items.map(strip) })) };
+}
+
+/** The style list in the first document's `sops` block, when there is a valid one. */
+function stylesOf(tree: Tree): StyleRecord | undefined {
+  const sops = tree.branches[0]?.items.find((i) => i.kind === "entry" && i.key === "sops");
+  if (!sops || sops.kind !== "entry" || sops.value.kind !== "map") return undefined;
+  const rec = sops.value.items.find((i) => i.kind === "entry" && i.key === STYLES_KEY);
+  if (!rec || rec.kind !== "entry" || rec.value.kind !== "str") return undefined;
+  return decodeStyles(rec.value.value);
+}
 
 export class YamlStore implements Store {
   readonly name: FormatName = "yaml";
@@ -26,30 +57,67 @@ export class YamlStore implements Store {
     new YamlEmitter(this.indent); // validates the indent now rather than at the first emit
   }
 
-  /** @throws SealError BAD_SYNTAX for malformed YAML, a non-mapping document or a duplicate key. */
+  /**
+   * Parses a plaintext file. Unless the canonical emitter would write the file exactly as it is, the tree
+   * carries the file's layout (`Tree.layout`), so `emitEncrypted` keeps it as written.
+   * @throws SealError BAD_SYNTAX for malformed YAML, a non-mapping document or a duplicate key.
+   */
   parsePlain(src: Uint8Array): Tree {
-    let text: string;
-    try {
-      text = utf8.decode(src);
-    } catch {
-      throw new SealError("BAD_SYNTAX", "YAML input is not valid UTF-8");
-    }
+    const text = decodeUtf8(src);
+    // The canonical layout has no blank lines outside block scalars: such a file is read once, for its layout.
+    const fast = BLANK_LINE.test(text) ? undefined : parseFast(text);
+    if (fast && this.canonical(fast) === text) return fast;
+    return this.readWithLayout(text, noStyles);
+  }
+
+  /**
+   * Parses an encrypted file, metadata included. A file this store wrote from a plaintext layout carries a
+   * style list in its `sops` block; then the tree carries the layout, so `emitPlain` restores the original.
+   * Files without one (written by sops) decrypt to the canonical layout.
+   * @throws SealError BAD_SYNTAX
+   */
+  parseEncrypted(src: Uint8Array): Tree {
+    const text = decodeUtf8(src);
+    // Read once, with positions, when there may be a style list (it is checked against what was read).
+    if (text.includes(STYLES_KEY)) return this.readWithLayout(text, stylesOf);
     return parseFast(text) ?? parseWithLibrary(text);
   }
 
-  /** Same as {@link parsePlain}: the `sops` block is an ordinary entry to this store. */
-  parseEncrypted(src: Uint8Array): Tree {
-    return this.parsePlain(src);
-  }
-
-  /** @throws SealError CANNOT_EMIT */
+  /** Canonical output; a tree read from a file this store encrypted is written back in that file's original layout. @throws SealError CANNOT_EMIT */
   emitPlain(tree: Tree): Uint8Array {
-    const emitter = new YamlEmitter(this.indent);
-    return encoder.encode(tree.branches.map((b) => emitter.document(b)).join("---\n"));
+    const layout = tree.layout as YamlLayout | undefined;
+    if (layout?.sealed) {
+      const text = spliceEmit(tree, layout, false, (t) => parseFast(t) ?? parseWithLibrary(t));
+      if (text !== undefined) return encoder.encode(text);
+    }
+    return encoder.encode(this.canonical(tree));
   }
 
+  /** The tree in its source layout when it has one (adding a style list to the `sops` blocks), else canonical. @throws SealError CANNOT_EMIT */
   emitEncrypted(tree: Tree): Uint8Array {
-    return this.emitPlain(tree);
+    const layout = tree.layout as YamlLayout | undefined;
+    if (layout) {
+      const text = spliceEmit(tree, layout, true, (t) => parseFast(t) ?? parseWithLibrary(t));
+      if (text !== undefined) return encoder.encode(text);
+    }
+    return encoder.encode(this.canonical(withoutStyles(tree)));
+  }
+
+  private canonical(tree: Tree): string {
+    const emitter = new YamlEmitter(this.indent);
+    return tree.branches.map((b) => emitter.document(b)).join("---\n");
+  }
+
+  /** The library's reading with the layout attached; without one (or its style list) when they do not fit. */
+  private readWithLayout(text: string, stylesFor: (t: Tree) => StyleRecord | undefined): Tree {
+    const recorder: ParseRecorder = { origins: new Map(), docs: [] };
+    const tree = parseWithLibrary(text, recorder);
+    const styles = stylesFor(tree);
+    if (stylesFor !== noStyles && !styles) return tree;
+    const layout = buildLayout(text, tree, recorder, this.indent, styles);
+    // Non-enumerable: presentation, not content, so deep comparisons and serialisations of trees ignore it.
+    if (layout) Object.defineProperty(tree, "layout", { value: layout, enumerable: false, writable: true, configurable: true });
+    return tree;
   }
 
   emitValue(node: Node): Uint8Array {

@@ -53,11 +53,14 @@ function installHusky(root: string, active: boolean): HookInstallResult {
     return { manager: "husky", action: "created", hookPath, ...extra };
   }
   const current = readFileSync(hookPath, "utf8");
-  if (current.split("\n").some((l) => /\bsecrets guard\b/.test(l) && !l.trimStart().startsWith("#"))) {
+  // `secrets guard …`, or `node bin/secrets.js guard …` as in a checkout of sealfile itself.
+  if (current.split("\n").some((l) => /\bsecrets(?:\.js)?\s+guard\b/.test(l) && !l.trimStart().startsWith("#"))) {
     return { manager: "husky", action: "unchanged", hookPath, ...extra };
   }
   const sep = current === "" || current.endsWith("\n") ? "" : "\n";
   writeFileAtomic(hookPath, Buffer.from(`${current}${sep}${GUARD_COMMAND}\n`));
+  // husky 9 runs the file through `sh`, but with `core.hooksPath=.husky` git needs it executable.
+  chmodSync(hookPath, 0o755);
   return { manager: "husky", action: "added", hookPath, ...extra };
 }
 

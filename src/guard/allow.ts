@@ -2,7 +2,9 @@
  * Owns: the three ways to accept a finding — an inline `secrets:allow` comment, `.secretsignore` paths, and a
  * baseline file of fingerprints (never values).
  */
+import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { SealError } from "../errors.js";
 import { compileIgnore, type IgnoreMatcher } from "./ignore-match.js";
@@ -70,6 +72,11 @@ export async function loadBaseline(path: string): Promise<Set<string>> {
  */
 export function writeBaseline(path: string, findings: readonly Finding[]): Baseline {
   const baseline: Baseline = { version: 1, fingerprints: [...new Set(findings.map((f) => f.fingerprint))].sort() };
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new SealError("CANNOT_WRITE_OUTPUT", `could not create the folder of ${path}`, { cause: e });
+  }
   writeFileAtomic(path, Buffer.from(`${JSON.stringify(baseline, null, 2)}\n`));
   return baseline;
 }

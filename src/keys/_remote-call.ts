@@ -80,7 +80,9 @@ export async function callRemote<T>(run: (signal: AbortSignal) => Promise<T>, op
   const attempts = Math.max(1, Math.floor(opts.attempts));
   const backoff = opts.backoffMs ?? ((n: number) => Math.min(MAX_BACKOFF_MS, 100 * 2 ** (n - 1)));
   let last: RemoteErrorInfo = { code: "Error", message: "no attempt made", retryable: false };
+  let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    made = attempt;
     try {
       return { ok: true, value: await withTimeout(run, opts.timeoutMs) };
     } catch (e) {
@@ -89,7 +91,8 @@ export async function callRemote<T>(run: (signal: AbortSignal) => Promise<T>, op
       await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
     }
   }
-  return { ok: false, reason: formatReason(last), info: last };
+  // Saying how many attempts were made tells people a transient failure was retried and still failed.
+  return { ok: false, reason: `${formatReason(last)}${made > 1 ? ` [${made} attempts]` : ""}`, info: last };
 }
 
 /** `Code: message`, or just the message when it already says everything (timeouts). */

@@ -1,58 +1,48 @@
 /**
  * Owns: the age key source — wrapping a data key for an age recipient (`age1…`, hybrid post-quantum
- * `age1pq1…`) and unwrapping it with the identities the environment offers. `enc` is the armored age
- * file of the raw data key, as sops writes it. Spec: https://age-encryption.org/v1
+ * `age1pq1…`, or an SSH public key `ssh-ed25519 …`/`ssh-rsa …`) and unwrapping it with the identities the
+ * environment offers. `enc` is the armored age file of the raw data key, as sops writes it; `recipient` is
+ * the recipient string as given (trimmed), as sops stores it. Spec: https://age-encryption.org/v1
  */
-import { SealError } from "../errors.js";
-import { describeSources, loadAgeIdentities } from "./age-identities.js";
+import { SealError, isSealError } from "../errors.js";
+import { loadAge, readStream, streamOf } from "./_age-lib.js";
+import { describeSources, loadAgeIdentities, unlockAgeFiles } from "./age-identities.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
-type AgeModule = typeof import("age-encryption");
-let agePromise: Promise<AgeModule> | undefined;
-/** age-encryption is loaded on first use, so commands that never touch age keys do not pay for it. */
-export function loadAge(): Promise<AgeModule> {
-  return (agePromise ??= import("age-encryption"));
+export { loadAge };
+
+const RECIPIENT_RE = /^age1[0-9a-z]+$/;
+const SSH_RE = /^(ssh-ed25519|ssh-rsa)\s+[A-Za-z0-9+/]+={0,2}(\s.*)?$/s;
+
+/** True for recipients this key source accepts: `age1…` and SSH public keys (ssh-ed25519, ssh-rsa). */
+export function isAgeRecipient(s: string): boolean {
+  return RECIPIENT_RE.test(s) || isSshKeyLine(s);
 }
 
-/** A one-chunk web stream. age-encryption turns byte arrays into streams anyway. */
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(c) {
-      c.enqueue(bytes);
-      c.close();
-    },
-  });
+/** True for an SSH public key line (`ssh-ed25519 AAAA… [comment]`, `ssh-rsa AAAA…`). */
+export function isSshKeyLine(s: string): boolean {
+  return SSH_RE.test(s.trim());
 }
 
 /**
- * Reads a web stream to the end with its reader. age-encryption's own byte-array path goes through
- * `new Response(stream)`, which loads Node's fetch implementation: ~10 ms of start-up per command.
+ * The form used to compare recipients: SSH keys without their comment (`type base64`), others unchanged.
+ * Two metadata entries for the same SSH key with different comments are the same recipient.
  */
-async function readStream(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = s.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-    c.fill(0);
-  }
-  return out;
+export function canonicalRecipient(s: string): string {
+  const r = s.trim();
+  if (!isSshKeyLine(r)) return r;
+  const [type, key] = r.split(/\s+/);
+  return `${type} ${key}`;
 }
 
-const RECIPIENT_RE = /^age1[0-9a-z]+$/;
-
-/** True for recipients this key source accepts. */
-export function isAgeRecipient(s: string): boolean {
-  return RECIPIENT_RE.test(s);
+/** An identity that opens nothing and records the stanza types it saw (to know whether a locked file could help). */
+function stanzaSniffer(seen: Set<string>): import("age-encryption").Identity {
+  return {
+    unwrapFileKey(stanzas) {
+      for (const s of stanzas) seen.add(s.args[0] ?? "");
+      return null;
+    },
+  };
 }
 
 export class AgeKey implements MasterKey {
@@ -76,29 +66,38 @@ export class AgeKey implements MasterKey {
   /** @throws SealError USAGE for something that is not an age recipient. */
   static fromRecipient(recipient: string): AgeKey {
     const r = recipient.trim();
-    if (r.startsWith("ssh-")) {
-      throw new SealError("USAGE", `SSH recipients are not supported yet: ${r.slice(0, 24)}…`, { hint: "use an age recipient (age1…)" });
+    if (r.startsWith("ssh-") && !isSshKeyLine(r)) {
+      throw new SealError("USAGE", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
     }
-    if (!isAgeRecipient(r)) throw new SealError("USAGE", `"${r}" is not an age recipient`, { hint: "age recipients start with age1" });
+    if (!isAgeRecipient(r)) throw new SealError("USAGE", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
     return new AgeKey(r);
   }
 
+  /** @throws SealError USAGE for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
   async encrypt(dataKey: Uint8Array): Promise<void> {
     const age = await loadAge();
     const e = new age.Encrypter();
-    try {
-      e.addRecipient(this.id);
-    } catch {
-      throw new SealError("USAGE", `"${this.id}" is not a valid age recipient`);
+    if (isSshKeyLine(this.id)) {
+      const { sshRecipient } = await import("./ssh-recipient.js");
+      e.addRecipient(sshRecipient(this.id));
+    } else {
+      try {
+        e.addRecipient(this.id);
+      } catch {
+        throw new SealError("USAGE", `"${this.id}" is not a valid age recipient`);
+      }
     }
     this.enc = age.armor.encode(await readStream(await e.encrypt(streamOf(dataKey))));
   }
 
+  /**
+   * Tries the plain age identities and the SSH keys (a protected SSH key asks for its passphrase only when
+   * the stanza carries its tag), then, for age stanzas, passphrase-protected identity files.
+   */
   async decrypt(ctx: KeyContext): Promise<UnwrapResult> {
-    const { identities, sources } = loadAgeIdentities(ctx);
-    const tried = describeSources(sources);
+    const loaded = await loadAgeIdentities(ctx);
+    const tried = describeSources(loaded.sources);
     if (!this.enc) return { ok: false, reason: "the entry has no enc", tried };
-    if (identities.length === 0) return { ok: false, reason: "no age identity found", tried };
     const age = await loadAge();
     let file: Uint8Array;
     try {
@@ -106,14 +105,38 @@ export class AgeKey implements MasterKey {
     } catch {
       return { ok: false, reason: "the armored enc is malformed", tried };
     }
+    const stanzaTypes = new Set<string>();
+    const first = await this.#tryIdentities(age, file, [...loaded.identities, ...loaded.ssh.map((s) => s.identity), stanzaSniffer(stanzaTypes)]);
+    if (first.ok) return first;
+    const ageStanza = stanzaTypes.has("X25519") || stanzaTypes.has("mlkem768x25519");
+    if (ageStanza && loaded.locked.length > 0) {
+      const { identities, failures } = await unlockAgeFiles(ctx, loaded);
+      if (identities.length > 0) {
+        const second = await this.#tryIdentities(age, file, identities);
+        if (second.ok) return second;
+      }
+      if (failures.length > 0) return { ok: false, reason: failures.join("; "), tried };
+    }
+    if (first.reason !== undefined) return { ok: false, reason: first.reason, tried };
+    const usable = loaded.identities.length + loaded.ssh.length + loaded.locked.length;
+    return { ok: false, reason: usable === 0 ? "no age or SSH identity found" : "none of the identities matches this recipient", tried };
+  }
+
+  /** One Decrypter pass; `reason` is set only for a failure other than "no identity matched". */
+  async #tryIdentities(
+    age: Awaited<ReturnType<typeof loadAge>>,
+    file: Uint8Array,
+    identities: Array<string | import("age-encryption").Identity>,
+  ): Promise<{ ok: true; dataKey: Uint8Array; via: string } | { ok: false; reason?: string }> {
+    if (identities.length === 0) return { ok: false };
     const d = new age.Decrypter();
     for (const id of identities) d.addIdentity(id);
     try {
-      const dataKey = await readStream(await d.decrypt(streamOf(file)));
-      return { ok: true, dataKey, via: "age identity" };
+      return { ok: true, dataKey: await readStream(await d.decrypt(streamOf(file))), via: "age identity" };
     } catch (e) {
-      const msg = e instanceof Error && /no identity matched/i.test(e.message) ? "none of the identities matches this recipient" : "the stanza could not be opened";
-      return { ok: false, reason: msg, tried };
+      if (isSealError(e)) return { ok: false, reason: e.message };
+      if (e instanceof Error && /no identity matched/i.test(e.message)) return { ok: false };
+      return { ok: false, reason: "the stanza could not be opened" };
     }
   }
 

@@ -7,12 +7,16 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { SealError } from "../errors.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 import { callRemote, describeRemoteError, formatReason } from "./_remote-call.js";
+import { loadSdk } from "./_sdk.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
 
 /** sops accepts key and alias ARNs in any partition; the region is the fourth field. */
 const KMS_ARN = /^arn:aws[\w-]*:kms:([^:]+):\d+:(?:key|alias)\/.+$/;
 /** Session name for AssumeRole (sops uses "sops@host"; ours names the tool and nothing about the machine). */
 const ROLE_SESSION_NAME = "sealfile";
+
+/** Read by the AWS SDK from process.env when a client is built (@aws-sdk/core emitWarningIfUnsupportedVersion). */
+const NODE_WARNING_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
 
 type Env = KeyContext["env"];
 
@@ -150,7 +154,7 @@ export class AwsKmsKey implements MasterKey {
     const where = this.endpointLabel(ctx.env);
     try {
       const client = await this.client(ctx);
-      const { EncryptCommand } = await import("@aws-sdk/client-kms");
+      const { EncryptCommand } = await loadSdk("@aws-sdk/client-kms");
       const out = await callRemote(
         (signal) =>
           client.send(new EncryptCommand({ KeyId: this.arn, Plaintext: dataKey, EncryptionContext: this.encryptionContext() }), {
@@ -178,7 +182,7 @@ export class AwsKmsKey implements MasterKey {
     try {
       const blob = Buffer.from(this.enc, "base64");
       const client = await this.client(ctx);
-      const { DecryptCommand } = await import("@aws-sdk/client-kms");
+      const { DecryptCommand } = await loadSdk("@aws-sdk/client-kms");
       const out = await callRemote(
         (signal) =>
           client.send(
@@ -225,7 +229,8 @@ export class AwsKmsKey implements MasterKey {
     if (cached !== undefined) return cached;
     const role = this.role;
     const made = (async () => {
-      const { KMSClient } = await import("@aws-sdk/client-kms");
+      silenceNodeVersionWarning();
+      const { KMSClient } = await loadSdk("@aws-sdk/client-kms");
       const creds = role === "" ? base.options : { credentials: await assumeRole(role, region, base, ctx) };
       return new KMSClient({ region, maxAttempts: 1, ...(endpoint !== undefined ? { endpoint } : {}), ...creds });
     })();
@@ -237,7 +242,8 @@ export class AwsKmsKey implements MasterKey {
 
 /** STS AssumeRole with the base credentials; the temporary credentials then sign the KMS calls. */
 async function assumeRole(role: string, region: string, base: CredentialSource, ctx: KeyContext): Promise<StaticCredentials> {
-  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+  silenceNodeVersionWarning();
+  const { STSClient, AssumeRoleCommand } = await loadSdk("@aws-sdk/client-sts");
   const endpoint = serviceEndpoint(ctx.env, "STS");
   const sts = new STSClient({ region, maxAttempts: 1, ...(endpoint !== undefined ? { endpoint } : {}), ...base.options });
   try {
@@ -279,6 +285,16 @@ function credentialSource(awsProfile: string, env: Env): CredentialSource {
     };
   }
   return { options: {}, label: "AWS default credential chain", cacheKey: "default" };
+}
+
+/**
+ * On Node < 22 the AWS SDK prints a NodeVersionSupportWarning on stderr when it builds its first client, unless
+ * this switch is "true" in process.env. It can only be turned off there, so this is a deliberate process-global
+ * write (and the one place key sources touch process.env): a library user's stderr must not get SDK noise. A value
+ * the user already set is left alone.
+ */
+function silenceNodeVersionWarning(): void {
+  if (process.env[NODE_WARNING_SWITCH] === undefined) process.env[NODE_WARNING_SWITCH] = "true";
 }
 
 /** The SDK's documented endpoint overrides: AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL. */

@@ -9,6 +9,7 @@ import type { CryptographyClient, CryptographyClientOptions, KeyClient } from "@
 import { SealError } from "../errors.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 import { callRemote, describeRemoteError, formatReason, isLoopbackHost } from "./_remote-call.js";
+import { loadSdk } from "./_sdk.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
 
 /** The only algorithm sops uses for Key Vault. */
@@ -155,14 +156,14 @@ function clientOptions(vaultUrl: string): CryptographyClientOptions {
 
 function cryptoClient(ctx: KeyContext, keyUrl: string): Promise<CryptographyClient> {
   return cached(ctx, `azure-kv:crypto|${keyUrl}`, async () => {
-    const { CryptographyClient } = await import("@azure/keyvault-keys");
+    const { CryptographyClient } = await loadSdk("@azure/keyvault-keys");
     return new CryptographyClient(keyUrl, await credential(ctx), clientOptions(new URL(keyUrl).origin));
   });
 }
 
 function keyClient(ctx: KeyContext, vaultUrl: string): Promise<KeyClient> {
   return cached(ctx, `azure-kv:keys|${vaultUrl}`, async () => {
-    const { KeyClient } = await import("@azure/keyvault-keys");
+    const { KeyClient } = await loadSdk("@azure/keyvault-keys");
     return new KeyClient(vaultUrl, await credential(ctx), clientOptions(vaultUrl));
   });
 }
@@ -171,7 +172,7 @@ function credential(ctx: KeyContext): Promise<TokenCredential> {
   const token = ctx.env[STATIC_TOKEN_ENV];
   return cached(ctx, `azure-kv:credential|${token ? "static" : "default"}`, async () => {
     if (token) return staticCredential(token);
-    const { DefaultAzureCredential } = await import("@azure/identity");
+    const { DefaultAzureCredential } = await loadSdk("@azure/identity");
     return new DefaultAzureCredential();
   });
 }

@@ -8,6 +8,7 @@ import type { ClientOptions } from "google-gax";
 import { SealError } from "../errors.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 import { callRemote, describeRemoteError, formatReason, isLoopbackHost, withTimeout } from "./_remote-call.js";
+import { loadSdk } from "./_sdk.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
 
 type Env = KeyContext["env"];
@@ -148,7 +149,7 @@ function gcpClient(ctx: KeyContext, t: Transport): Promise<KeyManagementServiceC
   const cached = ctx.cache.get(cacheKey) as Promise<KeyManagementServiceClient> | undefined;
   if (cached !== undefined) return cached;
   const made = (async () => {
-    const { KeyManagementServiceClient } = await import("@google-cloud/kms");
+    const { KeyManagementServiceClient } = await loadSdk("@google-cloud/kms");
     const client = new KeyManagementServiceClient(await clientOptions(ctx.env, t));
     // Application Default Credentials may probe the metadata server here; bound it like any remote call.
     await withTimeout(() => client.initialize(), ctx.timeoutMs);
@@ -170,12 +171,12 @@ async function clientOptions(env: Env, t: Transport): Promise<ClientOptions> {
     if (t.insecure) opts.protocol = "http";
   } else if (t.insecure) {
     // grpc-js refuses call credentials on an insecure channel, so a loopback endpoint gets no auth header.
-    const { grpc } = await import("google-gax");
+    const { grpc } = await loadSdk("google-gax");
     opts.sslCreds = grpc.credentials.createInsecure();
   }
   const token = env.GOOGLE_OAUTH_ACCESS_TOKEN;
   if (token) {
-    const { googleAuthLibrary } = await import("google-gax");
+    const { googleAuthLibrary } = await loadSdk("google-gax");
     const auth = new googleAuthLibrary.OAuth2Client();
     auth.setCredentials({ access_token: token });
     opts.authClient = auth;

@@ -53,16 +53,18 @@ export async function keyFromEntry(kind: KeyKind, entry: KeyEntry): Promise<Mast
 
 /**
  * A new (not yet wrapped) key source for a recipient spec.
- * @throws SealError USAGE for kinds sealfile cannot encrypt to.
+ * @throws SealError USAGE for kinds sealfile cannot encrypt to; BAD_ENCRYPTION_CONTEXT for a context value that is not a scalar.
  */
 export async function keyFromSpec(spec: KeySpec): Promise<MasterKey> {
   switch (spec.kind) {
     case "age":
       return AgeKey.fromRecipient(spec.recipient);
     case "kms": {
-      const { AwsKmsKey } = await import("./aws-kms.js");
+      const { AwsKmsKey, parseEncryptionContext } = await import("./aws-kms.js");
       const arnSpec = spec.role ? `${spec.arn}+${spec.role}` : spec.arn;
-      return AwsKmsKey.fromArnSpec(arnSpec, spec.context, spec.awsProfile);
+      // `.sops.yaml` contexts are YAML maps: `version: 2` arrives as a number, KMS wants strings
+      const context = spec.context ? parseEncryptionContext(spec.context) : undefined;
+      return AwsKmsKey.fromArnSpec(arnSpec, context, spec.awsProfile);
     }
     case "gcp_kms":
       return (await import("./gcp-kms.js")).GcpKmsKey.fromResourceId(spec.resourceId);

@@ -47,6 +47,8 @@ export type Node = Scalar | TreeMap | TreeList;
 /** A whole file: one branch per YAML document (every other format has exactly one). */
 export interface Tree {
   branches: TreeMap[];
+  /** Format-private record of how the source was written (opaque here; non-enumerable; kept by cloneTree). */
+  layout?: unknown;
 }
 
 export const str = (value: string): Scalar => ({ kind: "str", value });

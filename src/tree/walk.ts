@@ -86,7 +86,9 @@ function walkNode(
 
 /** A deep copy of a tree (scalars are immutable and shared). */
 export function cloneTree(tree: Tree): Tree {
-  return { branches: tree.branches.map((b) => cloneNode(b) as TreeMap) };
+  const out: Tree = { branches: tree.branches.map((b) => cloneNode(b) as TreeMap) };
+  if (tree.layout !== undefined) Object.defineProperty(out, "layout", { value: tree.layout, enumerable: false, writable: true, configurable: true });
+  return out;
 }
 
 export function cloneNode<T extends Node | Comment>(n: T): T {

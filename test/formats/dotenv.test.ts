@@ -11,7 +11,9 @@ const fixture = (p: string): string =>
   readFileSync(fileURLToPath(new URL(`../fixtures/sops/${p}`, import.meta.url)), "utf8");
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
-const store = new DotenvStore();
+// These cases pin sops's grammar (`--dotenv-grammar sops`, and every encrypted file); the dotenv
+// package's grammar is tested in _dotenv-grammar.test.ts.
+const store = new DotenvStore({ dotenvGrammar: "sops" });
 const parse = (s: string): TreeMap => store.parsePlain(enc(s)).branches[0]!;
 const emit = (m: TreeMap): string => dec(store.emitPlain({ branches: [m] }));
 const entry = (key: string, value: Node) => ({ kind: "entry" as const, key, value });
@@ -23,10 +25,11 @@ describe("DotenvStore parse", () => {
     expect(m.items).toEqual([entry("foo ", str(" bar")), entry("A", str("=b=c")), entry("B", str("")), entry(" C ", str("x "))]);
   });
 
-  it("keeps comments, skips empty lines, turns the two characters \\n into a newline, keeps CR and quotes", () => {
+  it("keeps comments and blank lines, turns the two characters \\n into a newline, keeps CR and quotes", () => {
     const m = parse('# top\n\n#\nK=a\\nb\\\\n\nQ="quoted"\r\nexport E=1\nU=ünï😀\n');
     expect(m.items).toEqual([
       { kind: "comment", text: " top" },
+      { kind: "comment", text: "", inline: true },
       { kind: "comment", text: "" },
       entry("K", str("a\nb\\\n")),
       entry("Q", str('"quoted"\r')),

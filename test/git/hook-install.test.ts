@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -42,7 +42,9 @@ describe("installHook without husky", () => {
   });
 
   it("fails with exit status 2 outside a repository", async () => {
-    const err = await installHook({ cwd: mkdtempSync(join(tmpdir(), "sealfile-nogit-")) }).catch((e: unknown) => e);
+    const outside = mkdtempSync(join(tmpdir(), "sealfile-nogit-"));
+    const err = await installHook({ cwd: outside }).catch((e: unknown) => e);
+    rmSync(outside, { recursive: true, force: true });
     expect((err as SealError).exitCode).toBe(2);
   });
 });
@@ -68,5 +70,15 @@ describe("installHook with husky", () => {
     expect(readFileSync(join(repo.dir, ".husky/pre-commit"), "utf8")).toBe(`npm test\nnpx lint-staged\n${GUARD_COMMAND}\n`);
     expect((await installHook({ cwd: repo.dir })).action).toBe("unchanged");
     expect(readFileSync(join(repo.dir, ".husky/pre-commit"), "utf8").split(GUARD_COMMAND)).toHaveLength(2);
+  });
+
+  it("recognises `node bin/secrets.js guard` (sealfile's own hook) and keeps the hook executable", async () => {
+    repo = makeRepo();
+    repo.write(".husky/pre-commit", "node bin/secrets.js guard --staged\n");
+    expect((await installHook({ cwd: repo.dir })).action).toBe("unchanged");
+    repo.write(".husky/pre-commit", "npm test\n"); // husky 9 writes hooks without the executable bit
+    const res = await installHook({ cwd: repo.dir });
+    expect(res.action).toBe("added");
+    expect(statSync(res.hookPath).mode & 0o111).not.toBe(0);
   });
 });

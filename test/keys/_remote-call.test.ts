@@ -29,7 +29,7 @@ describe("callRemote", () => {
       return Promise.reject(Object.assign(new Error("boom"), { name: "KMSInternalException", $metadata: { httpStatusCode: 500 } }));
     }, { ...fast, attempts: 3 });
     expect(calls).toBe(3);
-    expect(out.ok ? "" : out.reason).toBe("KMSInternalException: boom");
+    expect(out.ok ? "" : out.reason).toBe("KMSInternalException: boom [3 attempts]");
   });
 
   it("succeeds on a later attempt", async () => {

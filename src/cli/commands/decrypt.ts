@@ -1,17 +1,18 @@
 /** Owns: `secrets decrypt` — encrypted file (or stdin) → plaintext on stdout, a file, or in place. */
+import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
-import { loadConfig } from "../../config.js";
-import { storeFor } from "../../formats/index.js";
+import { loadConfig, recipientNames } from "../../config.js";
+import { sealedFormatOf, storeFor } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { closeDocument } from "../../document/index.js";
 import { readInput } from "../../ops/read-input.js";
-import { openSealedBytes } from "../../ops/sealed-file.js";
+import { auditLogPath, openSealedAudited } from "../../ops/audit-log.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index.js";
 import type { Store } from "../../formats/index.js";
 import type { CliContext } from "../context.js";
-import { formatsFor, storeOptionsFor, typeOptions } from "../options.js";
+import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
@@ -24,6 +25,7 @@ type Args = GlobalArgs & {
   "input-type"?: string;
   "output-type"?: string;
   "filename-override"?: string;
+  "dotenv-grammar"?: string;
 };
 
 /** What `--extract` prints: a string raw, a map or list as a document, other scalars as the store writes them. */
@@ -49,24 +51,31 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           extract: { type: "string", describe: `print one value, e.g. '["db"]["password"]'` },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           ...typeOptions,
+          ...dotenvGrammarOption,
         })
         .example("$0 decrypt secrets.enc.yaml", "print the plaintext")
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
     handler: async (args) => {
-      const { input, output, name } = formatsFor(args, args.file);
+      const formats = formatsFor(args, args.file);
+      const { name } = formats;
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
       const bytes = await readInput(args.file, ctx.stdin);
-      const { doc } = await openSealedBytes(bytes, {
+      // A `.toml` file sops encrypted (as binary) stays binary.
+      const input = sealedFormatOf(formats.input, bytes);
+      const output = input !== formats.input && formats.output === formats.input ? input : formats.output;
+      const audit = { log: auditLogPath(ctx.env, ctx.cwd, config), command: "decrypt", file: name ? resolve(ctx.cwd, name) : "stdin" };
+      const { doc } = await openSealedAudited(bytes, {
         format: input,
         ctx: makeKeyContext(ctx.env),
         order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
         ignoreMac: args["ignore-mac"] === true,
         file: name ?? "stdin",
+        names: recipientNames(config),
         storeOptions: storeOptionsFor(input, args.indent, config),
-      });
+      }, audit);
       try {
-        const outStore = storeFor(output, storeOptionsFor(output, args.indent, config));
+        const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
         if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
         const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
         await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);

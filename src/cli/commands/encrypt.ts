@@ -1,16 +1,17 @@
 /** Owns: `secrets encrypt` — plaintext file (or stdin) → encrypted file for the chosen recipients. */
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
-import { loadConfig } from "../../config.js";
+import { loadConfig, recipientNames } from "../../config.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "../../metadata.js";
-import { keyFromSpec } from "../../keys/registry.js";
+import { keyFromSpec, parseDecryptionOrder } from "../../keys/registry.js";
 import { parseEncryptionContext } from "../../keys/aws-kms.js";
 import { chooseRecipients } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
 import { sealPlainBytes } from "../../ops/sealed-file.js";
 import { makeKeyContext } from "../../ops/key-context.js";
-import type { CliContext } from "../context.js";
-import { cryptRuleOptions, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions } from "../options.js";
+import { findSealedVersion, resealFromVersion } from "../../ops/reuse.js";
+import { warn, type CliContext } from "../context.js";
+import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
@@ -35,6 +36,8 @@ type Args = GlobalArgs & {
   "encrypted-regex"?: string;
   "unencrypted-comment-regex"?: string;
   "encrypted-comment-regex"?: string;
+  "dotenv-grammar"?: string;
+  reuse?: string | false;
 };
 
 /** The one suffix/regex rule given on the command line, if any. */
@@ -60,6 +63,8 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...keyFlagOptions,
           ...typeOptions,
           ...cryptRuleOptions,
+          ...dotenvGrammarOption,
+          reuse: { type: "string", describe: "reuse this sealed version's data key, recipients and unchanged ciphertexts (default: the target when sealed, else git HEAD); --no-reuse to encrypt fresh" },
         })
         .example("$0 encrypt --age age1… secrets.yaml > secrets.enc.yaml", "encrypt for one age recipient")
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
@@ -67,6 +72,31 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
     handler: async (args) => {
       const { input, output, name } = formatsFor(args, args.file);
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+      const bytes = await readInput(args.file, ctx.stdin);
+      const inputStoreOptions = withDotenvGrammar(storeOptionsFor(input, args.indent, config), args["dotenv-grammar"]);
+      const outputStoreOptions = storeOptionsFor(output, args.indent, config);
+      const target = args.output ?? args.file;
+      const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
+      if (version) {
+        const outcome = await resealFromVersion(bytes, version, {
+          inputFormat: input,
+          outputFormat: output,
+          inputStoreOptions,
+          outputStoreOptions,
+          ctx: makeKeyContext(ctx.env),
+          order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+          names: recipientNames(config),
+          ...(name ? { file: name } : {}),
+        });
+        if ("sealed" in outcome) {
+          if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"]) {
+            warn(ctx, `note: kept the recipients of ${version.source}; recipient flags are ignored when reusing (change recipients with \`secrets updatekeys\`, or pass --no-reuse)`);
+          }
+          await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, outcome.sealed, false);
+          return;
+        }
+        warn(ctx, `warning: ${outcome.fresh}; encrypting with a new data key (every value changes)`);
+      }
       const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
       const choice = chooseRecipients(
         { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] },
@@ -76,7 +106,6 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         ctx.cwd,
       );
       const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
-      const bytes = await readInput(args.file, ctx.stdin);
       const flagRule = cryptRuleFromFlags(args);
       const cryptRule = flagRule ?? choice.cryptRule;
       const sealed = await sealPlainBytes(bytes, {
@@ -88,7 +117,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         ...(cryptRule ? { cryptRule } : {}),
         ...(args["mac-only-encrypted"] || choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
         ...(name ? { file: name } : {}),
-        storeOptions: storeOptionsFor(output, args.indent, config),
+        storeOptions: withDotenvGrammar(outputStoreOptions, args["dotenv-grammar"]),
       });
       await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, sealed, false);
     },

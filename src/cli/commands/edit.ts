@@ -1,0 +1,141 @@
+/**
+ * Owns: `secrets edit FILE` — decrypt into a private temp file, run the editor, re-encrypt on save keeping
+ * unchanged values' ciphertext. Unchanged → exit 200, nothing written. A missing FILE starts from a template
+ * and is encrypted for its creation rule. Invalid syntax → where it is, and on a terminal the editor again.
+ */
+import type { Argv, CommandModule } from "yargs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { SealError, isSealError } from "../../errors.js";
+import { loadConfig } from "../../config.js";
+import { keyFromSpec, parseDecryptionOrder } from "../../keys/registry.js";
+import { parseEncryptionContext } from "../../keys/aws-kms.js";
+import { closeDocument, type OpenedDocument } from "../../document/index.js";
+import { writeFileAtomic } from "../../io/atomic-write.js";
+import { makeKeyContext } from "../../ops/key-context.js";
+import { chooseRecipients } from "../../ops/recipients.js";
+import { openSealedBytes, sealPlainBytes } from "../../ops/sealed-file.js";
+import { plainForEditing, sealEdited, templateFor } from "../../ops/plain-edit.js";
+import type { Store } from "../../formats/index.js";
+import type { CliContext } from "../context.js";
+import { warn } from "../context.js";
+import { formatsFor, keyFlagOptions, storeOptionsFor } from "../options.js";
+import type { GlobalArgs } from "../globals.js";
+import { EditorWorkspace, editorArgv } from "../editor.js";
+import { askLine } from "../prompt.js";
+
+type Args = GlobalArgs & {
+  file: string;
+  "show-master-keys"?: boolean;
+  "ignore-mac"?: boolean;
+  "input-type"?: string;
+  age?: string;
+  kms?: string;
+  "gcp-kms"?: string;
+  "azure-kv"?: string;
+  "encryption-context"?: string;
+  "aws-profile"?: string;
+  "shamir-secret-sharing-threshold"?: number;
+};
+
+const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
+  return {
+    command: "edit <file>",
+    describe: "edit an encrypted file in $SOPS_EDITOR/$EDITOR (creates it when missing)",
+    builder: (y: Argv<GlobalArgs>) =>
+      y
+        .positional("file", { type: "string", describe: "encrypted file (created from the creation rules when missing)" })
+        .options({
+          "show-master-keys": { alias: "s", type: "boolean", describe: "show the sops block in the editor (read-only: changes to it are ignored)" },
+          "ignore-mac": { type: "boolean", describe: "do not check the MAC (to repair a damaged file)" },
+          "input-type": { type: "string", describe: "format of the file (default: by extension)" },
+          ...keyFlagOptions,
+        })
+        .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
+    handler: async (args) => {
+      const path = resolve(ctx.cwd, args.file);
+      const { input, name } = formatsFor(args, args.file);
+      const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
+      const storeOptions = storeOptionsFor(input, args.indent, config);
+      const keyCtx = makeKeyContext(ctx.env);
+      const showMd = args["show-master-keys"] === true;
+      let opened: { doc: OpenedDocument; store: Store } | undefined;
+      let original: Uint8Array;
+      let seal: (edited: Uint8Array) => Promise<{ bytes: Uint8Array; warnings: string[] }>;
+      if (existsSync(path)) {
+        opened = await openSealedBytes(readFileSync(path), {
+          format: input,
+          ctx: keyCtx,
+          order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+          file: name ?? args.file,
+          storeOptions,
+          ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
+        });
+        const { doc, store } = opened;
+        original = plainForEditing(doc, store, showMd);
+        seal = (edited) => Promise.resolve(sealEdited(doc, store, edited, showMd));
+      } else {
+        const choice = chooseRecipients(
+          {
+            age: args.age,
+            kms: args.kms,
+            gcpKms: args["gcp-kms"],
+            azureKv: args["azure-kv"],
+            encryptionContext: args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined,
+            awsProfile: args["aws-profile"],
+            shamirThreshold: args["shamir-secret-sharing-threshold"],
+          },
+          ctx.env,
+          config,
+          args.file,
+          ctx.cwd,
+        );
+        const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
+        original = templateFor(input);
+        seal = async (edited) => ({
+          bytes: await sealPlainBytes(edited, {
+            format: input,
+            ctx: keyCtx,
+            keyGroups,
+            file: args.file,
+            storeOptions,
+            ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
+            ...(choice.cryptRule ? { cryptRule: choice.cryptRule } : {}),
+            ...(choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
+          }),
+          warnings: [],
+        });
+      }
+      const ws = new EditorWorkspace(path, original, (sig) => warn(ctx, `\nedit cancelled by ${sig}; ${args.file} was not changed`));
+      try {
+        const argv = editorArgv(ctx.env);
+        const before = digest(original);
+        for (;;) {
+          await ws.run(argv);
+          const edited = ws.read();
+          try {
+            if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${args.file} has not changed; nothing written`);
+            const { bytes, warnings } = await seal(edited);
+            for (const w of warnings) warn(ctx, `warning: ${w}`);
+            writeFileAtomic(path, bytes);
+            return;
+          } catch (e) {
+            if (!isSealError(e, "BAD_SYNTAX") || !ctx.interactive) throw e;
+            warn(ctx, `error[${e.code}]: ${e.message}`);
+            const answer = await askLine(ctx, "Press Enter to reopen the editor, or type q and Enter to give up: ");
+            if (answer === undefined || /^\s*q/i.test(answer)) throw e;
+          } finally {
+            edited.fill(0);
+          }
+        }
+      } finally {
+        ws.close();
+        original.fill(0);
+        if (opened) closeDocument(opened.doc);
+      }
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Owns: encrypted files → environment variables, shared by `secrets exec`, `loadEnv` and
+ * `sealfile/config`: which files to read when none are named, their format, decrypting them (audited)
+ * and merging them in order (later files win).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { SealError } from "../errors.js";
+import { chooseFormat, formatFromPath, storeFor, type FormatName } from "../formats/index.js";
+import { closeDocument } from "../document/index.js";
+import { parseDecryptionOrder } from "../keys/registry.js";
+import type { KeyContext } from "../keys/types.js";
+import type { SopsConfig } from "../config.js";
+import type { Tree } from "../tree/index.js";
+import { mergeEnvs, treeToEnv } from "../exec/index.js";
+import { openSealedAudited } from "./audit-log.js";
+import { makeKeyContext } from "./key-context.js";
+
+/**
+ * Looked for in the working directory, in this order, when no file is named and `.sops.yaml` has no
+ * `exec.files`; the first one that exists is used.
+ */
+export const DEFAULT_ENV_FILES: readonly string[] = ["secrets.enc.yaml", "secrets.enc.yml", "secrets.enc.json", "secrets.enc.env", ".env.enc"];
+
+/** The format of an encrypted env file: by extension, looking through a trailing `.enc` (`.env.enc` is dotenv). */
+export function envFileFormat(path: string, explicit?: string): FormatName {
+  if (explicit) return chooseFormat(explicit, path);
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".enc")) {
+    const inner = path.slice(0, -4);
+    return inner.toLowerCase().endsWith("/.env") || inner.toLowerCase() === ".env" ? "dotenv" : formatFromPath(inner);
+  }
+  return formatFromPath(path);
+}
+
+/**
+ * The files to use when none are named: `.sops.yaml`'s `exec.files` (relative to its folder), else the
+ * first of {@link DEFAULT_ENV_FILES} found in `cwd`. Empty when there is none.
+ */
+export function defaultEnvFiles(cwd: string, config: SopsConfig | undefined): string[] {
+  if (config?.execFiles && config.execFiles.length > 0) {
+    const base = dirname(config.path);
+    return config.execFiles.map((f) => resolve(base, f));
+  }
+  for (const name of DEFAULT_ENV_FILES) {
+    const p = resolve(cwd, name);
+    if (existsSync(p)) return [p];
+  }
+  return [];
+}
+
+export interface DecryptFilesOptions {
+  readonly cwd: string;
+  /** Where keys are read from (SOPS_AGE_KEY_FILE, cloud credentials, SOPS_DECRYPTION_ORDER). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--input-type` for every file (default: by extension, see {@link envFileFormat}). */
+  readonly inputType?: string | undefined;
+  readonly ignoreMac?: boolean | undefined;
+  readonly decryptionOrder?: string | undefined;
+  /** The audit log to append to (see audit-log.ts), and the command named in it. */
+  readonly auditLog?: string | undefined;
+  readonly command: string;
+  /** Shared between files so identities are loaded once. */
+  readonly keyContext?: KeyContext;
+  /** Names of recipients (key → name) for the "no key could open" error. */
+  readonly names?: ReadonlyMap<string, string>;
+}
+
+export interface DecryptedFile {
+  readonly path: string;
+  readonly format: FormatName;
+  readonly plain: Tree;
+}
+
+/**
+ * Decrypts one file (its path is resolved against `cwd`).
+ * @throws SealError FILE_NOT_FOUND (exit 100), CANNOT_READ_INPUT, and the errors of openSealedBytes.
+ */
+export async function decryptEnvFile(file: string, opts: DecryptFilesOptions): Promise<DecryptedFile> {
+  const path = resolve(opts.cwd, file);
+  const format = envFileFormat(path, opts.inputType);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new SealError("FILE_NOT_FOUND", `${file}: no such file`);
+    throw new SealError("CANNOT_READ_INPUT", `${file}: cannot read (${code ?? "error"})`);
+  }
+  const order = parseDecryptionOrder(opts.decryptionOrder ?? opts.env.SOPS_DECRYPTION_ORDER);
+  const { doc } = await openSealedAudited(
+    bytes,
+    { format, ctx: opts.keyContext ?? makeKeyContext(opts.env), order, ignoreMac: opts.ignoreMac === true, file, ...(opts.names ? { names: opts.names } : {}) },
+    { log: opts.auditLog, command: opts.command, file: path },
+  );
+  try {
+    return { path, format, plain: doc.plain };
+  } finally {
+    closeDocument(doc);
+  }
+}
+
+/**
+ * Decrypts `files` (in parallel) and maps each to variables, later files overriding earlier ones.
+ * @throws SealError the errors of {@link decryptEnvFile} and of treeToEnv (a bad name, a collision, or a
+ *   complex value without `flatten`).
+ */
+export async function loadEnvFiles(files: readonly string[], opts: DecryptFilesOptions & { readonly flatten: boolean }): Promise<Record<string, string>> {
+  const ctx = opts.keyContext ?? makeKeyContext(opts.env);
+  const opened = await Promise.all(files.map((f) => decryptEnvFile(f, { ...opts, keyContext: ctx })));
+  return mergeEnvs(opened.map((d) => treeToEnv(d.plain, { flatten: opts.flatten, format: d.format })));
+}
+
+/** The plaintext of a decrypted file, in its own format (what `--file-env` offers). */
+export function plainBytesOf(d: DecryptedFile): Uint8Array {
+  return storeFor(d.format).emitPlain(d.plain);
+}

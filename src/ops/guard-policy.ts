@@ -1,0 +1,155 @@
+/**
+ * Owns: the guard's real policy — which paths `.sops.yaml` creation rules say must be encrypted, and whether a
+ * file's bytes are a valid sealed file with every value its own rule requires encrypted. Nothing is decrypted.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { SealError } from "../errors.js";
+import { CONFIG_NAME, loadConfig, parseConfig, type SopsConfig } from "../config.js";
+import { runGitText } from "../git/run-git.js";
+import { listTracked } from "../git/staged.js";
+import { formatFromPath, storeFor, type FormatName } from "../formats/index.js";
+import { extractMetadata } from "../metadata.js";
+import { crypterFor, findClearValues } from "../document/index.js";
+import type { GuardPolicy, GuardRule, SealedInspection } from "../guard/index.js";
+
+/**
+ * A rule's `path_regex`, tested as sops tests it: against the path relative to its config's folder. `test`
+ * takes a repository-relative path (what the guard passes) and first checks that this config governs it.
+ */
+class ConfigRelativeRegExp extends RegExp {
+  readonly toConfigPath: (repoPath: string) => string | undefined;
+  constructor(source: string, toConfigPath: (repoPath: string) => string | undefined) {
+    super(source);
+    this.toConfigPath = toConfigPath;
+  }
+  override test(repoPath: string): boolean {
+    const rel = this.toConfigPath(repoPath);
+    return rel !== undefined && super.test(rel);
+  }
+}
+
+/** The folder of `config` relative to `root` ("" for the root itself; starts with ".." when above it). */
+function configFolder(config: SopsConfig, root: string): string {
+  return relative(root, dirname(config.path)).split(sep).join("/");
+}
+
+/**
+ * Guard rules from the configs in effect in a repository. A file is governed by the config nearest above it
+ * (as `secrets encrypt` finds it); each config's rules are tested against the path relative to its folder,
+ * or the absolute path for files outside that folder (sops). With `explicit` (`--config`, SOPS_CONFIG) the one
+ * config governs every file. Rules without `path_regex` are skipped: they name default recipients, not files
+ * that must be encrypted.
+ */
+export function guardRulesFrom(configs: readonly SopsConfig[], root: string, explicit = false): GuardRule[] {
+  const located = configs
+    .map((c) => {
+      const folder = configFolder(c, root);
+      return { config: c, folder, above: folder === ".." || folder.startsWith("../") };
+    })
+    .sort((a, b) => b.folder.length - a.folder.length);
+  const governing = (repoPath: string): SopsConfig | undefined => {
+    if (explicit) return configs[0];
+    const inRepo = located.find((c) => !c.above && (c.folder === "" || repoPath.startsWith(`${c.folder}/`)));
+    return (inRepo ?? located.find((c) => c.above))?.config;
+  };
+  const rules: GuardRule[] = [];
+  for (const config of configs) {
+    const configDir = dirname(config.path);
+    const toConfigPath = (repoPath: string): string | undefined => {
+      if (governing(repoPath) !== config) return undefined;
+      const abs = join(root, repoPath);
+      const rel = relative(configDir, abs);
+      return (rel.startsWith("..") || isAbsolute(rel) ? abs : rel).split(sep).join("/");
+    };
+    for (const r of config.rules) {
+      if (r.pathRegex === undefined) continue;
+      rules.push({ index: r.index, pathRegex: new ConfigRelativeRegExp(r.pathRegex, toConfigPath) });
+    }
+  }
+  return rules;
+}
+
+/** What one format says of the bytes; `metadataFound` tells a broken sealed file from a plain one. */
+function inspectAs(format: FormatName, bytes: Uint8Array): SealedInspection & { metadataFound: boolean } {
+  const store = storeFor(format);
+  try {
+    const tree = store.parseEncrypted(bytes);
+    const metadata = extractMetadata(tree, store.metadataLayout);
+    if (metadata === null) return { sealed: false, problem: "no sops metadata", metadataFound: false };
+    let crypter;
+    try {
+      crypter = crypterFor(metadata.cryptRule);
+    } catch {
+      return { sealed: false, problem: `invalid metadata: ${metadata.cryptRule.kind} is not a valid regular expression`, metadataFound: true };
+    }
+    return { sealed: true, clearValues: findClearValues(tree, crypter), metadataFound: true };
+  } catch (e) {
+    // Our stores and metadata decoder name lines, columns and key paths, never contents.
+    if (e instanceof SealError && e.code === "BAD_METADATA") return { sealed: false, problem: e.message, metadataFound: true };
+    if (e instanceof SealError && e.code === "BAD_SYNTAX") return { sealed: false, problem: e.message, metadataFound: false };
+    return { sealed: false, problem: `not a valid ${format} file`, metadataFound: false };
+  }
+}
+
+/**
+ * Parses `bytes` with the store its path implies and reports whether it is a valid sealed file, and which key
+ * paths its own encryption rule says must be encrypted but are in clear. A path with no known extension is
+ * also tried as dotenv and YAML (e.g. `.env.production` encrypted with `--input-type dotenv`). Never throws.
+ */
+export function inspectSealedBytes(path: string, bytes: Uint8Array): SealedInspection {
+  const primary = formatFromPath(path);
+  const first = inspectAs(primary, bytes);
+  if (first.sealed || first.metadataFound || primary !== "binary") return strip(first);
+  for (const format of ["dotenv", "yaml"] as const) {
+    const other = inspectAs(format, bytes);
+    if (other.sealed || other.metadataFound) return strip(other);
+  }
+  return strip(first);
+}
+
+function strip(r: SealedInspection & { metadataFound: boolean }): SealedInspection {
+  return {
+    sealed: r.sealed,
+    ...(r.problem === undefined ? {} : { problem: r.problem }),
+    ...(r.clearValues === undefined ? {} : { clearValues: r.clearValues }),
+  };
+}
+
+export interface LoadGuardPolicyOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--config`: one config file that governs every path. */
+  readonly explicit?: string | undefined;
+}
+
+/**
+ * The guard policy for the repository containing `cwd` (or `cwd` itself outside a repository): the config
+ * named by `--config`/SOPS_CONFIG, else every tracked `.sops.yaml` plus the one found from the root upward.
+ * @throws SealError BAD_CONFIG for an invalid config, CONFIG_NOT_FOUND for a named one that is missing,
+ * GENERIC (exit 2) when git fails.
+ */
+export async function loadGuardPolicy(opts: LoadGuardPolicyOptions): Promise<GuardPolicy> {
+  let root = opts.cwd;
+  let inRepo = true;
+  try {
+    root = await runGitText(["rev-parse", "--show-toplevel"], { cwd: opts.cwd });
+  } catch {
+    inRepo = false;
+  }
+  const named = opts.explicit ?? opts.env.SOPS_CONFIG;
+  if (named) {
+    const config = loadConfig({ cwd: opts.cwd, explicit: named, env: opts.env });
+    return { rules: config ? guardRulesFrom([config], root, true) : [], inspectSealed: inspectSealedBytes };
+  }
+  const configs = new Map<string, SopsConfig>();
+  const upward = loadConfig({ cwd: root, env: opts.env });
+  if (upward) configs.set(upward.path, upward);
+  const tracked = inRepo ? await listTracked(root, [`:(glob)**/${CONFIG_NAME}`]) : [];
+  for (const { path } of tracked) {
+    const abs = join(root, path);
+    if (configs.has(abs) || !existsSync(abs)) continue;
+    configs.set(abs, parseConfig(readFileSync(abs, "utf8"), abs, "file-folder"));
+  }
+  return { rules: guardRulesFrom([...configs.values()], root), inspectSealed: inspectSealedBytes };
+}

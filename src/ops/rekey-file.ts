@@ -1,0 +1,78 @@
+/**
+ * Owns: rotate and updatekeys on a file's bytes — parse, open, re-key, emit — shared by the CLI (one file
+ * or a whole repository) and the library. No argv, no printing, no writing.
+ */
+import type { FormatName, StoreOptions } from "../formats/index.js";
+import { insertMetadata } from "../metadata.js";
+import { closeDocument, openDocument } from "../document/index.js";
+import { rotateDocument, updateRecipients, type WantedRecipients } from "../document/rekey.js";
+import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
+import type { KeySpec } from "../config.js";
+import type { KeyContext, KeyKind } from "../keys/types.js";
+import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
+import { parseSealed } from "./sealed-file.js";
+
+export interface RekeyFileOptions {
+  readonly format: FormatName;
+  readonly ctx: KeyContext;
+  readonly order?: readonly KeyKind[];
+  readonly file?: string;
+  readonly storeOptions?: StoreOptions;
+  /** Names of recipients (key → name), shown when no key opens the file. */
+  readonly names?: ReadonlyMap<string, string>;
+}
+
+/**
+ * A file encrypted afresh: new data key, every value re-encrypted, every recipient re-wrapped.
+ * @throws SealError NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH, USAGE (unsupported recipients), ENCRYPT_FAILED
+ */
+export async function rotateBytes(
+  bytes: Uint8Array,
+  opts: RekeyFileOptions & { add?: readonly KeySpec[]; remove?: readonly KeySpec[]; dropUnsupported?: boolean; replaceWith?: WantedRecipients; now?: Date },
+): Promise<{ bytes: Uint8Array; warnings: string[] }> {
+  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
+  const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, ...(opts.file ? { file: opts.file } : {}), ...(opts.names ? { names: opts.names } : {}) });
+  try {
+    const out = await rotateDocument(doc, {
+      ctx: opts.ctx,
+      ...(opts.add ? { add: opts.add } : {}),
+      ...(opts.remove ? { remove: opts.remove } : {}),
+      ...(opts.dropUnsupported ? { dropUnsupported: true } : {}),
+      ...(opts.replaceWith ? { replaceWith: opts.replaceWith } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    insertMetadata(out.tree, out.metadata, store.metadataLayout);
+    return { bytes: store.emitEncrypted(out.tree), warnings: out.warnings };
+  } finally {
+    closeDocument(doc);
+  }
+}
+
+/**
+ * How a file's recipients differ from `wanted`, read from its metadata alone (no key needed).
+ * @throws SealError NOT_ENCRYPTED, BAD_METADATA, BAD_SYNTAX
+ */
+export function planUpdateKeys(bytes: Uint8Array, format: FormatName, wanted: WantedRecipients, file?: string): RecipientDiff {
+  const { metadata } = parseSealed(bytes, format, file);
+  return diffRecipients(metadata, wanted.keyGroups, wanted.shamirThreshold);
+}
+
+/**
+ * The file with its recipients made equal to `wanted`. The data key is kept, so every value, `mac` and
+ * `lastmodified` stay byte-identical; only key entries change. The MAC is verified first, so a damaged file is
+ * never re-keyed. Returns undefined when nothing changes.
+ * @throws SealError NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH, USAGE, ENCRYPT_FAILED
+ */
+export async function updateKeysBytes(bytes: Uint8Array, wanted: WantedRecipients, opts: RekeyFileOptions): Promise<{ bytes: Uint8Array; diff: RecipientDiff } | undefined> {
+  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
+  const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, ...(opts.file ? { file: opts.file } : {}), ...(opts.names ? { names: opts.names } : {}) });
+  try {
+    const { metadata: updated, diff } = await updateRecipients(metadata, doc.dataKey, wanted, opts.ctx);
+    if (diff.upToDate) return undefined;
+    // `tree` is still the encrypted tree as parsed (openDocument works on a copy): values are emitted as they were.
+    insertMetadata(tree, updated, store.metadataLayout);
+    return { bytes: store.emitEncrypted(tree), diff };
+  } finally {
+    closeDocument(doc);
+  }
+}

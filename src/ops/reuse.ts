@@ -1,0 +1,130 @@
+/**
+ * Owns: re-encrypting plaintext without churn — finding the sealed version of a file (`--reuse FILE`, the
+ * output target when it is sealed, else the same path at git `HEAD`) and resealing the new plaintext with
+ * that version's data key, recipients and settings, so every value whose path, type and plaintext did not
+ * change keeps its exact ciphertext (IV included). Only changed values, `mac` and `lastmodified` differ.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { SealError, isSealError } from "../errors.js";
+import { sealedFormatOf, storeFor, type FormatName, type StoreOptions } from "../formats/index.js";
+import { closeDocument } from "../document/index.js";
+import { runGit } from "../git/run-git.js";
+import { hasMetadata } from "../metadata.js";
+import type { KeyContext, KeyKind } from "../keys/types.js";
+import { openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
+
+export interface SealedVersion {
+  readonly bytes: Uint8Array;
+  /** Where it came from, for messages: a path, or `HEAD:path`. */
+  readonly source: string;
+}
+
+export interface FindVersionOptions {
+  /** `--reuse FILE`; `false` for `--no-reuse`. */
+  readonly reuse: string | false | undefined;
+  /** The file being written (the `--output` target, or the input for `-i` and stdout). */
+  readonly target: string | undefined;
+  readonly cwd: string;
+  /** Format of the encrypted output. */
+  readonly format: FormatName;
+  readonly storeOptions?: StoreOptions;
+}
+
+function isSealed(bytes: Uint8Array, format: FormatName, storeOptions?: StoreOptions): boolean {
+  try {
+    parseSealed(bytes, sealedFormatOf(format, bytes), undefined, storeOptions);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The target's content at `HEAD`, or undefined outside a repository or when HEAD does not hold it. */
+async function fromHead(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await runGit(["show", `HEAD:./${basename(path)}`], { cwd: dirname(path) });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the sealed version to reuse: `--reuse FILE` when given; else the target when it exists and is
+ * sealed; else, inside a git repository, the target's path at `HEAD` when sealed there.
+ * @throws SealError FILE_NOT_FOUND when `--reuse FILE` does not exist; NOT_ENCRYPTED when it is not sealed.
+ */
+export async function findSealedVersion(opts: FindVersionOptions): Promise<SealedVersion | undefined> {
+  if (opts.reuse === false) return undefined;
+  if (typeof opts.reuse === "string") {
+    const path = resolve(opts.cwd, opts.reuse);
+    if (!existsSync(path)) throw new SealError("FILE_NOT_FOUND", `${opts.reuse}: no such file (given with --reuse)`);
+    const bytes = readFileSync(path);
+    if (!isSealed(bytes, opts.format, opts.storeOptions)) {
+      throw new SealError("NOT_ENCRYPTED", `${opts.reuse} is not an encrypted ${opts.format} file (given with --reuse)`);
+    }
+    return { bytes, source: opts.reuse };
+  }
+  if (!opts.target || opts.target === "-") return undefined;
+  const path = resolve(opts.cwd, opts.target);
+  if (existsSync(path)) {
+    const bytes = readFileSync(path);
+    if (isSealed(bytes, opts.format, opts.storeOptions)) return { bytes, source: opts.target };
+  }
+  const head = await fromHead(path);
+  if (head && isSealed(head, opts.format, opts.storeOptions)) return { bytes: head, source: `HEAD:${opts.target}` };
+  return undefined;
+}
+
+export interface ReuseOptions {
+  readonly inputFormat: FormatName;
+  readonly outputFormat: FormatName;
+  readonly inputStoreOptions?: StoreOptions;
+  readonly outputStoreOptions?: StoreOptions;
+  readonly ctx: KeyContext;
+  readonly order: readonly KeyKind[];
+  readonly names?: ReadonlyMap<string, string>;
+  /** The plaintext's name, for messages. */
+  readonly file?: string;
+}
+
+/** Either the resealed bytes, or why the sealed version could not be used (encrypt fresh then). */
+export type ReuseOutcome = { readonly sealed: Uint8Array } | { readonly fresh: string };
+
+/** Errors of the old version that mean "cannot reuse it", as opposed to errors of the new plaintext. */
+const CANNOT_OPEN = new Set(["NO_USABLE_KEY", "KEY_FAILED", "MAC_MISMATCH", "MAC_NOT_FOUND", "DECRYPT_VALUE_FAILED", "BAD_METADATA", "BAD_SYNTAX", "NOT_ENCRYPTED"]);
+
+/**
+ * Encrypts `plainBytes` reusing `version`'s data key, recipients, encryption rule and unchanged ciphertexts.
+ * @throws SealError BAD_SYNTAX or ALREADY_ENCRYPTED for the new plaintext; other failures to open the old
+ * version are returned as `{fresh: reason}`.
+ */
+export async function resealFromVersion(plainBytes: Uint8Array, version: SealedVersion, opts: ReuseOptions): Promise<ReuseOutcome> {
+  const inStore = storeFor(opts.inputFormat, opts.inputStoreOptions);
+  const plain = inStore.parsePlain(plainBytes);
+  if (opts.inputFormat !== "binary" && hasMetadata(plain, inStore.metadataLayout)) {
+    throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
+  }
+  if (sealedFormatOf(opts.outputFormat, version.bytes) !== opts.outputFormat) {
+    return { fresh: `${version.source} is in another format` };
+  }
+  let opened;
+  try {
+    opened = await openSealedBytes(version.bytes, {
+      format: opts.outputFormat,
+      ctx: opts.ctx,
+      order: opts.order,
+      file: version.source,
+      ...(opts.names ? { names: opts.names } : {}),
+      ...(opts.outputStoreOptions ? { storeOptions: opts.outputStoreOptions } : {}),
+    });
+  } catch (e) {
+    if (isSealError(e) && CANNOT_OPEN.has(e.code)) return { fresh: `cannot open ${version.source} (${e.code})` };
+    throw e;
+  }
+  try {
+    return { sealed: resealToBytes(opened.doc, plain, opened.store) };
+  } finally {
+    closeDocument(opened.doc);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Owns: finding every file under a folder that a `.sops.yaml` creation rule covers — `git ls-files` (tracked
+ * and untracked-but-not-ignored) inside a repository, a directory walk outside one — for `--all` and `status`.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { CONFIG_NAME, loadConfig, matchRule, type CreationRule, type SopsConfig } from "../config.js";
+import { runGit, runGitText } from "../git/run-git.js";
+
+export interface RuleFile {
+  /** Absolute path. */
+  readonly path: string;
+  /** Path relative to the working directory, with forward slashes, for messages. */
+  readonly display: string;
+  readonly config: SopsConfig;
+  readonly rule: CreationRule;
+}
+
+export interface RuleFilesOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--config`: one config for every file instead of the nearest one. */
+  readonly explicitConfig?: string;
+}
+
+/** Folders never walked outside git. */
+const SKIP_DIRS = new Set([".git", "node_modules"]);
+
+/** The top of the git work tree containing `dir`, or undefined outside git. */
+export async function gitTopLevel(dir: string): Promise<string | undefined> {
+  try {
+    const top = await runGitText(["rev-parse", "--show-toplevel"], { cwd: dir });
+    return top === "" ? undefined : top;
+  } catch {
+    return undefined;
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  if (await gitTopLevel(dir)) {
+    const out = await runGit(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], { cwd: dir });
+    const seen = new Set<string>();
+    for (const p of out.toString("utf8").split("\0")) if (p !== "") seen.add(resolve(dir, p));
+    return [...seen].sort();
+  }
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    for (const ent of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) {
+        if (!SKIP_DIRS.has(ent.name)) walk(p);
+      } else if (ent.isFile()) {
+        found.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+/** Left behind by an interrupted atomic write (`.NAME.RANDOM.tmp`); never a secrets file of its own. */
+function isAtomicWriteTemp(path: string): boolean {
+  return /^\..+\.[0-9a-f]{12}\.tmp$/.test(basename(path));
+}
+
+/**
+ * Every file under `root` (a folder, or one file) matched by a creation rule of the config in effect for it
+ * (the nearest `.sops.yaml` upward from the file, unless one is named). Config files themselves are skipped.
+ * @throws SealError BAD_CONFIG for an invalid config; GENERIC when git fails.
+ */
+export async function filesMatchingRules(root: string, opts: RuleFilesOptions): Promise<RuleFile[]> {
+  const abs = resolve(opts.cwd, root);
+  const candidates = statSync(abs).isDirectory() ? await listFiles(abs) : [abs];
+  const configs = new Map<string, SopsConfig | undefined>();
+  const configFor = (file: string): SopsConfig | undefined => {
+    const key = opts.explicitConfig ? "" : dirname(file);
+    if (!configs.has(key)) configs.set(key, loadConfig({ cwd: opts.cwd, file, env: opts.env, ...(opts.explicitConfig ? { explicit: opts.explicitConfig } : {}) }));
+    return configs.get(key);
+  };
+  const out: RuleFile[] = [];
+  for (const path of candidates) {
+    if (basename(path) === CONFIG_NAME || isAtomicWriteTemp(path)) continue;
+    const config = configFor(path);
+    if (!config || path === config.path) continue;
+    const rule = matchRule(config, path, opts.cwd);
+    if (rule) out.push({ path, display: relative(opts.cwd, path).split(sep).join("/") || basename(path), config, rule });
+  }
+  return out;
+}

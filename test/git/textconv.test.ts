@@ -1,0 +1,46 @@
+// The diff textconv core over bytes: plaintext for key holders, the bytes unchanged for everyone else.
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateIdentity, identityToRecipient } from "age-encryption";
+import { textconv } from "../../src/git/textconv.js";
+import { sealPlainBytes } from "../../src/ops/sealed-file.js";
+import { makeKeyContext } from "../../src/ops/key-context.js";
+import { keyFromSpec } from "../../src/keys/registry.js";
+
+const PLAIN = "# note\ndb:\n    password: hunter2-textconv\nport: 5432\n";
+let identity = "";
+let sealed: Uint8Array = new Uint8Array();
+const ctx = (id?: string) => makeKeyContext({ ...(id ? { SOPS_AGE_KEY: id } : {}), HOME: "/nonexistent-home" });
+const opts = (id?: string) => ({ format: "yaml" as const, ctx: ctx(id), file: "s.enc.yaml" });
+
+beforeAll(async () => {
+  identity = await generateIdentity();
+  const key = await keyFromSpec({ kind: "age", recipient: await identityToRecipient(identity) });
+  sealed = await sealPlainBytes(Buffer.from(PLAIN), { format: "yaml", ctx: ctx(), keyGroups: [[key]] });
+});
+
+describe("textconv", () => {
+  it("renders the plaintext document when a key opens the file", async () => {
+    const r = await textconv(sealed, opts(identity));
+    expect(r.decrypted).toBe(true);
+    expect(Buffer.from(r.text).toString("utf8")).toBe(PLAIN);
+    expect(r.problem).toBeUndefined();
+  });
+
+  it("passes the bytes through quietly when no key is available, or the file is not encrypted", async () => {
+    const r = await textconv(sealed, opts());
+    expect(r).toEqual({ text: sealed, decrypted: false });
+    const plain = Buffer.from(PLAIN);
+    expect(await textconv(plain, opts(identity))).toEqual({ text: plain, decrypted: false });
+    const junk = Buffer.from("{ not: [ yaml");
+    expect(await textconv(junk, opts(identity))).toEqual({ text: junk, decrypted: false });
+  });
+
+  it("passes a damaged file through with the reason, never its plaintext", async () => {
+    const damaged = Buffer.from(Buffer.from(sealed).toString("utf8").replace(/(mac: ENC\[AES256_GCM,data:)(.)/, (_m, a: string, c: string) => a + (c === "A" ? "B" : "A")));
+    const r = await textconv(damaged, opts(identity));
+    expect(r.decrypted).toBe(false);
+    expect(r.text).toBe(damaged);
+    expect(r.problem?.code).toBe("MAC_MISMATCH");
+    expect(r.problem?.message).not.toContain("hunter2");
+  });
+});
