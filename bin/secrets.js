@@ -25,12 +25,8 @@ try {
   // no cache yet
 }
 
-const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-const script = new vm.Script(Module.wrap(source), {
-  filename: file,
-  ...(cachedData ? { cachedData } : {}),
-  ...(importModuleDynamically ? { importModuleDynamically } : {}),
-});
+// The bundle must not use import(): vm scripts cannot run it on Node 20 (scripts/build.mjs checks).
+const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
 
 // Build-time training run (scripts/train-code-cache.mjs): save the cache once the command has run, so
 // it covers the functions a typical command compiles, not only the top level.

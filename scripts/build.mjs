@@ -26,6 +26,11 @@ const results = await Promise.all([
   build({ ...common, ...cjs, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.cjs" }),
 ]);
 
+// bin/secrets.js runs the CLI bundle as a vm script, where import() fails on Node 20: externals must be
+// loaded with require (src/keys/_sdk.ts).
+const cli = results[0].outputFiles[0];
+if (/[^\w$.]import\(/.test(cli.text)) throw new Error("dist/cli.cjs contains import(); load external packages with require (see src/keys/_sdk.ts)");
+
 for (const file of results.flatMap((r) => r.outputFiles)) {
   mkdirSync(dirname(file.path), { recursive: true });
   const tmp = `${file.path}.${process.pid}.tmp`;

@@ -53,8 +53,8 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
     return {
       config: undefined,
       problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { at: "", message: `YAML syntax error (${e.code})`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+        const pos = counter.linePos(e.pos[0]);
+        return { at: "", message: `YAML syntax error (${e.code})`, line: pos.line, column: pos.col };
       }),
     };
   }

@@ -276,6 +276,19 @@ describe("a file for age and all three KMS recipients", () => {
   });
 });
 
+describe("secrets exec on a CI runner (no age key, KMS only)", () => {
+  it("runs the command with the values in its environment, unwrapping once through AWS KMS", async () => {
+    const env = cloudEnv();
+    const { path } = await encryptWith(["--kms", ARN], env);
+    const u = count(aws.unwraps, ARN);
+    const r = await runSecretsAsync(["exec", "-f", path, "--", process.execPath, "-e", "process.stdout.write(process.env.DB_PASSWORD + ' ' + process.env.api_token)"], { env, timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("canary-s3cr3t-value canary-api-token-42");
+    expect(count(aws.unwraps, ARN) - u).toBe(1);
+  });
+});
+
 describe("encrypting when a provider fails", () => {
   it("a hanging KMS makes encrypt fail within the bound, naming the key; nothing is written to stdout", async () => {
     aws.kmsMode = "hang";

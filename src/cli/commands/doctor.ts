@@ -82,7 +82,14 @@ export function renderFile(f: FileReport): string[] {
     const rot = d.rotateAfter ? (d.overdue ? `, rotate_after ${d.rotateAfter}: OVERDUE (secrets rotate -i ${f.path})` : `, rotate_after ${d.rotateAfter}: ok`) : ", no rotate_after in the rule";
     out.push(`  data key: ${d.ageDays} day${d.ageDays === 1 ? "" : "s"} old (since ${d.since}, from ${d.source})${rot}`);
   }
-  out.push(f.canOpen ? (f.opened ? "  verdict: opens here" : "  verdict: should open here (cloud credentials visible; not tried without --online)") : "  verdict: CANNOT be opened here");
+  const verdict = !f.canOpen
+    ? "CANNOT be opened here"
+    : !f.opened
+      ? "should open here (cloud credentials visible; not tried without --online)"
+      : f.mac.state === "verified"
+        ? "opens here"
+        : "the data key opens here, but the file is damaged or was changed outside sealfile/sops (restore it from git)";
+  out.push(`  verdict: ${verdict}`);
   return out;
 }
 
