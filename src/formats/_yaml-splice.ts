@@ -37,16 +37,11 @@ export function spliceEmit(tree: Tree, layout: YamlLayout, encrypted: boolean, r
     const styles = encrypted ? encodeStyles(layout) : "";
     for (const { branch, doc } of docs) sopsEdits(branch, doc, layout, encrypted, styles, edits);
     const text = apply(layout.src, edits);
-    let back: Tree;
-    try {
-      back = reread(text);
-    } catch {
-      return undefined; // e.g. a recorded tag that no longer fits the value
-    }
-    return sameTree(back, tree, encrypted) ? text : undefined;
-  } catch (e) {
-    if (e instanceof SpliceFailed) return undefined;
-    throw e;
+    // Re-reading may also throw, e.g. for a recorded tag that no longer fits the value.
+    return sameTree(reread(text), tree, encrypted) ? text : undefined;
+  } catch {
+    // SpliceFailed, or anything unforeseen: the canonical layout is always a correct answer.
+    return undefined;
   }
 }
 

@@ -114,7 +114,12 @@ export class YamlStore implements Store {
     const tree = parseWithLibrary(text, recorder);
     const styles = stylesFor(tree);
     if (stylesFor !== noStyles && !styles) return tree;
-    const layout = buildLayout(text, tree, recorder, this.indent, styles);
+    let layout: YamlLayout | undefined;
+    try {
+      layout = buildLayout(text, tree, recorder, this.indent, styles);
+    } catch {
+      layout = undefined; // presentation only: a file it cannot describe is written canonically
+    }
     // Non-enumerable: presentation, not content, so deep comparisons and serialisations of trees ignore it.
     if (layout) Object.defineProperty(tree, "layout", { value: layout, enumerable: false, writable: true, configurable: true });
     return tree;

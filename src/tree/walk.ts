@@ -3,7 +3,7 @@
  * The path holds map keys only: sops never adds list indices (sops.go walkSlice), which is what the
  * value AAD and the encryption rules see.
  */
-import type { Comment, Node, Scalar, Tree, TreeList, TreeMap } from "./node.js";
+import type { Comment, MapEntry, Node, Scalar, Tree, TreeMap } from "./node.js";
 
 export interface LeafVisit {
   /** Map keys from the branch root to this leaf (list indices are not part of it). */
@@ -21,47 +21,34 @@ export function mapLeaves(
   onScalar: (s: Scalar, visit: LeafVisit) => Scalar,
   onComment: (c: Comment, visit: LeafVisit) => Comment = (c) => c,
 ): void {
-  for (const branch of tree.branches) walkMap(branch, [], [], onScalar, onComment);
+  for (const branch of tree.branches) walkItems(branch.items, [], [], onScalar, onComment);
 }
 
-function walkMap(
-  m: TreeMap,
+/**
+ * Walks the items of a map or list. Comments on lines of their own apply to the next item (sops's
+ * comment stack); an inline comment (`key: v # c`) applies to the item on its line, as in sops, where it
+ * sits before that item in the tree.
+ */
+function walkItems(
+  items: Array<MapEntry | Node | Comment>,
   path: string[],
   stack: Comment[],
   onScalar: (s: Scalar, v: LeafVisit) => Scalar,
   onComment: (c: Comment, v: LeafVisit) => Comment,
 ): void {
   const pending: Comment[] = [];
-  for (let i = 0; i < m.items.length; i++) {
-    const it = m.items[i]!;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
     if (it.kind === "comment") {
-      m.items[i] = onComment(it, { path, comments: [...stack, ...pending] });
-      pending.push(it);
+      items[i] = onComment(it, { path, comments: [...stack, ...pending] });
+      if (!it.inline) pending.push(it);
       continue;
     }
-    const childPath = [...path, it.key];
-    const childStack = [...stack, ...pending];
-    it.value = walkNode(it.value, childPath, childStack, onScalar, onComment);
-    pending.length = 0;
-  }
-}
-
-function walkList(
-  l: TreeList,
-  path: string[],
-  stack: Comment[],
-  onScalar: (s: Scalar, v: LeafVisit) => Scalar,
-  onComment: (c: Comment, v: LeafVisit) => Comment,
-): void {
-  const pending: Comment[] = [];
-  for (let i = 0; i < l.items.length; i++) {
-    const it = l.items[i]!;
-    if (it.kind === "comment") {
-      l.items[i] = onComment(it, { path, comments: [...stack, ...pending] });
-      pending.push(it);
-      continue;
-    }
-    l.items[i] = walkNode(it, path, [...stack, ...pending], onScalar, onComment);
+    const next = items[i + 1];
+    const own = next?.kind === "comment" && next.inline ? [next] : [];
+    const childStack = [...stack, ...pending, ...own];
+    if (it.kind === "entry") it.value = walkNode(it.value, [...path, it.key], childStack, onScalar, onComment);
+    else items[i] = walkNode(it, path, childStack, onScalar, onComment);
     pending.length = 0;
   }
 }
@@ -73,12 +60,8 @@ function walkNode(
   onScalar: (s: Scalar, v: LeafVisit) => Scalar,
   onComment: (c: Comment, v: LeafVisit) => Comment,
 ): Node {
-  if (n.kind === "map") {
-    walkMap(n, path, stack, onScalar, onComment);
-    return n;
-  }
-  if (n.kind === "list") {
-    walkList(n, path, stack, onScalar, onComment);
+  if (n.kind === "map" || n.kind === "list") {
+    walkItems(n.items, path, stack, onScalar, onComment);
     return n;
   }
   return onScalar(n, { path, comments: stack });

@@ -118,3 +118,17 @@ describe(".sops.yaml", () => {
     expect(r.stderr).toMatch(/error\[BAD_METADATA\]: invalid metadata: sops\.lastmodified/);
   });
 });
+
+describe("comment rules", () => {
+  it("encrypted_comment_regex applies to the item its comment is on or above, and the marker stays readable", () => {
+    const enc = sealed("user: admin\npassword: hunter2 # sops:enc\n# sops:enc\ntoken: t0k\nplain: visible\n", ["--age", ids[0]!.recipient, "--encrypted-comment-regex", "sops:enc"], "cr.yaml");
+    const text = readFileSync(enc, "utf8");
+    expect(text).toContain("user: admin");
+    expect(text).toContain("plain: visible");
+    expect(text).toMatch(/password: ENC\[/);
+    expect(text).toMatch(/token: ENC\[/);
+    expect(text).toContain("# sops:enc");
+    const dec = runSecrets(["decrypt", enc], { env: baseEnv(home.dir, { SOPS_AGE_KEY_FILE: ids[0]!.file }) });
+    expect(dec.stdout).toBe("user: admin\npassword: hunter2 # sops:enc\n# sops:enc\ntoken: t0k\nplain: visible\n");
+  });
+});

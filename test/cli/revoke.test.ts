@@ -177,6 +177,11 @@ describe("secrets revoke (acceptance 3)", () => {
     expect(d.removed).toEqual([`-  bob: &bob ${repo.keys[1]!.recipient}   # Bob's laptop`, "-      - *bob", "-      - *bob", "-          - *bob"]);
     const after = loadConfig({ cwd: repo.dir, env: {} })!;
     expect(after.recipients).toEqual({ alice: repo.keys[0]!.recipient, carol: repo.keys[2]!.recipient });
+    // Once done, the key is named nowhere and no file lists it: nothing to do, said plainly.
+    const again = runSecrets(["revoke", repo.keys[1]!.recipient, "-y"], { env: operatorEnv(), cwd: repo.dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("is not named in");
+    expect(again.stderr).toContain("no file lists it");
   });
 
   it("ends by saying what revocation cannot do and listing value paths, never values", () => {

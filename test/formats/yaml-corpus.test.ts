@@ -122,6 +122,7 @@ describe("decrypt -i → edit one value with a text tool → encrypt -i: a 3-lin
     expect((await run(["decrypt", "-i", "secrets.yaml"])).code).toBe(0);
     expect(readFileSync(file, "utf8")).toBe(original);
     writeFileSync(file, original.replace("\n  key_5: v-3-5\n", "\n  key_5: changed\n"));
+    await new Promise((r) => setTimeout(r, 1100)); // `lastmodified` has one-second resolution
     expect((await run(["encrypt", "-i", "secrets.yaml"])).code).toBe(0);
     const changed = git("diff", "-U0", "--", "secrets.yaml").split("\n").filter((l) => /^[-+](?![-+])/.test(l));
     // Exactly 3 lines changed: the value, `lastmodified` and `mac`.

@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from "yargs";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { azureSpecFromUrl, kmsSpecFromString, loadConfig, resolveRecipient, splitList, type KeySpec } from "../../config.js";
+import { azureSpecFromUrl, kmsSpecFromString, loadConfig, recipientNames, resolveRecipient, splitList, type KeySpec } from "../../config.js";
 import { formatFromPath, parseFormatName } from "../../formats/index.js";
 import { isSealError } from "../../errors.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
@@ -85,6 +85,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
             order,
             file: t.display,
             storeOptions: storeOptionsFor(format, args.indent, t.config),
+            names: recipientNames(t.config),
             add,
             remove,
             ...(args.force ? { dropUnsupported: true } : {}),
