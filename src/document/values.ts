@@ -50,8 +50,9 @@ function sealComment(c: Comment, path: readonly string[], comments: readonly Com
   if (c.text === "" || isEnvelope(c.text) || rule.isMarkerComment(c.text) || !rule.shouldEncrypt(path, comments)) return c;
   const aad = aadOf(path);
   const bytes = utf8(c.text);
-  // Inline comments always get a fresh IV, as in sops.
-  const iv = (c.inline ? undefined : stash?.recall(aad, "comment", bytes)) ?? randomBytes(IV_BYTES);
+  // sops gives inline comments a fresh IV on every save; keeping it (as for any unchanged value) keeps
+  // re-saved lines byte-identical, which is what makes diffs minimal.
+  const iv = stash?.recall(aad, "comment", bytes) ?? randomBytes(IV_BYTES);
   return { ...c, text: sealBytes(bytes, "comment", dataKey, aad, iv) };
 }
 

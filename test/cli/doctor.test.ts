@@ -14,7 +14,7 @@ let repo: TestRepo;
 let sshPub: string;
 let sshPrivate: string;
 const outputs: RunResult[] = [];
-const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzDOCTOR";
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzDOCTOR"; // secrets:allow (fake value for the test)
 const VALUES = ["hunter2-doctor", "s3cr3t-token-doctor", "ssh-only-value-doctor"];
 
 const schema = JSON.parse(readFileSync(join(ROOT, "schemas/doctor.schema.json"), "utf8")) as object;
