@@ -3,7 +3,7 @@
  * `git commit` blocked by each check until the file is encrypted, allowed or baselined.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -209,7 +209,8 @@ describe("sealfile's own repository", () => {
 
       const all = run(process.execPath, ["bin/secrets.js", "guard", "--all"]);
       expect(all.status, all.stderr).toBe(0);
-      expect(run("git", ["add", ".husky/pre-commit", ".secretsignore"]).status).toBe(0);
+      writeFileSync(join(clone, "NOTES.md"), "a harmless change to commit\n");
+      expect(run("git", ["add", ".husky/pre-commit", ".secretsignore", "NOTES.md"]).status).toBe(0);
       const ok = run("git", ["commit", "-qm", "guard"]);
       expect(ok.status, ok.stderr).toBe(0);
       expect(ok.stderr).toMatch(/no secrets found/);
