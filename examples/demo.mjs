@@ -42,9 +42,7 @@ try {
   console.log(plain === readFileSync(join(root, "examples/secrets.yaml"), "utf8") ? "round trip: identical" : "round trip: DIFFERENT");
 
   step("4. secrets exec -- node examples/app/print-config.mjs (secrets only in the child's environment)");
-  const run = spawnSync(process.execPath, [bin, "exec", "-f", sealedPath, "--", process.execPath, join(root, "examples/app/print-config.mjs")], { env, encoding: "utf8" });
-  if (run.status === 0) process.stdout.write(run.stdout);
-  else console.log(run.stderr.includes("Unknown") ? "(exec is not built yet)" : run.stderr);
+  process.stdout.write(secrets(["exec", "-f", sealedPath, "--", process.execPath, join(root, "examples/app/print-config.mjs")]).stdout);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
