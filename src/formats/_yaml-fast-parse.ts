@@ -196,7 +196,7 @@ class FastReader {
     if (j === -1) return undefined;
     const hash = line.indexOf(" #", col);
     if (hash !== -1 && hash < j) return undefined;
-    const key = line.slice(col, j).trimEnd();
+    const key = trimYamlEnd(line.slice(col, j));
     return { key, rest: line.slice(j + 1) };
   }
 
@@ -231,7 +231,7 @@ class FastReader {
         throw new Bail();
       }
       const hash = body.indexOf(" #");
-      const text = (hash === -1 ? body : body.slice(0, hash)).trimEnd();
+      const text = trimYamlEnd(hash === -1 ? body : body.slice(0, hash));
       if (text.includes(": ") || text.endsWith(":")) throw new Bail();
       node = resolvePlain(text);
       tail = hash === -1 ? "" : body.slice(hash);
@@ -373,4 +373,11 @@ class FastReader {
     }
     throw new Bail();
   }
+}
+
+/** Drops trailing spaces and tabs, YAML's only white space (String#trimEnd would also eat U+00A0, U+202F, …). */
+function trimYamlEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return s.slice(0, end);
 }

@@ -3,7 +3,7 @@
  * `git cat-file --batch`), and reading working-tree files for `--all` and explicit paths.
  */
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { runGit } from "./run-git.js";
 import { SealError } from "../errors.js";
 
@@ -213,6 +213,6 @@ export async function expandPaths(
       found.push({ path: rel(abs), mode: st.isSymbolicLink() ? MODE_SYMLINK : (st.mode & 0o111) !== 0 ? "100755" : "100644" });
     }
   };
-  for (const p of paths) await walk(join(cwd, p));
+  for (const p of paths) await walk(resolve(cwd, p)); // absolute paths stay absolute
   return found;
 }

@@ -1,43 +1,17 @@
 /**
  * Owns: detectors for well-known secret formats (cloud keys, VCS and chat tokens, private key blocks, JWTs,
- * database URLs with a password). Each is a cheap literal prefilter plus a bounded regular expression,
+ * database URLs with a password) and the ordered list of every format detector (service tokens in
+ * service-tokens.ts, context-woken ones in context-patterns.ts). Each is a cheap literal prefilter plus a bounded regular expression,
  * so one pass over a large file stays linear.
  */
 import { isPlaceholder, isReference } from "./value-heuristics.js";
+import { anchoredDetector, B, E, type Detector } from "./detector.js";
+import { CONTEXT_DETECTORS } from "./context-patterns.js";
+import { SERVICE_TOKEN_DETECTORS } from "./service-tokens.js";
 
-/** A secret found in text: where it starts, the secret itself (never printed), and what it is. */
-export interface Hit {
-  readonly rule: string;
-  /** Offset of the secret in the text. */
-  readonly start: number;
-  readonly secret: string;
-  readonly message: string;
-}
+export type { Detector, Hit, ScanContext } from "./detector.js";
 
-/**
- * A detector is woken by literal triggers (matched case-insensitively, all detectors' triggers in one pass
- * over the text, see trigger-scan.ts) and then looks only at that place.
- */
-export interface Detector {
-  readonly rule: string;
-  /** Lower-case literals; the detector runs at each place where one occurs. */
-  readonly triggers: readonly string[];
-  /** Examines the text at `at` (where a trigger starts) and reports what it finds. */
-  readonly at: (text: string, at: number, out: Hit[], ctx: ScanContext) => void;
-}
-
-/** Per-file facts and state shared by the detectors during one scan. */
-export interface ScanContext {
-  /** The file is source code: only quoted literals count as values. */
-  readonly quotedOnly: boolean;
-  /** End of the last key the generic detector examined (one key, one check). */
-  lastKeyEnd: number;
-}
-
-/**
- * A detector whose sticky regex must match where the trigger starts; reports group `group` (or the whole
- * match) when `accept` agrees.
- */
+/** A detector whose sticky regex must match where the trigger starts; reports group `group` (or the whole match). */
 function stickyDetector(
   rule: string,
   triggers: readonly string[],
@@ -46,25 +20,8 @@ function stickyDetector(
   accept: (secret: string, m: RegExpExecArray) => boolean = (s) => !isPlaceholder(s),
   group = 0,
 ): Detector {
-  const re = new RegExp(typeof source === "string" ? source : source.source, "y");
-  return {
-    rule,
-    triggers,
-    at(text, at, out) {
-      re.lastIndex = at;
-      const m = re.exec(text);
-      if (m === null) return;
-      const secret = m[group];
-      if (secret === undefined || !accept(secret, m)) return;
-      out.push({ rule, start: m.index + (group === 0 ? 0 : m[0].indexOf(secret)), secret, message });
-    },
-  };
+  return anchoredDetector(rule, triggers, source, message, { accept, group });
 }
-
-// Boundaries: a token must not be the middle of a longer run of token characters (hashes, identifiers).
-// `/`, `+` and `=` may precede a token (URLs, `key=`); a random base64 run matches a whole token shape rarely enough.
-const B = "(?<![A-Za-z0-9_-])";
-const E = "(?![A-Za-z0-9_-])";
 
 /** AWS key ids: a four-letter kind prefix and 16 base-32 characters. */
 const AWS_KEY_ID = `${B}(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}${E}`;
@@ -161,6 +118,7 @@ export const DETECTORS: readonly Detector[] = [
     "GitLab token",
   ),
   stickyDetector("slack-token", ["xox"], `${B}(?:xoxe\\.)?xox[abposr]-(?:[0-9]+-)+[A-Za-z0-9-]{8,200}${E}`, "Slack token"),
+  stickyDetector("slack-token", ["xapp-"], `${B}xapp-\\d-[A-Z0-9]{8,14}-\\d{10,16}-[a-f0-9]{64}${E}`, "Slack app-level token"),
   stickyDetector(
     "slack-webhook",
     ["https://hooks.slack.com/"],
@@ -177,6 +135,8 @@ export const DETECTORS: readonly Detector[] = [
   ),
   stickyDetector("google-api-key", ["aiza"], `${B}AIza[0-9A-Za-z_-]{35}${E}`, "Google API key"),
   stickyDetector("npm-token", ["npm_"], `${B}npm_[A-Za-z0-9]{36}${E}`, "npm access token"),
+  ...SERVICE_TOKEN_DETECTORS,
+  ...CONTEXT_DETECTORS,
   stickyDetector("jwt", ["eyj"], JWT, "JSON Web Token", isJwt),
   stickyDetector("database-url", ["://"], DB_URL, "database URL with a password", acceptDbPassword, 2),
 ];

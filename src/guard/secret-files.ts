@@ -1,6 +1,6 @@
 /**
- * Owns: recognising files that hold secrets by their name (`.env`, `*.pem`, `id_rsa`, `credentials.json`, …)
- * and key files by name (`.env.keys`); key material in content is found by the detectors.
+ * Owns: recognising files that hold secrets by their name (`.env`, `prod.env`, `*.pem`, `id_rsa`, `.pgpass`,
+ * `credentials.json`, …) and key files by name (`.env.keys`); key material in content is found by the detectors.
  */
 
 /** Last path segment. */
@@ -8,6 +8,8 @@ export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
+/** `prod.env` style names that are templates: `example.env`, `app.sample.env`, `env.template.env`. */
+const NAMED_ENV_TEMPLATE = /(?:^|[._-])(?:example|sample|template|dist|defaults|schema)\.env$/i;
 const ENV_TEMPLATE = /^\.env\.(?:example|sample|template|dist|defaults|schema)(?:\..*)?$|\.(?:example|sample|template)$/i;
 /** PEM blocks that hold nothing private. */
 const PUBLIC_PEM = /^(?:CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST|PUBLIC KEY|RSA PUBLIC KEY|DH PARAMETERS|EC PARAMETERS|PGP PUBLIC KEY BLOCK|PGP SIGNATURE|SSH2 PUBLIC KEY)$/;
@@ -16,8 +18,9 @@ const PUBLIC_PEM = /^(?:CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|CERTIFICATE REQ
 export function secretFileReason(path: string, text: string): string | null {
   const name = baseName(path);
   const lower = name.toLowerCase();
-  if (lower === ".env" || (lower.startsWith(".env.") && lower !== ".env.keys")) {
-    if (ENV_TEMPLATE.test(lower) || lower === ".env.vault") return null;
+  const dotEnv = lower === ".env" || (lower.startsWith(".env.") && lower !== ".env.keys");
+  if (dotEnv || (lower.endsWith(".env") && !lower.endsWith(".env.keys"))) {
+    if (ENV_TEMPLATE.test(lower) || NAMED_ENV_TEMPLATE.test(lower) || lower === ".env.vault") return null;
     return /^\s*(?:export\s+)?[A-Za-z_][\w.]*\s*=\s*\S/m.test(text) ? "a .env file" : null;
   }
   if (/\.(?:pem|key|crt|cer)$/i.test(lower)) {
@@ -36,6 +39,10 @@ export function secretFileReason(path: string, text: string): string | null {
     return /_authToken\s*[=:]\s*["']?(?!\$\{)[^\s"'$]{8,}|npmAuthToken:\s*["']?(?!\$\{)[^\s"'$]{8,}/.test(text) ? "an npm config with an auth token" : null;
   }
   if (lower === ".pypirc") return /^\s*password\s*[=:]\s*(?!\$\{)\S/m.test(text) ? "a .pypirc with a password" : null;
+  if (lower === ".pgpass" || lower === "pgpass.conf") {
+    // host:port:database:user:password, one entry a line
+    return /^[^#\s:][^:\n]*:[^:\n]*:[^:\n]*:[^:\n]*:[ \t]*(?![*]?[ \t]*$)\S/m.test(text) ? "a .pgpass with a password" : null;
+  }
   if (lower === ".netrc" || lower === "_netrc") return /\bpassword\s+(?!\$)\S/.test(text) ? "a .netrc with a password" : null;
   return null;
 }

@@ -32,6 +32,7 @@ export function isPlaceholder(value: string): boolean {
   if (v.length === 0) return true;
   if (PLACEHOLDER_VALUES.has(v.toLowerCase())) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
+  if (/<[A-Za-z][\w -]*$/.test(v)) return true; // `<your key>` cut at the space
   if (/(.)\1{5}/.test(v)) return true; // xxxxxx, 000000, ******
   if (/^(.)\1*$/.test(v)) return true;
   if (/0123456789|123456789|abcdefghij|ABCDEFGHIJ/i.test(v)) return true;
@@ -61,6 +62,13 @@ export function charClasses(s: string): number {
  */
 export const GENERIC_ENTROPY_THRESHOLD = 3.0;
 
+/** The text a base64 value encodes, when it is short printable ASCII (`cGFzc3dvcmQ=` is "password"), else null. */
+function printableBase64(value: string): string | null {
+  if (value.length > 128 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+  const text = Buffer.from(value, "base64").toString("latin1");
+  return /^[\x21-\x7e]+$/.test(text) ? text : null;
+}
+
 /**
  * Whether a value assigned to a secret-named key looks like a real secret rather than a word or a name.
  * Unquoted values may be expressions (`settings.db.password`); quoted ones are literals.
@@ -76,6 +84,8 @@ export function looksLikeSecret(value: string, quoted: boolean): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL (credentials in URLs have their own detector)
   if (/\$\{|#\{|\{\{|[A-Za-z_$][\w$]*\(/.test(value)) return false; // interpolation or a call: code, not a literal
   if (/^[A-Za-z][a-z]+(?:[A-Z][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase / PascalCase names
+  const decoded = printableBase64(value);
+  if (decoded !== null) return decoded.length >= 8 && looksLikeSecret(decoded, true); // base64 of text: judge the text
   const h = shannonEntropy(value);
   if (charClasses(value) >= 2 && /[^A-Za-z]/.test(value)) return h >= GENERIC_ENTROPY_THRESHOLD;
   return value.length >= 20 && h >= 3.8; // letters only: must be long and varied

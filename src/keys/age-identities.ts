@@ -53,6 +53,8 @@ export interface IdentityInfo {
   readonly recipient: string | undefined;
   /** A passphrase must be typed before it can be used. */
   readonly locked: boolean;
+  /** It does not decode (bad bech32 checksum or length), so nothing can use it. */
+  readonly malformed?: boolean;
 }
 
 const IDENTITY_RE = /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/;
@@ -237,10 +239,19 @@ export async function listIdentities(ctx: KeyContext): Promise<IdentityInfo[]> {
   const { recipientOfSshIdentity } = await import("./ssh-identity.js");
   const out: IdentityInfo[] = [];
   const seen = new Set<string>();
+  // identityToRecipient's errors quote the whole identity, so a bad one is flagged, never its message shown.
+  const recipientOf = async (id: string): Promise<string | undefined> => {
+    try {
+      return await identityToRecipient(id);
+    } catch {
+      return undefined;
+    }
+  };
   for (const a of loaded.age) {
     if (seen.has(a.identity)) continue;
     seen.add(a.identity);
-    out.push({ source: a.source, type: a.identity.startsWith("AGE-SECRET-KEY-PQ-") ? "age-pq" : "age-x25519", recipient: await identityToRecipient(a.identity), locked: false });
+    const recipient = await recipientOf(a.identity);
+    out.push({ source: a.source, type: a.identity.startsWith("AGE-SECRET-KEY-PQ-") ? "age-pq" : "age-x25519", recipient, locked: false, ...(recipient === undefined ? { malformed: true } : {}) });
   }
   for (const f of loaded.locked) {
     const opened = f.opened ? await f.opened.catch(() => undefined) : undefined;
@@ -248,7 +259,10 @@ export async function listIdentities(ctx: KeyContext): Promise<IdentityInfo[]> {
       out.push({ source: f.label, type: "age-passphrase-file", recipient: undefined, locked: true });
       continue;
     }
-    for (const id of opened) out.push({ source: f.label, type: id.startsWith("AGE-SECRET-KEY-PQ-") ? "age-pq" : "age-x25519", recipient: await identityToRecipient(id), locked: false });
+    for (const id of opened) {
+      const recipient = await recipientOf(id);
+      out.push({ source: f.label, type: id.startsWith("AGE-SECRET-KEY-PQ-") ? "age-pq" : "age-x25519", recipient, locked: false, ...(recipient === undefined ? { malformed: true } : {}) });
+    }
   }
   for (const s of loaded.ssh) out.push({ source: s.source, type: s.identity.publicKey.type, recipient: recipientOfSshIdentity(s.identity), locked: s.locked });
   return out;

@@ -69,6 +69,9 @@ export class AgeKey implements MasterKey {
     if (r.startsWith("ssh-") && !isSshKeyLine(r)) {
       throw new SealError("USAGE", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
     }
+    if (/^AGE-(SECRET-KEY|PLUGIN)-/i.test(r)) {
+      throw new SealError("USAGE", "a private key was given where an age recipient (public key) is expected", { hint: "pass the age1… recipient that `secrets keygen` printed, never the AGE-SECRET-KEY line" });
+    }
     if (!isAgeRecipient(r)) throw new SealError("USAGE", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
     return new AgeKey(r);
   }
@@ -130,12 +133,21 @@ export class AgeKey implements MasterKey {
   ): Promise<{ ok: true; dataKey: Uint8Array; via: string } | { ok: false; reason?: string }> {
     if (identities.length === 0) return { ok: false };
     const d = new age.Decrypter();
-    for (const id of identities) d.addIdentity(id);
+    let malformed = 0;
+    for (const id of identities) {
+      // The library's parse errors quote the whole identity string, so they are counted, never passed on.
+      try {
+        d.addIdentity(id);
+      } catch {
+        malformed++;
+      }
+    }
+    const bad = malformed === 0 ? undefined : `${malformed} age identit${malformed === 1 ? "y is" : "ies are"} malformed (bad encoding or checksum)`;
     try {
       return { ok: true, dataKey: await readStream(await d.decrypt(streamOf(file))), via: "age identity" };
     } catch (e) {
       if (isSealError(e)) return { ok: false, reason: e.message };
-      if (e instanceof Error && /no identity matched/i.test(e.message)) return { ok: false };
+      if (e instanceof Error && /no identity matched/i.test(e.message)) return bad === undefined ? { ok: false } : { ok: false, reason: bad };
       return { ok: false, reason: "the stanza could not be opened" };
     }
   }

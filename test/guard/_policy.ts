@@ -23,6 +23,12 @@ export function inspectSealedStub(path: string, bytes: Uint8Array): SealedInspec
     if (value === "") stack.push({ indent, key });
     else if (!value.startsWith("ENC[") && !key.endsWith("_unencrypted")) clearValues.push([...stack.map((s) => s.key), key]);
   }
+  // sops `encrypted_regex`: only keys matching it (and what is under them) must be encrypted
+  const only = /^\s+encrypted_regex:\s*(\S+)\s*$/m.exec(text.slice(text.indexOf("\nsops:")))?.[1];
+  if (only !== undefined) {
+    const re = new RegExp(only);
+    return { sealed: true, clearValues: clearValues.filter((kp) => kp.some((k) => re.test(k))) };
+  }
   return { sealed: true, clearValues };
 }
 

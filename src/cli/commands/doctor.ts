@@ -51,6 +51,10 @@ export function renderEnvironment(env: EnvironmentReport, names: ReadonlyMap<str
     out.push(`  ${s.label}: ${status}${s.reason ? ` (${s.reason})` : ""}`);
     for (const i of env.identities.filter((x) => x.source === s.label)) {
       const n = i.recipient ? nameFor(names, i.recipient) : undefined;
+      if (i.malformed) {
+        out.push(`      ${i.type} (malformed: bad encoding or checksum; ignored)`);
+        continue;
+      }
       out.push(`      ${i.type}${i.recipient ? ` for ${n ? `${n} ` : ""}${i.recipient}` : " (recipients unknown until its passphrase is typed)"}${i.locked && i.recipient ? " (passphrase-protected)" : ""}`);
     }
   }

@@ -1,0 +1,225 @@
+/**
+ * Owns: detectors that need context rather than a token prefix — keys woken by the service's name nearby
+ * (Mailgun, Twilio, Discord), Azure connection-string keys and SAS signatures, Docker `config.json` auths,
+ * Kubernetes `kind: Secret` manifests with clear data, and passwords in non-database URLs.
+ */
+import { anchoredDetector, randomToken, type Detector } from "./detector.js";
+import { isPlaceholder, isReference, looksLikeSecret, shannonEntropy } from "./value-heuristics.js";
+
+/** How far around a service name a key is looked for. */
+const WINDOW = 300;
+
+/** A detector that looks for `patterns` within WINDOW characters of its trigger (a service name). */
+function nearDetector(
+  rule: string,
+  triggers: readonly string[],
+  patterns: ReadonlyArray<{ re: RegExp; message: string; accept?: (s: string, window: string) => boolean }>,
+): Detector {
+  return {
+    rule,
+    triggers,
+    at(text, at, out) {
+      const from = Math.max(0, at - WINDOW);
+      const window = text.slice(from, Math.min(text.length, at + WINDOW));
+      for (const { re, message, accept } of patterns) {
+        re.lastIndex = 0;
+        for (let m = re.exec(window); m !== null; m = re.exec(window)) {
+          const s = m[0];
+          if (isPlaceholder(s) || shannonEntropy(s) < 3 || (accept !== undefined && !accept(s, window))) continue;
+          out.push({ rule, start: from + m.index, secret: s, message });
+        }
+      }
+    },
+  };
+}
+
+/** Discord bot tokens begin with the base64 of the bot's numeric id. */
+function discordIdPart(token: string): boolean {
+  const id = Buffer.from(token.slice(0, token.indexOf(".")), "base64url").toString("latin1");
+  return /^[0-9]{17,20}$/.test(id);
+}
+
+/** A Twilio auth token is a bare 32-hex value, so it counts only beside an account SID. */
+const TWILIO_ACCOUNT_SID = /(?<![A-Za-z0-9])AC[0-9a-f]{32}(?![A-Za-z0-9])/;
+
+const MAILGUN = nearDetector("mailgun-key", ["mailgun"], [
+  { re: /(?<![A-Za-z0-9_-])key-[0-9a-f]{32}(?![A-Za-z0-9_-])/g, message: "Mailgun API key" },
+  { re: /(?<![A-Za-z0-9_-])[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}(?![A-Za-z0-9_-])/g, message: "Mailgun API key" },
+]);
+const TWILIO = nearDetector("twilio-key", ["twilio"], [
+  { re: /(?<![A-Za-z0-9_-])SK[0-9a-fA-F]{32}(?![A-Za-z0-9_-])/g, message: "Twilio API key" },
+  {
+    re: /(?<![A-Za-z0-9_-])[0-9a-f]{32}(?![A-Za-z0-9_-])/g,
+    message: "Twilio auth token",
+    accept: (_s, window) => TWILIO_ACCOUNT_SID.test(window),
+  },
+]);
+const DISCORD = nearDetector("discord-token", ["discord"], [
+  {
+    re: /(?<![A-Za-z0-9_-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}(?![A-Za-z0-9_-])/g,
+    message: "Discord bot token",
+    accept: discordIdPart,
+  },
+  {
+    re: /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/[A-Za-z0-9_-]{60,70}/g,
+    message: "Discord webhook URL",
+  },
+]);
+
+/**
+ * Azure storage account keys are 64 random bytes in base64 (88 characters, ending `==`). The storage
+ * emulator's published key (account `devstoreaccount1`) is public and passes.
+ */
+const AZURE_ACCOUNT_KEY = /(?:account|storage)[_-]?key["']?(?:[ \t]*[=:][ \t]*|[ \t]+)["']?([A-Za-z0-9+/]{86}==)/i;
+/** Service Bus, Event Hubs and IoT Hub shared access keys are 32 random bytes (44 characters). */
+const AZURE_SHARED_KEY = /SharedAccessKey[ \t]*["']?[ \t]*[=:][ \t]*["']?([A-Za-z0-9+/]{43}=)/i;
+/** A SAS signature is the URL-encoded base64 of an HMAC-SHA256 (32 bytes); `sv=<date>` marks a SAS. */
+const AZURE_SAS = /sig=((?:[A-Za-z0-9+/]|%2[BbFf]){42,60}(?:=|%3[Dd]))/y;
+
+function azureSasDetector(): Detector {
+  return {
+    rule: "azure-sas-token",
+    triggers: ["sig="],
+    at(text, at, out) {
+      const before = text[at - 1];
+      if (before !== "&" && before !== "?" && before !== ";") return;
+      AZURE_SAS.lastIndex = at;
+      const m = AZURE_SAS.exec(text);
+      const sig = m?.[1];
+      if (sig === undefined) return;
+      const context = text.slice(Math.max(0, at - 400), at);
+      if (!/(?:^|[?&;])sv=\d{4}-\d{2}-\d{2}/.test(context)) return;
+      const raw = decodeURIComponent(sig);
+      if (!/^[A-Za-z0-9+/]{43}=$/.test(raw) || isPlaceholder(raw) || shannonEntropy(raw) < 4) return;
+      out.push({ rule: "azure-sas-token", start: at + 4, secret: sig, message: "Azure shared access signature" });
+    },
+  };
+}
+
+/** Docker/Podman `auths` entries: `"auth"` is base64 of `user:password`. */
+function dockerAuthDetector(): Detector {
+  const AUTH = /"auth"\s*:\s*"([A-Za-z0-9+/]{8,1000}={0,2})"/y;
+  return {
+    rule: "docker-auth",
+    triggers: ['"auth"'],
+    at(text, at, out) {
+      AUTH.lastIndex = at;
+      const m = AUTH.exec(text);
+      const value = m?.[1];
+      if (value === undefined || text.lastIndexOf('"auths"', at) < 0) return;
+      const decoded = Buffer.from(value, "base64").toString("utf8");
+      const pair = /^([^\s:]{1,256}):([^\s]{1,512})$/.exec(decoded);
+      const password = pair?.[2];
+      if (password === undefined || password === pair?.[1] || isPlaceholder(password) || isReference(password)) return;
+      out.push({ rule: "docker-auth", start: at + m![0].indexOf(value), secret: value, message: "registry credentials in a Docker config" });
+    },
+  };
+}
+
+const K8S_KIND = /(?:kind|"kind")[ \t]*:[ \t]*["']?Secret["']?(?![A-Za-z0-9_-])/y;
+/** One document around `at`: from the `---` before it to the `---` after it, at most 64 KB each way. */
+function yamlDocument(text: string, at: number): [number, number] {
+  const lo = Math.max(0, at - 65536);
+  const hi = Math.min(text.length, at + 65536);
+  const before = text.lastIndexOf("\n---", at);
+  const after = text.indexOf("\n---", at);
+  return [before < lo ? lo : before, after < 0 || after > hi ? hi : after];
+}
+
+/** Whether one `data`/`stringData` value holds a secret (`base64`: the value is base64 of the content). */
+function secretData(key: string, value: string, base64: boolean): boolean {
+  let content = value;
+  if (base64) {
+    if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(value)) return false;
+    const bytes = Buffer.from(value, "base64");
+    content = bytes.toString("utf8");
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY/.test(content)) return true;
+    if (/-----BEGIN /.test(content)) return false; // certificates, public keys
+    if (content.includes("\uFFFD") || /[\x00-\x08\x0e-\x1f]/.test(content)) return bytes.length >= 16; // random key bytes
+  }
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY/.test(content)) return true;
+  if (content.length < 8 || isPlaceholder(content) || isReference(content)) return false;
+  if (/^\{\{|\}\}$/.test(value)) return false;
+  return looksLikeSecret(content, true) || (/(?:pass|secret|token|key|credential)/i.test(key) && !/\s/.test(content) && shannonEntropy(content) >= 2.5);
+}
+
+/**
+ * Kubernetes Secret manifests keep values as base64 (`data:`) or clear text (`stringData:`), not encrypted.
+ * Sealed files pass: their `ENC[…]` values are blanked before scanning.
+ */
+function k8sSecretDetector(): Detector {
+  const SECTION = /^([ \t]*)"?(data|stringData)"?[ \t]*:[ \t]*(\{)?[ \t]*$/gm;
+  return {
+    rule: "k8s-secret",
+    triggers: ["kind: secret", "kind: 'secret'", 'kind: "secret"', '"kind": "secret"', '"kind":"secret"'],
+    at(text, at, out) {
+      K8S_KIND.lastIndex = at;
+      if (!K8S_KIND.test(text)) return;
+      const [lo, hi] = yamlDocument(text, at);
+      const doc = text.slice(lo, hi);
+      SECTION.lastIndex = 0;
+      for (let s = SECTION.exec(doc); s !== null; s = SECTION.exec(doc)) {
+        const indent = (s[1] ?? "").length;
+        const base64 = s[2] === "data";
+        const json = s[3] === "{";
+        let p = s.index + s[0].length + 1;
+        while (p < doc.length) {
+          const eol = doc.indexOf("\n", p);
+          const line = doc.slice(p, eol < 0 ? doc.length : eol);
+          const lineStart = p;
+          p = eol < 0 ? doc.length : eol + 1;
+          if (/^\s*(?:#.*)?$/.test(line)) continue;
+          const lead = /^[ \t]*/.exec(line)?.[0].length ?? 0;
+          if (json ? /^\s*\}/.test(line) : lead <= indent) break;
+          const m = /^[ \t]*"?([\w.-]+)"?[ \t]*:[ \t]*(["']?)([^"'\s,#][^"'\s,]*)\2[ \t]*,?[ \t]*(?:#.*)?$/.exec(line);
+          const key = m?.[1];
+          const value = m?.[3];
+          if (key === undefined || value === undefined || !secretData(key, value, base64)) continue;
+          out.push({
+            rule: "k8s-secret",
+            start: lo + lineStart + line.indexOf(value, line.indexOf(":") + 1),
+            secret: value,
+            message: `Kubernetes Secret holds "${key}" unencrypted (${base64 ? "base64 is not encryption" : "stringData"})`,
+          });
+        }
+      }
+    },
+  };
+}
+
+/** Schemes the database-url detector does not cover; triggered at `://`. */
+const URL_PASSWORD =
+  /(?<=\b(?:https?|ftps?|sftp|smtps?|imaps?|pop3s?|ldaps?|ssh|git|svn|nats|kafka|cloudinary|sentry)):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{6,256})@[A-Za-z0-9[]/i;
+
+function acceptUrlPassword(password: string, m: RegExpExecArray): boolean {
+  if (password === m[1] || isReference(password) || /^[*x]+$|^%s$|^\{[^}]*\}$|^\$/i.test(password)) return false;
+  if (/^\d+$/.test(password)) return false; // a port: `host:8080@…` in odd URLs
+  return looksLikeSecret(decodeURIComponentSafe(password), true);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Azure keys, then the context detectors; order matters only where hits overlap. */
+export const CONTEXT_DETECTORS: readonly Detector[] = [
+  anchoredDetector(
+    "azure-storage-key",
+    ["accountkey", "account_key", "account-key", "storagekey", "storage_key", "storage-key"],
+    AZURE_ACCOUNT_KEY,
+    "Azure storage account key",
+    { group: 1, accept: (s, m) => randomToken(s) && !/devstoreaccount1/i.test(m.input.slice(Math.max(0, m.index - 300), m.index)) },
+  ),
+  anchoredDetector("azure-storage-key", ["sharedaccesskey"], AZURE_SHARED_KEY, "Azure shared access key", { group: 1 }),
+  azureSasDetector(),
+  MAILGUN,
+  TWILIO,
+  DISCORD,
+  dockerAuthDetector(),
+  k8sSecretDetector(),
+  anchoredDetector("url-password", ["://"], URL_PASSWORD, "URL with a password", { group: 2, accept: acceptUrlPassword }),
+];
