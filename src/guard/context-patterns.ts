@@ -3,11 +3,15 @@
  * (Mailgun, Twilio, Discord), Azure connection-string keys and SAS signatures, Docker `config.json` auths,
  * Kubernetes `kind: Secret` manifests with clear data, and passwords in non-database URLs.
  */
-import { anchoredDetector, randomToken, type Detector } from "./detector.js";
+import { anchoredDetector, randomToken, type Detector, type ScanContext } from "./detector.js";
 import { isPlaceholder, isReference, looksLikeSecret, shannonEntropy } from "./value-heuristics.js";
 
 /** How far around a service name a key is looked for. */
 const WINDOW = 300;
+/** Longer than any token a context detector looks for. */
+const OVERLAP = 160;
+/** How far ahead a window reaches where mentions are dense. */
+const DENSE_AHEAD = 8 * WINDOW;
 
 /** A detector that looks for `patterns` within WINDOW characters of its trigger (a service name). */
 function nearDetector(
@@ -18,14 +22,24 @@ function nearDetector(
   return {
     rule,
     triggers,
-    at(text, at, out) {
-      const from = Math.max(0, at - WINDOW);
-      const window = text.slice(from, Math.min(text.length, at + WINDOW));
+    at(text, at, out, ctx) {
+      // Dense mentions (a client library's own source) would rescan the same text at every mention: scan only
+      // what earlier windows did not (plus an overlap longer than any token), and in a dense stretch read
+      // further ahead at once, so the work stays linear in the file's length.
+      const done = ctx.examinedUntil.get(rule) ?? 0;
+      if (at + WINDOW <= done) return;
+      const to = Math.min(text.length, at + (done > at - WINDOW ? DENSE_AHEAD : WINDOW));
+      ctx.examinedUntil.set(rule, to);
+      const from = Math.max(0, at - WINDOW, done - OVERLAP);
+      const part = text.slice(from, to);
       for (const { re, message, accept } of patterns) {
         re.lastIndex = 0;
-        for (let m = re.exec(window); m !== null; m = re.exec(window)) {
+        for (let m = re.exec(part); m !== null; m = re.exec(part)) {
           const s = m[0];
-          if (isPlaceholder(s) || shannonEntropy(s) < 3 || (accept !== undefined && !accept(s, window))) continue;
+          // a match touching a cut edge may be the middle of a longer run: its boundaries were not seen
+          if ((m.index === 0 && from > 0) || (m.index + s.length === part.length && to < text.length)) continue;
+          if (isPlaceholder(s) || shannonEntropy(s) < 3) continue;
+          if (accept !== undefined && !accept(s, text.slice(Math.max(0, at - WINDOW), to))) continue;
           out.push({ rule, start: from + m.index, secret: s, message });
         }
       }
@@ -96,17 +110,29 @@ function azureSasDetector(): Detector {
   };
 }
 
+const AUTHS_REACH = 65536;
+/** Whether `"auths"` occurs in the AUTHS_REACH characters before `at`; each stretch of text is searched once. */
+function authsBefore(text: string, at: number, ctx: ScanContext): boolean {
+  const searched = ctx.examinedUntil.get("docker-auth") ?? 0;
+  const from = Math.max(searched, at - AUTHS_REACH);
+  const p = from < at ? text.slice(from, at).lastIndexOf('"auths"') : -1;
+  const last = p >= 0 ? from + p : (ctx.examinedUntil.get("docker-auths") ?? -1);
+  ctx.examinedUntil.set("docker-auth", Math.max(searched, at));
+  ctx.examinedUntil.set("docker-auths", last);
+  return last >= 0 && last >= at - AUTHS_REACH;
+}
+
 /** Docker/Podman `auths` entries: `"auth"` is base64 of `user:password`. */
 function dockerAuthDetector(): Detector {
   const AUTH = /"auth"\s*:\s*"([A-Za-z0-9+/]{8,1000}={0,2})"/y;
   return {
     rule: "docker-auth",
     triggers: ['"auth"'],
-    at(text, at, out) {
+    at(text, at, out, ctx) {
       AUTH.lastIndex = at;
       const m = AUTH.exec(text);
       const value = m?.[1];
-      if (value === undefined || text.lastIndexOf('"auths"', at) < 0) return;
+      if (value === undefined || !authsBefore(text, at, ctx)) return;
       const decoded = Buffer.from(value, "base64").toString("utf8");
       const pair = /^([^\s:]{1,256}):([^\s]{1,512})$/.exec(decoded);
       const password = pair?.[2];
@@ -117,13 +143,14 @@ function dockerAuthDetector(): Detector {
 }
 
 const K8S_KIND = /(?:kind|"kind")[ \t]*:[ \t]*["']?Secret["']?(?![A-Za-z0-9_-])/y;
-/** One document around `at`: from the `---` before it to the `---` after it, at most 64 KB each way. */
+/** How far around `kind: Secret` its document may reach. */
+const K8S_REACH = 32768;
+/** One document around `at`: from the `---` before it to the `---` after it, at most K8S_REACH each way. */
 function yamlDocument(text: string, at: number): [number, number] {
-  const lo = Math.max(0, at - 65536);
-  const hi = Math.min(text.length, at + 65536);
-  const before = text.lastIndexOf("\n---", at);
-  const after = text.indexOf("\n---", at);
-  return [before < lo ? lo : before, after < 0 || after > hi ? hi : after];
+  const lo = Math.max(0, at - K8S_REACH);
+  const before = text.slice(lo, at).lastIndexOf("\n---");
+  const after = text.slice(at, at + K8S_REACH).indexOf("\n---");
+  return [before < 0 ? lo : lo + before, after < 0 ? Math.min(text.length, at + K8S_REACH) : at + after];
 }
 
 /** Whether one `data`/`stringData` value holds a secret (`base64`: the value is base64 of the content). */
@@ -152,10 +179,15 @@ function k8sSecretDetector(): Detector {
   return {
     rule: "k8s-secret",
     triggers: ["kind: secret", "kind: 'secret'", 'kind: "secret"', '"kind": "secret"', '"kind":"secret"'],
-    at(text, at, out) {
+    at(text, at, out, ctx) {
       K8S_KIND.lastIndex = at;
       if (!K8S_KIND.test(text)) return;
-      const [lo, hi] = yamlDocument(text, at);
+      // many Secrets in one file (a JSON list): a trigger inside a stretch already examined adds nothing
+      const done = ctx.examinedUntil.get("k8s-secret") ?? 0;
+      if (at < done) return;
+      const [start, hi] = yamlDocument(text, at);
+      const lo = Math.max(start, done);
+      ctx.examinedUntil.set("k8s-secret", hi);
       const doc = text.slice(lo, hi);
       SECTION.lastIndex = 0;
       for (let s = SECTION.exec(doc); s !== null; s = SECTION.exec(doc)) {

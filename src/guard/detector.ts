@@ -31,6 +31,8 @@ export interface ScanContext {
   readonly quotedOnly: boolean;
   /** End of the last key the generic detector examined (one key, one check). */
   lastKeyEnd: number;
+  /** Per rule, how far a detector that examines whole regions has got, so no region is examined twice. */
+  readonly examinedUntil: Map<string, number>;
 }
 
 // Boundaries: a token must not be the middle of a longer run of token characters (hashes, identifiers).

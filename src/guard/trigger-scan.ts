@@ -33,7 +33,7 @@ export function findHits(text: string, quotedOnly: boolean, generic: boolean): H
   const { automaton, byLiteral } = generic ? WITH_GENERIC : WITHOUT_GENERIC;
   const specific: Hit[] = [];
   const loose: Hit[] = [];
-  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1 };
+  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1, examinedUntil: new Map() };
   eachOccurrence(automaton, text, (start, literal) => {
     for (const d of byLiteral[literal] ?? []) d.at(text, start, d === GENERIC_ASSIGNMENT ? loose : specific, ctx);
   });
