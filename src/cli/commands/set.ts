@@ -4,18 +4,14 @@
  * accepted only for JSON numbers, booleans and null.
  */
 import type { Argv, CommandModule } from "yargs";
-import { resolve } from "node:path";
 import { SealError } from "../../errors.js";
-import { loadConfig } from "../../config.js";
-import { parseDecryptionOrder } from "../../keys/registry.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
-import { makeKeyContext } from "../../ops/key-context.js";
 import { readAll, readInput } from "../../ops/read-input.js";
 import { parseJsonValue, setValueBytes } from "../../ops/edit-value.js";
 import { parseTreePath, type Node } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { formatsFor, storeOptionsFor } from "../options.js";
+import { editTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -72,18 +68,8 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
     handler: async (args) => {
       const steps = parseTreePath(args.path);
       const value = await valueFrom(ctx, args);
-      const { input, name } = formatsFor(args, args.file);
-      const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
-      const path = resolve(ctx.cwd, args.file);
-      const out = await setValueBytes(await readInput(path, ctx.stdin), steps, value, {
-        format: input,
-        ctx: makeKeyContext(ctx.env),
-        order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
-        file: name ?? args.file,
-        storeOptions: storeOptionsFor(input, args.indent, config),
-        ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
-        ...(args.idempotent ? { idempotent: true } : {}),
-      });
+      const { path, opts } = editTarget(ctx, args);
+      const out = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
       if (out) writeFileAtomic(path, out);
       else if (args.verbose) warn(ctx, `${args.file}: unchanged`);
     },

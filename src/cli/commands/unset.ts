@@ -1,16 +1,12 @@
 /** Owns: `secrets unset FILE PATH` — remove one value of an encrypted file, everything else kept byte-identical. */
 import type { Argv, CommandModule } from "yargs";
-import { resolve } from "node:path";
-import { loadConfig } from "../../config.js";
-import { parseDecryptionOrder } from "../../keys/registry.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
-import { makeKeyContext } from "../../ops/key-context.js";
 import { readInput } from "../../ops/read-input.js";
 import { unsetValueBytes } from "../../ops/edit-value.js";
 import { parseTreePath } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { formatsFor, storeOptionsFor } from "../options.js";
+import { editTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string };
@@ -31,18 +27,8 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .example(`$0 unset secrets.enc.yaml '["old_token"]'`, "remove a key") as unknown as Argv<Args>,
     handler: async (args) => {
       const steps = parseTreePath(args.path);
-      const { input, name } = formatsFor(args, args.file);
-      const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
-      const path = resolve(ctx.cwd, args.file);
-      const out = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, {
-        format: input,
-        ctx: makeKeyContext(ctx.env),
-        order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
-        file: name ?? args.file,
-        storeOptions: storeOptionsFor(input, args.indent, config),
-        ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
-        ...(args.idempotent ? { idempotent: true } : {}),
-      });
+      const { path, opts } = editTarget(ctx, args);
+      const out = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, opts);
       if (out) writeFileAtomic(path, out);
       else if (args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
     },

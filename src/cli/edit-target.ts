@@ -1,0 +1,28 @@
+/** Owns: what `set` and `unset` share — the file they rewrite and the options to open and reseal it. */
+import { resolve } from "node:path";
+import { loadConfig } from "../config.js";
+import { parseDecryptionOrder } from "../keys/registry.js";
+import { makeKeyContext } from "../ops/key-context.js";
+import type { EditValueOptions } from "../ops/edit-value.js";
+import type { CliContext } from "./context.js";
+import type { GlobalArgs } from "./globals.js";
+import { formatsFor, storeOptionsFor } from "./options.js";
+
+export type EditArgs = GlobalArgs & { file: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string };
+
+export function editTarget(ctx: CliContext, args: EditArgs): { path: string; opts: EditValueOptions } {
+  const { input, name } = formatsFor(args, args.file);
+  const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
+  return {
+    path: resolve(ctx.cwd, args.file),
+    opts: {
+      format: input,
+      ctx: makeKeyContext(ctx.env),
+      order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+      file: name ?? args.file,
+      storeOptions: storeOptionsFor(input, args.indent, config),
+      ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
+      ...(args.idempotent ? { idempotent: true } : {}),
+    },
+  };
+}
