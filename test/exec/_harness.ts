@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { watchProcess, type Watched } from "../helpers/watch-process.js";
 
 export const CHILDREN = fileURLToPath(new URL("./children/", import.meta.url));
 export const child = (name: string): string => join(CHILDREN, name);
@@ -38,15 +39,7 @@ export interface RunnerJob {
   fileEnv?: { name: string; content: string; fifo: boolean; filename?: string; noChild?: "wait" | "exit" };
 }
 
-export interface Started {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves once stdout contains `text`. */
-  waitFor: (text: string) => Promise<void>;
-  /** Resolves with the exit code, or 128+N / the signal name when killed. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type Started = Watched;
 
 /**
  * Starts the runner in its own session (detached: no controlling terminal), so what it does with SIGINT
@@ -58,29 +51,7 @@ export function startRunner(bundle: string, job: RunnerJob, env: Record<string, 
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let out = "";
-  let err = "";
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  proc.stdout!.on("data", (d: Buffer) => {
-    out += d.toString("utf8");
-    for (const w of [...waiters]) if (out.includes(w.text)) w.resolve();
-  });
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on("close", (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    waitFor: (text) =>
-      new Promise<void>((resolve, reject) => {
-        if (out.includes(text)) return resolve();
-        waiters.push({ text, resolve });
-        void done.then(() => (out.includes(text) ? resolve() : reject(new Error(`runner ended before "${text}": ${err}`))));
-      }),
-    done,
-  };
+  return watchProcess(proc, "runner");
 }
 
 /** True while a process with this pid exists. */

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, lstatSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, baseEnv, runSecrets, tempHome } from "./cli.js";
+import { watchProcess, type Watched } from "./watch-process.js";
 
 export interface KeyedDir {
   dir: string;
@@ -35,38 +36,12 @@ export function keyedDir(): KeyedDir {
   return { dir, env, recipient, seal, cleanup: home.cleanup };
 }
 
-export interface Live {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  waitFor: (text: string) => Promise<void>;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type Live = Watched;
 
 /** Starts `secrets ARGS` (in its own session, so terminal signals of the test run do not reach it). */
 export function startSecrets(args: string[], opts: { env: Record<string, string>; cwd: string }): Live {
   const proc = spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let out = "";
-  let err = "";
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  proc.stdout!.on("data", (d: Buffer) => {
-    out += d.toString("utf8");
-    for (const w of [...waiters]) if (out.includes(w.text)) w.resolve();
-  });
-  proc.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on("close", (code, signal) => resolve({ code, signal })));
-  return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    waitFor: (text) =>
-      new Promise<void>((resolve, reject) => {
-        if (out.includes(text)) return resolve();
-        waiters.push({ text, resolve });
-        void done.then(() => (out.includes(text) ? resolve() : reject(new Error(`secrets ended before "${text}": ${err}`))));
-      }),
-    done,
-  };
+  return watchProcess(proc, "secrets");
 }
 
 /** Every entry under `root` (path → "dir" | "fifo" | the file's bytes), for before/after comparisons. */
