@@ -389,7 +389,8 @@ class DocBuilder {
   private scalarValue(n: YNode): Scalar {
     if (!isScalar(n)) throw new Error("unreachable");
     this.spend(n.range?.[0] ?? 0);
-    const text = typeof n.value === "string" ? n.value : String(n.value ?? "");
+    // The library decodes some tags itself (`!!binary` leniently, to bytes): tags are resolved here from the source text.
+    const text = typeof n.value === "string" ? n.value : typeof n.source === "string" ? n.source : String(n.value ?? "");
     if (n.tag) {
       const r = resolveTagged(n.tag, text);
       if ("error" in r) throw syntaxError(this.lines, n.range?.[0] ?? 0, `value ${r.error}`);

@@ -104,6 +104,8 @@ export function needsTypeQuotes(s: string): boolean {
   return OLD_BOOLS.has(s) || BASE60_FLOAT.test(s) || s === "<<";
 }
 
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 export type TagResolution = { scalar: Scalar } | { error: string };
 
 /** Resolves a scalar carrying an explicit core tag (`!!str`, `!!int`, …); other tags read as strings. */
@@ -113,7 +115,10 @@ export function resolveTagged(tag: string, text: string): TagResolution {
     case "str":
       return { scalar: { kind: "str", value: text } };
     case "binary": {
-      const bytes = Buffer.from(text.replace(/\s+/g, ""), "base64");
+      // Strict, like Go's base64.StdEncoding: a lenient decoder turns a mistyped value into other bytes.
+      const b64 = text.replace(/[ \t\r\n]+/g, "");
+      if (!STD_BASE64.test(b64)) return { error: "is not valid base64 for !!binary" };
+      const bytes = Buffer.from(b64, "base64");
       try {
         return { scalar: { kind: "str", value: new TextDecoder("utf-8", { fatal: true }).decode(bytes) } };
       } catch {

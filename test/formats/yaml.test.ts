@@ -260,6 +260,21 @@ describe("errors", () => {
     expect(syntaxErrorOf("a: !!int abc\n").code).toBe("BAD_SYNTAX");
   });
 
+  it("reads !!binary from its source text, strictly, as Go's base64 decoder does", () => {
+    // The yaml package decodes !!binary itself and leniently; a mistyped value must not become other bytes.
+    for (const bad of ["CANARY89c00e6cb9b9!!", "aGVsbG8", "aGVs bG8=!", "a$==", "aGVsbG8=x"]) {
+      const e = syntaxErrorOf(`secret: !!binary ${bad}\n`);
+      expect(e.message).toMatch(/not valid base64 for !!binary/);
+      expect(e.message).not.toContain(bad);
+    }
+    const read = (src: string): Node => (parse(src).branches[0]!.items[0] as { value: Node }).value;
+    expect(read("a: !!binary aGVsbG8=\n")).toEqual(str("hello"));
+    expect(read("a: !!binary |\n  aGVs\n  bG8=\n")).toEqual(str("hello"));
+    expect(read('a: !!binary "aGVsbG8="\n')).toEqual(str("hello"));
+    expect(read("a: !!binary /w==\n")).toEqual({ kind: "bytes", value: new Uint8Array([255]) });
+    expect(read("a: !!timestamp 2001-12-14\n")).toEqual({ kind: "time", value: "2001-12-14T00:00:00Z" });
+  });
+
   it("stops alias bombs", () => {
     let src = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (let i = 1; i < 9; i++) src += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
