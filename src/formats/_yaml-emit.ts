@@ -10,7 +10,15 @@ import { needsTypeQuotes, resolvePlain } from "./_yaml-scalar.js";
 /** Longest key written as an implicit (`key: value`) key; YAML readers refuse longer ones. */
 const MAX_IMPLICIT_KEY = 1024;
 
-const lenientUtf8 = new TextDecoder("utf-8");
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const BINARY_LINE = 70;
+
+/** A scalar's text; `block` asks for a literal block with that chomping, `tag` goes before it. */
+interface ScalarText {
+  text: string;
+  block?: "strip" | "clip" | "keep";
+  tag?: string;
+}
 
 export class YamlEmitter {
   readonly indent: number;
@@ -44,7 +52,7 @@ export class YamlEmitter {
       else this.listBody(n, 0);
     } else {
       const s = this.scalar(n, false);
-      if (s.block) this.blockLines("", s.text, s.block, this.indent, 0);
+      if (s.block) this.blockLines(s.tag ?? "", s.text, s.block, this.indent, 0);
       else this.lines.push(s.text);
     }
     return this.lines.join("\n") + "\n";
@@ -99,7 +107,7 @@ export class YamlEmitter {
       this.listBody(v, this.nested(col));
     } else {
       const s = this.scalar(v, false);
-      if (s.block) this.blockLines(head + " ", s.text, s.block, this.nested(col), col);
+      if (s.block) this.blockLines(head + " " + (s.tag ?? ""), s.text, s.block, this.nested(col), col);
       else this.lines.push(head + " " + s.text);
     }
   }
@@ -145,7 +153,7 @@ export class YamlEmitter {
         this.lines[itemLine] = pad + "- " + this.lines[itemLine]!.slice(col + 2);
       } else {
         const s = this.scalar(it, false);
-        if (s.block) this.blockLines(pad + "- ", s.text, s.block, col + 2, col);
+        if (s.block) this.blockLines(pad + "- " + (s.tag ?? ""), s.text, s.block, col + 2, col);
         else this.lines.push(pad + "- " + s.text);
       }
     }
@@ -161,12 +169,12 @@ export class YamlEmitter {
     for (const line of body.split("\n")) this.lines.push(line === "" ? "" : pad + line);
   }
 
-  private scalar(s: Scalar, isKey: boolean): { text: string; block?: "strip" | "clip" | "keep" } {
+  private scalar(s: Scalar, isKey: boolean): ScalarText {
     switch (s.kind) {
       case "str":
         return stringScalar(s.value, isKey);
       case "bytes":
-        return stringScalar(lenientUtf8.decode(s.value), isKey);
+        return bytesScalar(s.value, isKey);
       case "int":
         return { text: s.value.toString() };
       case "float":
@@ -178,6 +186,22 @@ export class YamlEmitter {
       case "time":
         return { text: s.value };
     }
+  }
+}
+
+/**
+ * Bytes that are text are written as text; others as go-yaml writes a non-UTF-8 Go string: `!!binary`
+ * base64, on one line up to 70 characters, else as a literal block of 70-character lines.
+ */
+function bytesScalar(bytes: Uint8Array, isKey: boolean): ScalarText {
+  try {
+    return stringScalar(strictUtf8.decode(bytes), isKey);
+  } catch {
+    const b64 = Buffer.from(bytes).toString("base64");
+    if (b64.length <= BINARY_LINE) return { text: "!!binary " + b64 };
+    const lines: string[] = [];
+    for (let i = 0; i < b64.length; i += BINARY_LINE) lines.push(b64.slice(i, i + BINARY_LINE));
+    return { text: lines.join("\n") + "\n", block: "clip", tag: "!!binary " };
   }
 }
 
@@ -258,7 +282,7 @@ export function fitsSingleQuotes(v: string): boolean {
 }
 
 /** go-yaml's choice for a string: plain, single-quoted, double-quoted or (multi-line values) a literal block. */
-function stringScalar(v: string, isKey: boolean): { text: string; block?: "strip" | "clip" | "keep" } {
+function stringScalar(v: string, isKey: boolean): ScalarText {
   const a = analyze(v);
   if (a.multiline) {
     if (isKey || !a.block) return { text: doubleQuoted(v) };

@@ -16,6 +16,8 @@ interface Edit {
 
 class SpliceFailed extends Error {}
 
+const BINARY_TAG = /(?:^|\s)(?:!!binary|!<tag:yaml\.org,2002:binary>)(?:\s|$)/;
+
 const ENVELOPE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
 
 /**
@@ -73,7 +75,9 @@ function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boole
   const src = layout.src;
   const wasBlock = leaf.srcStyle[0] === "|" || leaf.srcStyle[0] === ">";
   const wantBlock = leaf.style[0] === "|" || leaf.style[0] === ">";
-  const block = !encrypted && wantBlock && s.kind === "str" ? blockText(s.value, leaf.style, layout.eol) : undefined;
+  const block = encrypted || !wantBlock ? undefined
+    : BINARY_TAG.test(leaf.props) ? binaryBlock(s, leaf.style, layout.eol)
+    : s.kind === "str" ? blockText(s.value, leaf.style, layout.eol) : undefined;
   const head = block ? block.head : encrypted ? inlineText(s, leaf.flow) : restoredText(s, leaf);
   const props = encrypted ? "" : leaf.props;
   if (wasBlock) {
@@ -91,6 +95,16 @@ function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boole
   }
 }
 
+/** Base64 of a `!!binary` value in a block, wrapped at 76 columns (the original width is not recorded). */
+function binaryBlock(s: Scalar, style: string, eol: string): { head: string; body: string } | undefined {
+  const bytes = s.kind === "bytes" ? s.value : s.kind === "str" ? new TextEncoder().encode(s.value) : undefined;
+  if (bytes === undefined) return undefined;
+  const b64 = Buffer.from(bytes).toString("base64");
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
+  return blockText(lines.join("\n") + (style.includes("-") ? "" : "\n"), style, eol);
+}
+
 /** A value on one line, as the encrypted file writes it: ENC[…] plain in block context, quoted in flow. */
 function inlineText(s: Scalar, flow: boolean): string {
   if (s.kind !== "str") return typedText(s);
@@ -100,6 +114,13 @@ function inlineText(s: Scalar, flow: boolean): string {
 
 /** A decrypted value in its recorded one-line style, or the nearest style that holds it exactly. */
 function restoredText(s: Scalar, leaf: Leaf): string {
+  if (BINARY_TAG.test(leaf.props)) {
+    // Written back as the base64 it was read from (sops holds the decoded bytes).
+    const bytes = s.kind === "bytes" ? s.value : s.kind === "str" ? new TextEncoder().encode(s.value) : undefined;
+    if (bytes === undefined) throw new SpliceFailed();
+    const b64 = Buffer.from(bytes).toString("base64");
+    return leaf.style === '"' || leaf.style === "'" ? leaf.style + b64 + leaf.style : b64;
+  }
   if (leaf.props.includes("!")) {
     // A tag decides the type, so the text only has to survive its quoting.
     const t = s.kind === "str" ? s.value : typedText(s);
@@ -127,7 +148,8 @@ function typedText(s: Scalar): string {
     case "time":
       return s.value;
     case "bytes":
-      return doubleQuoted(new TextDecoder().decode(s.value));
+      // Only reached for bytes that are not UTF-8 text (the reader makes text a string), as go-yaml writes them.
+      return "!!binary " + Buffer.from(s.value).toString("base64");
     case "str":
       return doubleQuoted(s.value);
   }

@@ -131,6 +131,26 @@ describe("kept as written (in process)", () => {
   });
 });
 
+describe("!!binary", () => {
+  it("comes back as the base64 it was written in, one line, quoted or as a block", () => {
+    const long = Buffer.from(new Uint8Array(100).map((_, i) => (i * 53 + 7) % 256)).toString("base64");
+    const wrapped = long.match(/.{1,76}/g)!.map((l) => `  ${l}`).join("\n");
+    for (const src of [
+      "a: !!binary aGVsbG8=\n",
+      "a: !!binary /w==\n",
+      'a: !!binary "/w=="\n',
+      "a: !!binary '/w=='\n",
+      `x: 1\na: !!binary |\n${wrapped}\nb: 2\n`,
+      `x: 1\na: !!binary |-\n${wrapped}\n`,
+    ]) {
+      const { enc: sealed, out } = roundTrip(src);
+      expect(sealed).not.toContain("aGVsbG8=");
+      expect(sealed).not.toContain(long.slice(0, 20));
+      expect(out).toBe(src);
+    }
+  });
+});
+
 describe("styles are presentation only", () => {
   it("a changed value keeps its style where the style can hold it, else takes one that can", () => {
     const src = "q: 'a'\nd: \"b\"\nblk: |\n  x\nstrip: |-\n  y\np: plain\n";

@@ -296,10 +296,21 @@ describe("emit", () => {
     };
     const out = emit(t);
     expect(out).toBe(
-      's: "true"\n"n": ""\ni: 5\nf: 25.0\ng: 1e+21\nb: false\nz: null\nt: 2024-01-01T00:00:00Z\nbytes: a\uFFFD\nlead: \' x\'\nml: |4\n     indented\n    second\nctl: "a\\x01b"\n',
+      's: "true"\n"n": ""\ni: 5\nf: 25.0\ng: 1e+21\nb: false\nz: null\nt: 2024-01-01T00:00:00Z\nbytes: !!binary Yf8=\nlead: \' x\'\nml: |4\n     indented\n    second\nctl: "a\\x01b"\n',
     );
     const back = parse(out).branches[0]!;
     expect(back.items.find((i) => i.kind === "entry" && i.key === "ml")).toEqual(entry("ml", str(" indented\nsecond\n")));
+  });
+
+  it("writes bytes that are not UTF-8 as go-yaml does (!!binary, a literal block past 70 columns), and reads them back", () => {
+    const long = new Uint8Array(80).map((_, i) => (i * 37 + 200) % 256);
+    const t: Tree = { branches: [map([entry("short", { kind: "bytes", value: new Uint8Array([0xff]) }), entry("long", { kind: "bytes", value: long }), entry("l", list([{ kind: "bytes", value: long }]))])] };
+    const out = emit(t);
+    const b64 = Buffer.from(long).toString("base64");
+    expect(out).toBe(`short: !!binary /w==\nlong: !!binary |\n    ${b64.slice(0, 70)}\n    ${b64.slice(70)}\nl:\n    - !!binary |\n      ${b64.slice(0, 70)}\n      ${b64.slice(70)}\n`);
+    expect(parse(out)).toEqual(t);
+    // Bytes that are valid UTF-8 (type:bytes from Python sops) are written as text.
+    expect(emit({ branches: [map([entry("b", { kind: "bytes", value: enc.encode("héllo") })])] })).toBe("b: héllo\n");
   });
 
   it("emitValue writes maps and lists as documents and scalars as text", () => {
