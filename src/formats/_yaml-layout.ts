@@ -5,8 +5,9 @@
  * encrypted file's `ENC[…]` values have lost. Presentation only: `_yaml-splice.ts` checks every result
  * against the values before using it.
  */
-import type { Comment, Node, Scalar, Tree, TreeMap } from "../tree/index.js";
+import type { Comment, MapEntry, Node, Scalar, Tree, TreeMap } from "../tree/index.js";
 import type { Origin, ParseRecorder } from "./_yaml-parse.js";
+import { needsTypeQuotes } from "./_yaml-scalar.js";
 
 /** The `sops` metadata key holding the style list (sops ignores unknown metadata keys). */
 export const STYLES_KEY = "sealfile_yaml_styles";
@@ -37,8 +38,21 @@ export interface AliasSlot {
   readonly e: number;
 }
 
+/**
+ * A map key written plain that sops would not read as a string (`200:`, `true:`, `on:`): the encrypted file
+ * writes it quoted, since sops refuses non-string keys, and decrypting writes it plain again.
+ */
+export interface TypedKey {
+  /** The entry's index in walk order. */
+  readonly idx: number;
+  /** Span of the key as the source writes it (plain in a plaintext file, quoted in an encrypted one). */
+  readonly s: number;
+  readonly e: number;
+}
+
 export interface DocLayout {
   readonly sig: string;
+  readonly keys: TypedKey[];
   readonly leaves: Leaf[];
   /** Aliases by node index (every map, list and scalar counts, in walk order). */
   readonly aliases: Map<number, AliasSlot>;
@@ -63,6 +77,7 @@ export interface WalkEvents {
   node?(n: Node, index: number): boolean | void; // return true to skip the node's contents
   scalar?(s: Scalar, leaf: number): void;
   comment?(c: Comment, leaf: number): void;
+  entry?(e: MapEntry, index: number): void;
 }
 
 /**
@@ -73,6 +88,7 @@ export function walkDoc(branch: TreeMap, ev: WalkEvents): string {
   const sig: string[] = [];
   let nodes = 0;
   let leaves = 0;
+  let entries = 0;
   const visit = (n: Node, quiet: boolean): void => {
     const idx = nodes++;
     const q = quiet || ev.node?.(n, idx) === true;
@@ -85,6 +101,7 @@ export function walkDoc(branch: TreeMap, ev: WalkEvents): string {
         } else if (it.kind === "entry") {
           if (n === branch && it.key === "sops") continue;
           sig.push(`k${it.key.length}:${it.key}`);
+          if (!q) ev.entry?.(it, entries++);
           visit(it.value, q);
         } else visit(it, q);
       }
@@ -113,6 +130,8 @@ export function buildLayout(src: string, tree: Tree, rec: ParseRecorder, default
 
 function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, styles: DocRecord | undefined): DocLayout | undefined {
   const recordedAliases = new Map(styles?.a ?? []);
+  const recordedKeys = new Set(styles?.k ?? []);
+  const keys: TypedKey[] = [];
   const leaves: Leaf[] = [];
   const aliases = new Map<number, AliasSlot>();
   let ok = true;
@@ -141,6 +160,12 @@ function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, s
         leaves.push({ comment: false, s: -1, v: -1, e: -1, parsed: s, style: "", srcStyle: "", props: "", flow: false });
       } else ok = false;
     },
+    entry(e, idx) {
+      const o = rec.origins.get(e);
+      if (styles ? !recordedKeys.has(idx) : o?.t !== "key" || !o.plain || !keyNeedsQuotes(e.key)) return;
+      if (o?.t !== "key" || o.plain !== !styles || o.e <= o.s) ok = false;
+      else keys.push({ idx, s: o.s, e: o.e });
+    },
     comment(c) {
       const o: Origin | undefined = rec.origins.get(c);
       if (o?.t !== "comment") ok = false;
@@ -162,7 +187,7 @@ function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, s
   }
   if (extent.endMarker >= 0 && insertAt > extent.endMarker) return undefined;
   if (styles) {
-    if (styles.c !== leaves.length) return undefined;
+    if (styles.c !== leaves.length || keys.length !== recordedKeys.size) return undefined;
     for (const l of leaves) if (!l.comment) (l.style = ""), (l.props = "");
     for (const [idx, style, props] of styles.s ?? []) {
       const leaf = leaves[idx];
@@ -172,7 +197,12 @@ function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, s
     }
     noFinalEol = styles.n === 1;
   }
-  return { sig, leaves, aliases, insertAt, sopsSpan, noFinalEol };
+  return { sig, keys, leaves, aliases, insertAt, sopsSpan, noFinalEol };
+}
+
+/** Plain keys that sops (go-yaml v3) would read as another type, or that go-yaml quotes; not the merge key `<<`. */
+function keyNeedsQuotes(key: string): boolean {
+  return key !== "<<" && key !== "" && needsTypeQuotes(key);
 }
 
 /** The step of the first indented block line under a top-level key, else the store's indent. */
@@ -189,6 +219,8 @@ interface DocRecord {
   s?: Array<[number, string] | [number, string, string]>;
   /** [node index, alias name]. */
   a?: Array<[number, string]>;
+  /** Indices of the entries whose keys were written plain though they read as another type (see TypedKey). */
+  k?: number[];
   /** The source had no final line break. */
   n?: 1;
 }
@@ -204,6 +236,7 @@ export function encodeStyles(layout: YamlLayout): string {
     });
     if (s.length) r.s = s;
     if (d.aliases.size) r.a = [...d.aliases].map(([idx, a]) => [idx, a.name]);
+    if (d.keys.length) r.k = d.keys.map((k) => k.idx);
     if (d.noFinalEol) r.n = 1;
     return r;
   });
@@ -237,6 +270,7 @@ export function decodeStyles(text: string): StyleRecord | undefined {
       if (e.length > 2 && (typeof e[2] !== "string" || !PROPS_RE.test(e[2]))) return undefined;
     }
     for (const a of doc.a ?? []) if (!Array.isArray(a) || !idx(a[0]) || typeof a[1] !== "string" || !ALIAS_RE.test(a[1])) return undefined;
+    if (doc.k !== undefined && (!Array.isArray(doc.k) || !doc.k.every(idx))) return undefined;
   }
   return { d: rec.d as DocRecord[] };
 }

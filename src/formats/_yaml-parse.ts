@@ -67,7 +67,9 @@ export type Origin =
   | { readonly t: "scalar"; readonly s: number; readonly v: number; readonly e: number; readonly style: string; readonly flow: boolean }
   | { readonly t: "comment"; readonly s: number; readonly e: number }
   /** A collection, or the copy an alias (`*name`) expanded to. */
-  | { readonly t: "node"; readonly s: number; readonly e: number; readonly alias?: string };
+  | { readonly t: "node"; readonly s: number; readonly e: number; readonly alias?: string }
+  /** A map entry's key scalar (its value, without properties), and whether it was written plain. */
+  | { readonly t: "key"; readonly s: number; readonly e: number; readonly plain: boolean };
 
 /** One document's extent: where its content ends and where a `...` end marker sits (-1 when none). */
 export interface DocExtent {
@@ -280,7 +282,11 @@ class DocBuilder {
       seen.add(key);
       const after: Comment[] = [];
       const value = this.valueOf(p.value, useComments, nextStart, after, start);
-      items.push({ kind: "entry", key, value }, ...after);
+      const entry: MapEntry = { kind: "entry", key, value };
+      if (this.recorder && this.inAlias === 0 && isScalar(keyNode) && keyNode.range) {
+        this.recorder.origins.set(entry, { t: "key", s: keyNode.range[0], e: keyNode.range[1], plain: keyNode.type === "PLAIN" });
+      }
+      items.push(entry, ...after);
     }
     if (useComments && !top) {
       const indent = this.indentOf(m);

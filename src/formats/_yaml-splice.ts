@@ -34,6 +34,7 @@ export function spliceEmit(tree: Tree, layout: YamlLayout, encrypted: boolean, r
     for (const { branch, doc } of docs) {
       if (walkDoc(branch, {}) !== doc.sig) return undefined;
       valueEdits(branch, doc, layout, encrypted, edits);
+      keyEdits(branch, doc, layout, encrypted, edits);
     }
     // Styles are recorded after the value edits: a value the tree changed keeps its recorded style.
     const styles = encrypted ? encodeStyles(layout) : "";
@@ -66,6 +67,18 @@ function valueEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypt
       if (c.text === leaf.parsed) return;
       if (c.text.includes("\n") || c.text.includes("\r")) throw new SpliceFailed();
       edits.push({ s: leaf.s, e: leaf.e, text: "#" + c.text });
+    },
+  });
+}
+
+/** Typed plain keys: quoted going into an encrypted file (sops reads only string keys), plain again coming out. */
+function keyEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypted: boolean, edits: Edit[]): void {
+  if (encrypted === layout.sealed || doc.keys.length === 0) return; // already as the target writes them
+  const byIndex = new Map(doc.keys.map((k) => [k.idx, k]));
+  walkDoc(branch, {
+    entry(e, idx) {
+      const k = byIndex.get(idx);
+      if (k) edits.push({ s: k.s, e: k.e, text: encrypted ? doubleQuoted(e.key) : e.key });
     },
   });
 }

@@ -147,7 +147,9 @@ function walk(n: unknown, path: string[], key: Buffer, hash: ReturnType<typeof c
   if (isSeq(n)) return n.items.forEach((x) => walk(x, path, key, hash, where));
   if (isMap(n)) {
     for (const p of n.items) {
-      const k = isScalar(p.key) ? String(p.key.source ?? p.key.value) : String(p.key);
+      // sops refuses a key that does not read as a string ("Tree contains a non-string key").
+      expect(isScalar(p.key) && typeof p.key.value === "string", `${where}: key ${String(p.key)} under ${path.join(".")} reads as a string`).toBe(true);
+      const k = String((p.key as { value: string }).value);
       if (path.length === 0 && k === "sops") continue;
       walk(p.value, [...path, k], key, hash, where);
     }

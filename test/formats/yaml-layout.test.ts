@@ -131,6 +131,25 @@ describe("kept as written (in process)", () => {
   });
 });
 
+describe("keys that read as other types", () => {
+  it("are quoted in the encrypted file (sops reads only string keys) and plain again after decrypting", () => {
+    const src = "paths:\n  /x:\n    200:\n      description: ok # c\n    404: {description: nf}\non: push\ntrue: 1\n1.5: x\n'123': y\n<<: {m: 1}\nplain: z\n";
+    const { enc: sealed, out } = roundTrip(src);
+    for (const k of ['"200":', '"404":', '"on":', '"true":', '"1.5":', "'123':", "<<:", "plain:"]) expect(sealed).toContain(k);
+    expect(sealed).toContain('"k":[2,4,6,7,8]');
+    expect(out).toBe(src);
+  });
+
+  it("a key record that does not fit the file is ignored: canonical output, same values", () => {
+    const src = "a:\n  200: x\nb: 1\n";
+    const { enc: sealed } = roundTrip(src);
+    const broken = sealed.replace('"k":[1]', '"k":[0]');
+    expect(broken).not.toBe(sealed);
+    const { out } = fakeDecrypt(broken);
+    expect(out).toBe('a:\n    "200": x\nb: 1\n');
+  });
+});
+
 describe("!!binary", () => {
   it("comes back as the base64 it was written in, one line, quoted or as a block", () => {
     const long = Buffer.from(new Uint8Array(100).map((_, i) => (i * 53 + 7) % 256)).toString("base64");
