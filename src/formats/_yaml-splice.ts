@@ -110,12 +110,17 @@ function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boole
 
 /** Base64 of a `!!binary` value in a block, wrapped at 76 columns (the original width is not recorded). */
 function binaryBlock(s: Scalar, style: string, eol: string): { head: string; body: string } | undefined {
-  const bytes = s.kind === "bytes" ? s.value : s.kind === "str" ? new TextEncoder().encode(s.value) : undefined;
-  if (bytes === undefined) return undefined;
-  const b64 = Buffer.from(bytes).toString("base64");
+  const b64 = binaryText(s);
+  if (b64 === undefined) return undefined;
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 76) lines.push(b64.slice(i, i + 76));
   return blockText(lines.join("\n") + (style.includes("-") ? "" : "\n"), style, eol);
+}
+
+/** The base64 text of a `!!binary` value (read as a string when its bytes are UTF-8 text). */
+function binaryText(s: Scalar): string | undefined {
+  if (s.kind === "bytes") return Buffer.from(s.value).toString("base64");
+  return s.kind === "str" ? Buffer.from(s.value, "utf8").toString("base64") : undefined;
 }
 
 /** A value on one line, as the encrypted file writes it: ENC[…] plain in block context, quoted in flow. */
@@ -129,9 +134,8 @@ function inlineText(s: Scalar, flow: boolean): string {
 function restoredText(s: Scalar, leaf: Leaf): string {
   if (BINARY_TAG.test(leaf.props)) {
     // Written back as the base64 it was read from (sops holds the decoded bytes).
-    const bytes = s.kind === "bytes" ? s.value : s.kind === "str" ? new TextEncoder().encode(s.value) : undefined;
-    if (bytes === undefined) throw new SpliceFailed();
-    const b64 = Buffer.from(bytes).toString("base64");
+    const b64 = binaryText(s);
+    if (b64 === undefined) throw new SpliceFailed();
     return leaf.style === '"' || leaf.style === "'" ? leaf.style + b64 + leaf.style : b64;
   }
   if (leaf.props.includes("!")) {
@@ -161,7 +165,7 @@ function typedText(s: Scalar): string {
     case "time":
       return s.value;
     case "bytes":
-      // Only reached for bytes that are not UTF-8 text (the reader makes text a string), as go-yaml writes them.
+      // Exact whatever the bytes hold; go-yaml writes non-UTF-8 strings this way too.
       return "!!binary " + Buffer.from(s.value).toString("base64");
     case "str":
       return doubleQuoted(s.value);
