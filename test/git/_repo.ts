@@ -1,8 +1,8 @@
-/** Owns: throwaway git repositories in the OS temp folder for tests. */
-import { execFileSync } from "node:child_process";
+/** Owns: plain throwaway git repositories (no age keys, no .sops.yaml) for the git and guard tests. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { gitRunner, initRepo } from "../helpers/git-repo.js";
 
 export interface TempRepo {
   readonly dir: string;
@@ -13,12 +13,8 @@ export interface TempRepo {
 
 export function makeRepo(prefix = "sealfile-guard-"): TempRepo {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const git = (...args: string[]): string =>
-    execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Test");
-  git("config", "user.email", "test@example.invalid");
-  git("config", "commit.gpgsign", "false");
+  const git = gitRunner(dir);
+  initRepo(git);
   return {
     dir,
     git,

@@ -18,6 +18,20 @@ export interface TestRepo {
   cleanup(): void;
 }
 
+/** Runs git in `dir` without the system config, and with `home`'s global config (none when not given). */
+export function gitRunner(dir: string, home?: string): (...args: string[]) => string {
+  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", ...(home ? { HOME: home } : { GIT_CONFIG_GLOBAL: "/dev/null" }) };
+  return (...args) => execFileSync("git", args, { cwd: dir, encoding: "utf8", env });
+}
+
+/** `git init` on branch main, with a test identity and no commit signing. */
+export function initRepo(git: (...args: string[]) => string): void {
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "test@example.com");
+  git("config", "user.name", "test");
+  git("config", "commit.gpgsign", "false");
+}
+
 /** A git repo with `nKeys` age identities (keys.N.txt kept outside the work tree). */
 export function makeRepo(nKeys = 2): TestRepo {
   const root = mkdtempSync(join(tmpdir(), "sealfile-repo-"));
@@ -32,12 +46,8 @@ export function makeRepo(nKeys = 2): TestRepo {
     if (r.code !== 0) throw new Error(`keygen failed: ${r.stderr}`);
     keys.push({ file, recipient: r.stdout.trim() });
   }
-  const git = (...args: string[]): string =>
-    execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", HOME: home } });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "test@example.com");
-  git("config", "user.name", "test");
-  git("config", "commit.gpgsign", "false");
+  const git = gitRunner(dir, home);
+  initRepo(git);
   return {
     dir,
     home,
