@@ -1,10 +1,11 @@
 // Acceptance 2 (edit) and 6: minimal diffs through an editor, and no temp files left on any way out.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
 import { diffLines, makeRepo, pastLastModified, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
+import { runOnPty } from "../helpers/pty.js";
 
 const EDITORS = join(import.meta.dirname, "editors");
 let repo: TestRepo;
@@ -73,14 +74,10 @@ describe("secrets edit", () => {
     repo.write("secrets/small.yaml", "key0001: one\nkey0002: two\n");
     expect(runSecrets(["encrypt", "-i", "secrets/small.yaml"], { env: repo.env(), cwd: repo.dir }).code).toBe(0);
     const counter = join(repo.home, "counter");
-    const r = spawnSync("python3", [join(EDITORS, "pty-answer.py"), "reopen the editor", "\\n", process.execPath, BIN, "edit", "secrets/small.yaml"], {
-      cwd: repo.dir,
-      env: editEnv("twice.mjs", { EDIT_COUNTER: counter }),
-      encoding: "utf8",
-    });
-    const out = JSON.parse(r.stdout) as { output: string; exit: number; answered: number };
-    expect(out.output).toMatch(/YAML syntax error at line \d+, column \d+/);
-    expect(out.output).not.toContain("broken");
+    const argv = [process.execPath, BIN, "edit", "secrets/small.yaml"];
+    const out = runOnPty(argv, { answers: [{ after: "reopen the editor", send: "\n" }] }, { cwd: repo.dir, env: editEnv("twice.mjs", { EDIT_COUNTER: counter }) });
+    expect(out.tty).toMatch(/YAML syntax error at line \d+, column \d+/);
+    expect(out.tty).not.toContain("broken");
     expect(out.answered).toBe(1);
     expect(out.exit).toBe(0);
     expect(readFileSync(counter, "utf8")).toBe("2");

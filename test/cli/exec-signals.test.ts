@@ -1,11 +1,11 @@
 // Acceptance (issue 4, point 2): signals reach the child through a real `secrets exec`, and its status
 // comes back: a SIGTERM-trapping child's 42, a SIGKILLed child's 137, one Ctrl-C under a pseudo-terminal.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT } from "../helpers/cli.js";
 import { keyedDir, startSecrets, type KeyedDir } from "../helpers/exec-cli.js";
+import { runOnPty } from "../helpers/pty.js";
 
 const CHILDREN = join(ROOT, "test/exec/children");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,16 +40,10 @@ describe("signals", () => {
   }, 20_000);
 
   it("Ctrl-C under a pseudo-terminal reaches the child once, not twice", () => {
-    const r = spawnSync("python3", [join(CHILDREN, "pty-run.py"), process.execPath, BIN, "exec", "-f", "app.enc.yaml", "--", process.execPath, join(CHILDREN, "count-sigint.mjs")], {
-      env: k.env,
-      cwd: k.dir,
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    expect(r.status).toBe(0);
-    const res = JSON.parse(r.stdout) as { output: string; exit: number; sent: boolean };
-    expect(res.sent).toBe(true);
-    expect(res.output).toContain("sigint-count:1");
+    const argv = [process.execPath, BIN, "exec", "-f", "app.enc.yaml", "--", process.execPath, join(CHILDREN, "count-sigint.mjs")];
+    const res = runOnPty(argv, { answers: [{ after: "ready", send: "\x03" }], timeout: 20 }, { env: k.env, cwd: k.dir });
+    expect(res.answered).toBe(1);
+    expect(res.tty).toContain("sigint-count:1");
     expect(res.exit).toBe(7);
   }, 40_000);
 });

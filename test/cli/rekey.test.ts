@@ -1,9 +1,10 @@
 // Acceptance 4 and 5: updatekeys after .sops.yaml changes, rotate of one file and of 200 (also killed mid-way).
 import { afterEach, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
 import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
+import { runOnPty } from "../helpers/pty.js";
 import { AgeKey } from "../../src/keys/age.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { openSealedBytes, sealPlainBytes } from "../../src/ops/sealed-file.js";
@@ -87,18 +88,13 @@ describe("secrets updatekeys", () => {
       repo = setup(2, [0], { "secrets/a.yaml": "k: v\n", "secrets/b.yaml": "k: w\n" });
       repo.write(".sops.yaml", sopsConfig("secrets/.*", [repo.keys[0]!.recipient, repo.keys[1]!.recipient]));
       const before = repo.read("secrets/a.yaml");
-      const r = spawnSync("python3", [join(import.meta.dirname, "editors", "pty-answer.py"), "[y/N]", `${answer}\\n`, process.execPath, BIN, "updatekeys", "--all"], {
-        cwd: repo.dir,
-        env: repo.env(),
-        encoding: "utf8",
-      });
-      const out = JSON.parse(r.stdout) as { output: string; exit: number; answered: number };
+      const out = runOnPty([process.execPath, BIN, "updatekeys", "--all"], { answers: [{ after: "[y/N]", send: `${answer}\n` }] }, { cwd: repo.dir, env: repo.env() });
       expect(out.answered).toBe(1);
       expect(out.exit).toBe(0);
-      expect(out.output).toContain("Apply these changes to 2 files?");
+      expect(out.tty).toContain("Apply these changes to 2 files?");
       expect(runSecrets(["decrypt", "secrets/b.yaml"], { env: repo.env(1), cwd: repo.dir }).code).toBe(applied ? 0 : 128);
       if (!applied) expect(repo.read("secrets/a.yaml")).toBe(before);
-      else expect(out.output).toMatch(/\[#{28}\] 2\/2/);
+      else expect(out.tty).toMatch(/\[#{28}\] 2\/2/);
     });
   }
 

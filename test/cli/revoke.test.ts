@@ -3,11 +3,12 @@
 // files, `.sops.yaml` differs only in removed lines, and a SIGKILL in the middle leaves every file either old
 // or new (each one opens, with its MAC, under exactly one of the two recipient sets).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, runSecrets } from "../helpers/cli.js";
+import { BIN, runSecrets } from "../helpers/cli.js";
 import { diffLines, makeRepo, type TestRepo } from "../helpers/git-repo.js";
+import { runOnPty } from "../helpers/pty.js";
 import { loadConfig, matchRule } from "../../src/config.js";
 import { keyFromSpec } from "../../src/keys/registry.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
@@ -208,8 +209,7 @@ describe("secrets revoke (acceptance 3)", () => {
       small.commit();
       const onTty = (answer: string): { exit: number; tty: string } => {
         const env = Object.entries(small.env(0)).map(([n, v]) => `${n}=${v}`);
-        const r = spawnSync("python3", [join(ROOT, "test/cli/children/pty-confirm.py"), answer, "env", "-i", ...env, process.execPath, BIN, "revoke", "ben"], { cwd: small.dir, encoding: "utf8" });
-        return JSON.parse(r.stdout) as { exit: number; tty: string };
+        return runOnPty(["env", "-i", ...env, process.execPath, BIN, "revoke", "ben"], { answers: [{ after: "[y/N]", endsWith: "[y/N]", send: `${answer}\r` }], timeout: 120 }, { cwd: small.dir });
       };
       const no = onTty("n");
       expect(no.tty).toContain("Revoke ben and re-key 3 files? [y/N]");

@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { BIN, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { runOnPty } from "../helpers/pty.js";
 
-const PTY = join(ROOT, "test/keys/children/pty-answer.py");
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-ssh-cli-"));
 afterAll(() => home.cleanup());
@@ -34,17 +34,18 @@ function onPty(args: string[], env: Record<string, string>, answers: string[]): 
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
   const err = `${out}.err`;
   const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const r = spawnSync("python3", [PTY, JSON.stringify(answers), out, err, "env", "-i", ...envArgs, process.execPath, BIN, ...args], { encoding: "utf8" });
-  const res = JSON.parse(r.stdout) as { exit: number; tty: string; answered: number };
+  const res = runOnPty(["env", "-i", ...envArgs, process.execPath, BIN, ...args], { answers: passphrases(answers), stdout: out, stderr: err, stdinNull: true });
   return { ...res, stdout: readFileSync(out, "utf8"), stderr: readFileSync(err, "utf8") };
 }
 
 /** Runs a command on a pseudo-terminal that has no CLI in it (for `age -p`). */
 function ageOnPty(args: string[], answers: string[]): void {
   const out = join(dir, "age-out");
-  const r = spawnSync("python3", [PTY, JSON.stringify(answers), out, `${out}.err`, "age", ...args], { encoding: "utf8" });
-  expect(JSON.parse(r.stdout).exit).toBe(0);
+  expect(runOnPty(["age", ...args], { answers: passphrases(answers), stdout: out, stderr: `${out}.err`, stdinNull: true }).exit).toBe(0);
 }
+
+/** Each passphrase typed at the next prompt that asks for one. */
+const passphrases = (answers: string[]) => answers.map((a) => ({ after: "assphrase", endsWith: ":", send: `${a}\r` }));
 
 let ed: { path: string; pub: string };
 let rsa: { path: string; pub: string };

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSealError } from "../../src/errors.js";
 import { runChild } from "../../src/exec/run-child.js";
 import { alive, bundleExec, child, startRunner } from "./_harness.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
 
 const node = process.execPath;
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
@@ -144,21 +144,11 @@ describe("runChild as the parent process receives signals", () => {
     expect(alive(pid)).toBe(false);
   });
 
-  const hasPython = spawnSync("python3", ["-c", "import pty"]).status === 0;
-  it.skipIf(!hasPython)("delivers a terminal Ctrl-C to the child exactly once (pseudo-terminal)", () => {
-    const res = spawnSync("python3", [child("pty-run.py"), node, child("runner.mjs")], {
-      env: {
-        ...process.env,
-        SEALFILE_EXEC_BUNDLE: bundle,
-        SEALFILE_RUNNER_CONFIG: JSON.stringify({ command: [node, child("count-sigint.mjs")] }),
-      },
-      encoding: "utf8",
-      timeout: 25_000,
-    });
-    expect(res.status).toBe(0);
-    const out = JSON.parse(res.stdout) as { output: string; exit: number; sent: boolean };
-    expect(out.sent).toBe(true);
-    expect(out.output).toContain("sigint-count:1");
+  it.skipIf(!hasPty)("delivers a terminal Ctrl-C to the child exactly once (pseudo-terminal)", () => {
+    const env = { ...process.env, SEALFILE_EXEC_BUNDLE: bundle, SEALFILE_RUNNER_CONFIG: JSON.stringify({ command: [node, child("count-sigint.mjs")] }) };
+    const out = runOnPty([node, child("runner.mjs")], { answers: [{ after: "ready", send: "\x03" }], timeout: 20 }, { env });
+    expect(out.answered).toBe(1);
+    expect(out.tty).toContain("sigint-count:1");
     expect(out.exit).toBe(7);
   });
 });
