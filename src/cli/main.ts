@@ -5,7 +5,7 @@
 import yargs from "yargs";
 import { SealError } from "../errors.js";
 import type { CliContext } from "./context.js";
-import { globalOptions, type GlobalArgs } from "./globals.js";
+import { globalOptions } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
 import { VERSION } from "../version.js";
 

@@ -2,25 +2,17 @@
  * Owns: rotate and updatekeys on a file's bytes — parse, open, re-key, emit — shared by the CLI (one file
  * or a whole repository) and the library. No argv, no printing, no writing.
  */
-import type { FormatName, StoreOptions } from "../formats/index.js";
+import type { FormatName } from "../formats/index.js";
 import { insertMetadata } from "../metadata.js";
 import { closeDocument, openDocument } from "../document/index.js";
 import { rotateDocument, updateRecipients, type WantedRecipients } from "../document/rekey.js";
 import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
 import type { KeySpec } from "../config.js";
-import type { KeyContext, KeyKind } from "../keys/types.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
-import { parseSealed } from "./sealed-file.js";
+import { parseSealed, type OpenBytesOptions } from "./sealed-file.js";
 
-export interface RekeyFileOptions {
-  readonly format: FormatName;
-  readonly ctx: KeyContext;
-  readonly order?: readonly KeyKind[];
-  readonly file?: string;
-  readonly storeOptions?: StoreOptions;
-  /** Names of recipients (key → name), shown when no key opens the file. */
-  readonly names?: ReadonlyMap<string, string>;
-}
+/** How to open the file (`names`: recipients' names, shown when no key opens it); the MAC is always checked. */
+export type RekeyFileOptions = Omit<OpenBytesOptions, "ignoreMac">;
 
 /**
  * A file encrypted afresh: new data key, every value re-encrypted, every recipient re-wrapped.

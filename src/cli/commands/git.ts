@@ -2,7 +2,7 @@
  * Owns: `secrets git setup | diff-text | merge` — installing the diff textconv and merge drivers, and the
  * two commands git runs through them.
  */
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError, isSealError } from "../../errors.js";
