@@ -7,7 +7,7 @@ import { looksLikeSecret } from "./value-heuristics.js";
 
 /** The key name must END with the keyword (`db_password` yes, `password_file`, `token_url` no). */
 const SECRET_KEY_NAME =
-  /(?:^|[^a-z])(?:pass|passwd|password|pwd)$|(?:passwd|password|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|authorization)$/i;
+  /(?:^|[^a-z])(?:pass|passwd|password|pwd)$|(?:passwd|password|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|authorization|secret[_.-]?key[_.-]?base)$/i;
 const KEY_CHAR = /[A-Za-z0-9_.-]/;
 /** Files whose values are code expressions, so only a quoted literal is a value. */
 export const CODE_EXT = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|kts|scala|cs|php|swift|rs|c|cc|cpp|h|hpp|m|dart|groovy|gradle|lua|pl|r|ex|exs|erl|clj|vue|svelte)$/i;

@@ -101,6 +101,8 @@ export const SERVICE_TOKEN_DETECTORS: readonly Detector[] = [
   t("terraform-token", [".atlasv1."], `${B}[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_-]{60,70}${E}`, "Terraform Cloud token", {
     from: (_text, at) => at - 14,
   }),
+  // Mailchimp: 32 hex, then the data centre it lives in (`-us21`); the trigger is the data centre
+  t("mailchimp-key", ["-us"], `${B}[a-f0-9]{32}-us[0-9]{1,2}${E}`, "Mailchimp API key", { from: (_text, at) => at - 32 }),
   t("pulumi-token", ["pul-"], `${B}pul-[a-f0-9]{40}${E}`, "Pulumi access token"),
   t("buildkite-token", ["bkua_"], `${B}bkua_[a-f0-9]{40}${E}`, "Buildkite API token"),
   t("brevo-key", ["xkeysib-"], `${B}xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}${E}`, "Brevo (Sendinblue) API key"),

@@ -8,6 +8,20 @@ const TWILIO_KEY = ["S", "K", hex(32, 1)].join("");
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const rules = (text: string, code = false) => findHits(text, code, true).map((h) => h.rule);
 
+describe("formats found by a probe outside the corpus", () => {
+  it("a Mailchimp key (hex, then its data centre), not a bare 32-hex value", () => {
+    const key = `${hex(32, 3)}-us21`;
+    expect(rules(`MAILCHIMP_KEY=${key}\n`)).toEqual(["mailchimp-key"]);
+    expect(rules(`checksum=${hex(32, 3)}\n`)).toEqual([]);
+  });
+
+  it("Rails' secret_key_base", () => {
+    const base = hex(128, 5);
+    expect(rules(`SECRET_KEY_BASE=${base}\n`)).toEqual(["generic-secret"]);
+    expect(rules(`production:\n  secret_key_base: ${base}\n`)).toEqual(["generic-secret"]);
+  });
+});
+
 describe("context detectors", () => {
   it("finds a key among dense mentions of the service, once", () => {
     const noise = "twilio.messages.create({ to, from, body }); // twilio\n".repeat(400);
