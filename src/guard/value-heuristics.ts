@@ -61,6 +61,8 @@ export function charClasses(s: string): number {
  * test/fixtures/guard: random tokens of 12+ characters sit above 3.3, names and sentences below.
  */
 export const GENERIC_ENTROPY_THRESHOLD = 3.0;
+/** The floor for mixed-case values with digits or symbols, which only rules out runs like `AaAa1111`. */
+const MIXED_ENTROPY_THRESHOLD = 2.5;
 
 /** The text a base64 value encodes, when it is short printable ASCII (`cGFzc3dvcmQ=` is "password"), else null. */
 function printableBase64(value: string): string | null {
@@ -87,6 +89,10 @@ export function looksLikeSecret(value: string, quoted: boolean): boolean {
   const decoded = printableBase64(value);
   if (decoded !== null) return decoded.length >= 8 && looksLikeSecret(decoded, true); // base64 of text: judge the text
   const h = shannonEntropy(value);
+  // Short values cannot reach the entropy of long random ones (8 distinct characters are 3 bits): a mixed-case
+  // value with digits or symbols (`P@ssw0rd`, `Tr0ub4dor&3`) is a password as people write them.
+  // (Dashes, dots and underscores alone do not count: `X-Api-Key` is a header name.)
+  if (/[a-z]/.test(value) && /[A-Z]/.test(value) && /[^A-Za-z_.-]/.test(value)) return h >= MIXED_ENTROPY_THRESHOLD;
   if (charClasses(value) >= 2 && /[^A-Za-z]/.test(value)) return h >= GENERIC_ENTROPY_THRESHOLD;
   return value.length >= 20 && h >= 3.8; // letters only: must be long and varied
 }
