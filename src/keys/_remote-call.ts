@@ -67,6 +67,10 @@ export async function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, t
   });
   try {
     return await Promise.race([run(controller.signal), expired]);
+  } catch (e) {
+    // A callee that fails at once on our abort (a cancelled call) may settle before the timer's own rejection.
+    if (controller.signal.aborted && controller.signal.reason instanceof RemoteTimeoutError) throw controller.signal.reason;
+    throw e;
   } finally {
     clearTimeout(timer);
   }

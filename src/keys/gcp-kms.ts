@@ -23,6 +23,9 @@ interface DecryptResponse {
 type CancellableCall<T> = Promise<[T, ...unknown[]]> & { cancel?: () => void };
 type InnerCall<Req, Res> = (request: Req, options: Record<string, unknown>) => CancellableCall<Res>;
 
+/** How much later than our own timeout the gax deadline falls (see callOptions). */
+const DEADLINE_BACKSTOP_MS = 1_000;
+
 /** Where the calls go and how, derived from the environment. */
 interface Transport {
   readonly host: string | undefined;
@@ -208,10 +211,13 @@ function innerCall<Req, Res>(client: KeyManagementServiceClient, method: "encryp
   return fn as InnerCall<Req, Res>;
 }
 
-/** One attempt per call (our retry decides), a deadline, and the routing header the public method would add. */
+/**
+ * One attempt per call (our retry decides), a deadline, and the routing header the public method would add. The
+ * gax deadline is only a backstop, later than our own timeout, so a slow call always fails the same way.
+ */
 function callOptions(resourceId: string, ctx: KeyContext): Record<string, unknown> {
   return {
-    timeout: ctx.timeoutMs,
+    timeout: ctx.timeoutMs + DEADLINE_BACKSTOP_MS,
     retry: null,
     otherArgs: { headers: { "x-goog-request-params": `name=${encodeURIComponent(resourceId)}` } },
   };

@@ -269,7 +269,7 @@ describe("a file for age and all three KMS recipients", () => {
     const seen = { a: aws.kmsRequests, g: gcp.requests.length, z: az.requests.length };
     const r = await decrypt({});
     expect(r.code).toBe(128);
-    expect(r.stderr.match(/timed out after 1500 ms \[2 attempts\]/g)).toHaveLength(3);
+    expect(r.stderr.match(/timed out after 1500 ms \[2 attempts\]/g), r.stderr).toHaveLength(3);
     expect([aws.kmsRequests - seen.a, gcp.requests.length - seen.g, az.requests.length - seen.z]).toEqual([2, 2, 2]);
     expect(r.ms).toBeGreaterThanOrEqual(3 * 2 * T);
     expect(r.ms).toBeLessThan(3 * PER_HANGING_KEY + SLACK);

@@ -16,6 +16,18 @@ describe("withTimeout", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it("reports a timeout even when the callee rejects at once on the abort (a cancelled gRPC call)", async () => {
+    const err = await withTimeout((signal) => {
+      let fail: (e: Error) => void = () => undefined;
+      signal.addEventListener("abort", () => fail(Object.assign(new Error("Cancelled on client"), { code: 1 })));
+      const p = new Promise<never>((_, reject) => (fail = reject));
+      // Settled with CANCELLED inside abort(), before the timer's own rejection.
+      return p;
+    }, 50).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("timed out after 50 ms");
+    expect(describeRemoteError(err).retryable).toBe(true);
+  });
+
   it("passes the value through", async () => {
     expect(await withTimeout(() => Promise.resolve(42), 100)).toBe(42);
   });
