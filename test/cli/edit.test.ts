@@ -5,7 +5,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
 import { diffLines, makeRepo, pastLastModified, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
-import { runOnPty } from "../helpers/pty.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
+import { noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the pseudo-terminal test (test/helpers/pty-drive.py)");
 
 const EDITORS = join(import.meta.dirname, "editors");
 let repo: TestRepo;
@@ -70,7 +73,7 @@ describe("secrets edit", () => {
     tmpEmpty();
   });
 
-  it("invalid syntax on a terminal: Enter reopens the editor, and the fixed text is saved", () => {
+  it.skipIf(!hasPty)("invalid syntax on a terminal: Enter reopens the editor, and the fixed text is saved", () => {
     repo.write("secrets/small.yaml", "key0001: one\nkey0002: two\n");
     expect(runSecrets(["encrypt", "-i", "secrets/small.yaml"], { env: repo.env(), cwd: repo.dir }).code).toBe(0);
     const counter = join(repo.home, "counter");

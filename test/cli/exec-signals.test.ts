@@ -5,7 +5,10 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT } from "../helpers/cli.js";
 import { keyedDir, startSecrets, type KeyedDir } from "../helpers/exec-cli.js";
-import { runOnPty } from "../helpers/pty.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
+import { noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the pseudo-terminal test (test/helpers/pty-drive.py)");
 
 const CHILDREN = join(ROOT, "test/exec/children");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +42,7 @@ describe("signals", () => {
     expect(await s.done).toEqual({ code: 137, signal: null });
   }, 20_000);
 
-  it("Ctrl-C under a pseudo-terminal reaches the child once, not twice", () => {
+  it.skipIf(!hasPty)("Ctrl-C under a pseudo-terminal reaches the child once, not twice", () => {
     const argv = [process.execPath, BIN, "exec", "-f", "app.enc.yaml", "--", process.execPath, join(CHILDREN, "count-sigint.mjs")];
     const res = runOnPty(argv, { answers: [{ after: "ready", send: "\x03" }], timeout: 20 }, { env: k.env, cwd: k.dir });
     expect(res.answered).toBe(1);

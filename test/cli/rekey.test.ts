@@ -4,7 +4,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
 import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
-import { runOnPty } from "../helpers/pty.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
+import { noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the pseudo-terminal test (test/helpers/pty-drive.py)");
 import { AgeKey } from "../../src/keys/age.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { openSealedBytes, sealPlainBytes } from "../../src/ops/sealed-file.js";
@@ -84,7 +87,7 @@ describe("secrets updatekeys", () => {
   });
 
   for (const [answer, applied] of [["y", true], ["n", false]] as const) {
-    it(`on a terminal it asks once; answering ${answer} ${applied ? "applies" : "changes nothing"}`, () => {
+    it.skipIf(!hasPty)(`on a terminal it asks once; answering ${answer} ${applied ? "applies" : "changes nothing"}`, () => {
       repo = setup(2, [0], { "secrets/a.yaml": "k: v\n", "secrets/b.yaml": "k: w\n" });
       repo.write(".sops.yaml", sopsConfig("secrets/.*", [repo.keys[0]!.recipient, repo.keys[1]!.recipient]));
       const before = repo.read("secrets/a.yaml");

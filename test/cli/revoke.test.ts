@@ -8,7 +8,10 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
 import { diffLines, makeRepo, type TestRepo } from "../helpers/git-repo.js";
-import { runOnPty } from "../helpers/pty.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
+import { noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the pseudo-terminal test (test/helpers/pty-drive.py)");
 import { loadConfig, matchRule } from "../../src/config.js";
 import { keyFromSpec } from "../../src/keys/registry.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
@@ -197,7 +200,7 @@ describe("secrets revoke (acceptance 3)", () => {
     expect(r.stdout).not.toContain("dev/");
   }, 120_000);
 
-  it("on a terminal: asks first, answers no → nothing changes; yes → progress bar, then the re-key", () => {
+  it.skipIf(!hasPty)("on a terminal: asks first, answers no → nothing changes; yes → progress bar, then the re-key", () => {
     const small = makeRepo(2);
     try {
       const [a, b] = small.keys.map((x) => x.recipient);

@@ -7,7 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
-import { runOnPty } from "../helpers/pty.js";
+import { hasPty, runOnPty } from "../helpers/pty.js";
+import { hasAge, noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the passphrase-on-a-terminal tests (test/helpers/pty-drive.py)");
+noteMissing("age", hasAge, "the SSH-key interop tests that run `age` and `age-keygen`");
 
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-ssh-cli-"));
@@ -86,7 +90,7 @@ function withAgeMadeStanza(pubPath: string, pubLine: string, name: string): stri
 }
 
 describe("acceptance 1: SSH keys interoperate with age", () => {
-  it("stanzas written by `secrets encrypt` open with `age -d -i <ssh key>` to the same 32-byte data key", () => {
+  it.skipIf(!hasAge)("stanzas written by `secrets encrypt` open with `age -d -i <ssh key>` to the same 32-byte data key", () => {
     const list = entries(sealed);
     expect(list.map((e) => e.recipient)).toEqual([ed.pub, rsa.pub]);
     expect(list[0]!.enc).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
@@ -110,7 +114,7 @@ describe("acceptance 1: SSH keys interoperate with age", () => {
     expect(d2.stdout).toBe(PLAIN);
   });
 
-  it("stanzas made by `age -R key.pub` in the sops age list open with `secrets decrypt`", () => {
+  it.skipIf(!hasAge)("stanzas made by `age -R key.pub` in the sops age list open with `secrets decrypt`", () => {
     for (const k of [ed, rsa]) {
       const p = withAgeMadeStanza(`${k.path}.pub`, k.pub, `age-made-${k === ed ? "ed" : "rsa"}.json`);
       const d = runSecrets(["decrypt", p], { env: baseEnv(home.dir, { SOPS_AGE_SSH_PRIVATE_KEY_FILE: k.path }) });
@@ -121,7 +125,7 @@ describe("acceptance 1: SSH keys interoperate with age", () => {
     }
   });
 
-  it("a passphrase-protected OpenSSH key opens after the passphrase is typed on the terminal", () => {
+  it.skipIf(!hasAge || !hasPty)("a passphrase-protected OpenSSH key opens after the passphrase is typed on the terminal", () => {
     const p = withAgeMadeStanza(`${locked.path}.pub`, locked.pub, "age-made-locked.json");
     const env = baseEnv(home.dir, { SOPS_AGE_SSH_PRIVATE_KEY_FILE: locked.path });
     const ok = onPty(["decrypt", p], env, ["open sesame"]);
@@ -155,7 +159,7 @@ describe("acceptance 1: SSH keys interoperate with age", () => {
   });
 });
 
-describe("acceptance 2: a passphrase-protected identity file made by `age -p`", () => {
+describe.skipIf(!hasAge || !hasPty)("acceptance 2: a passphrase-protected identity file made by `age -p`", () => {
   let idFile = "";
   let sealedForId = "";
   beforeAll(() => {

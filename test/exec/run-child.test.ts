@@ -4,6 +4,9 @@ import { isSealError } from "../../src/errors.js";
 import { runChild } from "../../src/exec/run-child.js";
 import { alive, bundleExec, child, startRunner } from "./_harness.js";
 import { hasPty, runOnPty } from "../helpers/pty.js";
+import { noteMissing } from "../helpers/tools.js";
+
+noteMissing("python3", hasPty, "the pseudo-terminal Ctrl-C test (test/helpers/pty-drive.py)");
 
 const node = process.execPath;
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };

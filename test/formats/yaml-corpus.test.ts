@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
 import { ROOT, baseEnv, runSecretsAsync, tempHome } from "../helpers/cli.js";
 import { YamlStore } from "../../src/formats/yaml.js";
+import { hasAge, noteMissing } from "../helpers/tools.js";
 
 const CORPUS = join(ROOT, "test/fixtures/yaml");
 /** Files whose bytes are not kept, with the reason (README, "YAML kept as written" → Exceptions). Values are. */
@@ -130,7 +131,7 @@ describe("decrypt -i → edit one value with a text tool → encrypt -i: a 3-lin
   }, 60_000);
 });
 
-const hasAge = spawnSync("age", ["--version"]).status === 0;
+noteMissing("age", hasAge, "the independent sops reader over the encrypted corpus (it opens stanzas with `age -d`)");
 const ENC_RE = /^ENC\[AES256_GCM,data:(.*),iv:(.+),tag:(.+),type:(.+)\]$/;
 
 function openValue(envelope: string, key: Buffer, aad: string): Buffer {

@@ -7,8 +7,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { hasAge, noteMissing } from "../helpers/tools.js";
 
-const hasAge = spawnSync("age", ["--version"]).status === 0;
+noteMissing("age", hasAge, "the independent readers that open our stanzas with `age -d`");
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-interop-"));
 const keys = join(dir, "keys.txt");
