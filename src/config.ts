@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { SealError } from "./errors.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
+import { confineToRepository, repositoryRoot } from "./repo-paths.js";
 
 export const CONFIG_NAME = ".sops.yaml";
 const MAX_LEVELS = 100;
@@ -42,7 +43,9 @@ export interface SopsConfig {
   /** Named recipients (sealfile extension; sops ignores the key). */
   readonly recipients: Record<string, string>;
   readonly stores: { yamlIndent?: number; jsonIndent?: number; jsonBinaryIndent?: number };
+  /** `exec.files`: absolute paths, confined to the repository (see repo-paths.ts). */
   readonly execFiles: string[] | undefined;
+  /** `audit_log`: an absolute path, confined to the repository (see repo-paths.ts). */
   readonly auditLog: string | undefined;
 }
 
@@ -130,6 +133,9 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
   const rules = ((raw.creation_rules ?? []) as Raw[]).map((r, i) => parseRule(r, i, path, recipients));
   const stores = (raw.stores ?? {}) as Record<string, Raw | undefined>;
   const execFiles = (raw.exec as { files?: string[] } | undefined)?.files;
+  const auditLog = typeof raw.audit_log === "string" ? raw.audit_log : undefined;
+  // Only these two keys name files; both are attacker-controlled in a cloned repository.
+  const root = execFiles !== undefined || auditLog !== undefined ? repositoryRoot(path) : "";
   return {
     path,
     foundBy,
@@ -140,8 +146,8 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
       jsonIndent: numberOrUndefined(stores.json?.indent),
       jsonBinaryIndent: numberOrUndefined(stores.json_binary?.indent),
     },
-    execFiles,
-    auditLog: typeof raw.audit_log === "string" ? raw.audit_log : undefined,
+    execFiles: execFiles?.map((f, i) => confineToRepository(f, `exec.files[${i}]`, path, root)),
+    auditLog: auditLog === undefined ? undefined : confineToRepository(auditLog, "audit_log", path, root),
   };
 }
 
