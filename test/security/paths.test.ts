@@ -119,17 +119,20 @@ describe("item 1 — writes anywhere: paths from a repository stay in the reposi
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const log = readFileSync(join(repo, "audit.jsonl"));
-    const text = log.toString("latin1");
+    const text = log.toString("utf8");
     expect(text).toMatch(/^[\x20-\x7e\n]*$/);
     expect(text).not.toMatch(/[$`]/);
     const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.file).sort()).toEqual(names.map((f) => join(repo, f)).sort());
     // Even read by a shell (as if it were a dotfile), the log runs nothing.
     const sandbox = mkdtempSync(join(tmpdir(), "sealfile-sh-"));
-    spawnSync("sh", [join(repo, "audit.jsonl")], { cwd: sandbox, stdio: "ignore" });
-    expect(existsSync(join(sandbox, "pwned"))).toBe(false);
-    expect(existsSync(join(sandbox, "pwned2"))).toBe(false);
-    rmSync(sandbox, { recursive: true, force: true });
+    try {
+      spawnSync("sh", [join(repo, "audit.jsonl")], { cwd: sandbox, stdio: "ignore" });
+      expect(existsSync(join(sandbox, "pwned"))).toBe(false);
+      expect(existsSync(join(sandbox, "pwned2"))).toBe(false);
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
   });
 
   it("a pre-existing file that is not a sealfile log is refused and left byte-identical (audit_log and SEALFILE_AUDIT_LOG)", () => {
