@@ -1,7 +1,8 @@
 /**
  * Owns: `.sops.yaml` — finding it (the target file's folder upward, then the working directory upward,
  * unless `--config`/SOPS_CONFIG names one), validating it against schemas/config.schema.json, and matching
- * creation rules. Format: sops config/config.go.
+ * creation rules. Format: sops config/config.go. The file paths it names (`audit_log`, `exec.files`) leave
+ * here already confined to the repository, through repo-paths.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
