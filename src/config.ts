@@ -1,7 +1,8 @@
 /**
  * Owns: `.sops.yaml` — finding it (the target file's folder upward, then the working directory upward,
  * unless `--config`/SOPS_CONFIG names one), validating it against schemas/config.schema.json, and matching
- * creation rules. Format: sops config/config.go.
+ * creation rules. Format: sops config/config.go. The file paths it names (`audit_log`, `exec.files`) leave
+ * here already confined to the repository, through repo-paths.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -9,6 +10,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { SealError } from "./errors.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
+import { confineToRepository, repositoryRoot } from "./repo-paths.js";
 
 export const CONFIG_NAME = ".sops.yaml";
 const MAX_LEVELS = 100;
@@ -42,7 +44,9 @@ export interface SopsConfig {
   /** Named recipients (sealfile extension; sops ignores the key). */
   readonly recipients: Record<string, string>;
   readonly stores: { yamlIndent?: number; jsonIndent?: number; jsonBinaryIndent?: number };
+  /** `exec.files`: absolute paths, confined to the repository (see repo-paths.ts). */
   readonly execFiles: string[] | undefined;
+  /** `audit_log`: an absolute path, confined to the repository (see repo-paths.ts). */
   readonly auditLog: string | undefined;
 }
 
@@ -130,6 +134,9 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
   const rules = ((raw.creation_rules ?? []) as Raw[]).map((r, i) => parseRule(r, i, path, recipients));
   const stores = (raw.stores ?? {}) as Record<string, Raw | undefined>;
   const execFiles = (raw.exec as { files?: string[] } | undefined)?.files;
+  const auditLog = typeof raw.audit_log === "string" ? raw.audit_log : undefined;
+  // Only these two keys name files; both are attacker-controlled in a cloned repository.
+  const root = execFiles !== undefined || auditLog !== undefined ? repositoryRoot(path) : "";
   return {
     path,
     foundBy,
@@ -140,8 +147,8 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
       jsonIndent: numberOrUndefined(stores.json?.indent),
       jsonBinaryIndent: numberOrUndefined(stores.json_binary?.indent),
     },
-    execFiles,
-    auditLog: typeof raw.audit_log === "string" ? raw.audit_log : undefined,
+    execFiles: execFiles?.map((f, i) => confineToRepository(f, `exec.files[${i}]`, path, root)),
+    auditLog: auditLog === undefined ? undefined : confineToRepository(auditLog, "audit_log", path, root),
   };
 }
 

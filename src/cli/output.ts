@@ -1,5 +1,5 @@
 /** Owns: where a command's result goes — stdout, `--output FILE`, or back into the input file (`-i`). */
-import { writeFileAtomic } from "../io/atomic-write.js";
+import { writeFileAtomic, writePlaintextAtomic } from "../io/atomic-write.js";
 import type { CliContext } from "./context.js";
 import { resolve } from "node:path";
 
@@ -10,12 +10,14 @@ export interface OutputTarget {
 }
 
 /**
- * Writes `data` to its target. Plaintext written to a new file gets mode 0600.
+ * Writes `data` to its target. Plaintext is always written as a fresh 0600 file (a looser existing mode is
+ * not kept, and a symbolic link at the target is replaced, never written through).
  */
 export async function writeResult(ctx: CliContext, target: OutputTarget, data: Uint8Array, plaintext: boolean): Promise<void> {
   const path = target.inPlace && target.input && target.input !== "-" ? target.input : target.output;
   if (path) {
-    writeFileAtomic(resolve(ctx.cwd, path), data, plaintext ? 0o600 : 0o644);
+    if (plaintext) writePlaintextAtomic(resolve(ctx.cwd, path), data);
+    else writeFileAtomic(resolve(ctx.cwd, path), data);
     return;
   }
   await new Promise<void>((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));

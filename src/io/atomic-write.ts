@@ -1,29 +1,50 @@
 /**
  * Owns: replacing a file so that readers see either the old bytes or the new ones, never a mix:
- * a temp file in the same folder, fsync, rename, fsync of the folder. The original mode is kept.
+ * a temp file in the same folder, fsync, rename, fsync of the folder. Encrypted output keeps the original
+ * mode; plaintext is always 0600. The rename replaces a symbolic link at `path` itself, so nothing is ever
+ * written through a link.
  */
-import { closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { SealError } from "../errors.js";
 
+/** The one mode plaintext is ever written with, whatever the umask or the file it replaces. */
+export const PLAINTEXT_MODE = 0o600;
+
 /**
  * Writes `data` to `path` atomically.
- * @param mode - mode for a new file (default 0644); an existing file keeps its own mode.
+ * @param mode - mode for a new file (default 0644); an existing regular file keeps its own mode.
  * @throws SealError CANNOT_WRITE_OUTPUT
  */
 export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o644): void {
-  const dir = dirname(path);
   let fileMode = mode;
   try {
-    fileMode = statSync(path).mode & 0o7777;
+    const st = lstatSync(path);
+    if (st.isFile()) fileMode = st.mode & 0o7777;
   } catch {
     // a new file
   }
+  replaceFile(path, data, fileMode, false);
+}
+
+/**
+ * Writes plaintext to `path` atomically as a 0600 regular file: an existing file's looser mode is not kept,
+ * and a symbolic link at `path` is replaced, its target left untouched.
+ * @throws SealError CANNOT_WRITE_OUTPUT
+ */
+export function writePlaintextAtomic(path: string, data: Uint8Array): void {
+  replaceFile(path, data, PLAINTEXT_MODE, true);
+}
+
+/** `exact`: set the mode with fchmod, so the umask cannot change it. */
+function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: boolean): void {
+  const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, fileMode);
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, fileMode);
+    if (exact) fchmodSync(fd, fileMode);
     let off = 0;
     while (off < data.length) off += writeSync(fd, data, off, data.length - off);
     fsyncSync(fd);
@@ -37,7 +58,10 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o644): v
     } catch {
       // already gone
     }
-    throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, { cause: e });
+    throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
+      cause: e,
+      hint: "check that the folder exists and that you may write to it",
+    });
   }
   try {
     const dfd = openSync(dir, constants.O_RDONLY);

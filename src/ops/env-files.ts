@@ -4,7 +4,7 @@
  * and merging them in order (later files win).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { SealError } from "../errors.js";
 import { chooseFormat, formatFromPath, storeFor, type FormatName } from "../formats/index.js";
 import { closeDocument } from "../document/index.js";
@@ -38,10 +38,7 @@ export function envFileFormat(path: string, explicit?: string): FormatName {
  * first of {@link DEFAULT_ENV_FILES} found in `cwd`. Empty when there is none.
  */
 export function defaultEnvFiles(cwd: string, config: SopsConfig | undefined): string[] {
-  if (config?.execFiles && config.execFiles.length > 0) {
-    const base = dirname(config.path);
-    return config.execFiles.map((f) => resolve(base, f));
-  }
+  if (config?.execFiles && config.execFiles.length > 0) return [...config.execFiles];
   for (const name of DEFAULT_ENV_FILES) {
     const p = resolve(cwd, name);
     if (existsSync(p)) return [p];

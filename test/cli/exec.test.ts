@@ -1,7 +1,8 @@
 // Acceptance (issue 4, points 1 and 4): `secrets exec` run for real — env mapping, precedence, several
 // files, dotenv input, defaults, exit statuses, --mask over 1-byte chunks, --file-env, the audit log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, runSecrets } from "../helpers/cli.js";
 import { keyedDir, type KeyedDir } from "../helpers/exec-cli.js";
@@ -94,10 +95,15 @@ describe("precedence", () => {
 });
 
 describe("which files", () => {
-  it("uses .sops.yaml exec.files (relative to the config's folder) when no -f is given", () => {
-    const proj = join(k.dir, "proj");
+  it("uses .sops.yaml exec.files (relative to the config's folder, anywhere in its git work tree) when no -f is given", () => {
+    const mono = join(k.dir, "mono");
+    const proj = join(mono, "apps/web");
     mkdirSync(join(proj, "sub"), { recursive: true });
-    writeFileSync(join(proj, ".sops.yaml"), "exec:\n  files: [../base.enc.yaml, ../prod.enc.json]\n");
+    mkdirSync(join(mono, "shared"), { recursive: true });
+    expect(spawnSync("git", ["init", "-q", mono]).status).toBe(0);
+    copyFileSync(join(k.dir, "base.enc.yaml"), join(mono, "shared/base.enc.yaml"));
+    copyFileSync(join(k.dir, "prod.enc.json"), join(mono, "shared/prod.enc.json"));
+    writeFileSync(join(proj, ".sops.yaml"), "exec:\n  files: [../../shared/base.enc.yaml, ../../shared/prod.enc.json]\n");
     expect(childEnv([], ["A", "B", "C"], {}, join(proj, "sub"))).toEqual({ A: "base-a", B: "prod-b", C: "prod-c" });
   });
 
