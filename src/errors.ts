@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   COMMAND_NOT_FOUND: 127,
   CHECK_FAILED: 1,
   GUARD_FINDINGS: 1,
+  WEAK_ENCRYPTION_RULE: 1,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -103,8 +103,10 @@ export function scan(path: string, bytes: Uint8Array, policy: GuardPolicy): Find
   if (rule !== undefined || nameReason !== null || hasSealedValues || keyFileName(path)) {
     const insp = policy.inspectSealed(path, bytes);
     sealed = insp.sealed;
-    if (sealed) findings.push(...clearValueFindings(path, rule, insp));
-    else if (rule !== undefined) {
+    if (sealed) {
+      findings.push(...clearValueFindings(path, rule, insp));
+      if (insp.weakRule) findings.push(fileFinding("weak-rule", path, `${insp.weakRule}; re-encrypt it under that rule with \`secrets rotate -i --fix-rule ${path}\``));
+    } else if (rule !== undefined) {
       const why = insp.problem ? ` (${insp.problem})` : "";
       findings.push(
         fileFinding(

@@ -33,6 +33,8 @@ export interface SealedInspection {
   readonly problem?: string;
   /** Key paths that must be encrypted but are in clear. */
   readonly clearValues?: string[][];
+  /** How the file's own encryption rule falls short of its creation rule (one sentence, no values). */
+  readonly weakRule?: string;
 }
 
 /** Everything the guard needs to know about the project's configuration, injected by the caller. */

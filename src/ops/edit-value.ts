@@ -9,6 +9,7 @@ import { closeDocument } from "../document/index.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
 import { getAtPath, setAtPath, unsetAtPath, type Node, type PathStep, type Tree } from "../tree/index.js";
 import { openSealedBytes, resealToBytes } from "./sealed-file.js";
+import { settleRule, type RuleCheck } from "./creation-rule.js";
 
 /**
  * A JSON text as a tree node: objects and arrays become subtrees (key order kept), integers stay `int`
@@ -60,6 +61,8 @@ export interface EditValueOptions {
   readonly storeOptions?: StoreOptions;
   /** When the value is already there (set) or already absent (unset), return undefined instead of rewriting. */
   readonly idempotent?: boolean;
+  /** The creation rule the file is held to (a `sops` block that encrypts less is refused, or fixed). */
+  readonly rule?: RuleCheck;
 }
 
 async function rewrite(bytes: Uint8Array, opts: EditValueOptions, change: (plain: Tree) => boolean): Promise<Uint8Array | undefined> {
@@ -72,8 +75,10 @@ async function rewrite(bytes: Uint8Array, opts: EditValueOptions, change: (plain
     ...(opts.storeOptions ? { storeOptions: opts.storeOptions } : {}),
   });
   try {
+    // Before the change too: a value removed by `unset` must not hide that the file is weaker than its rule.
+    settleRule([doc.plain], doc.metadata, opts.rule, opts.file);
     if (!change(doc.plain)) return undefined;
-    return resealToBytes(doc, doc.plain, store);
+    return resealToBytes(doc, doc.plain, store, { check: opts.rule, file: opts.file });
   } finally {
     closeDocument(doc);
   }
@@ -82,7 +87,7 @@ async function rewrite(bytes: Uint8Array, opts: EditValueOptions, change: (plain
 /**
  * The file with the value at `steps` set to `value` (maps on the way are created, as sops does).
  * @returns undefined when `idempotent` and the value was already there.
- * @throws SealError BAD_TREE_PATH, NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH
+ * @throws SealError BAD_TREE_PATH, NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH, WEAK_ENCRYPTION_RULE
  */
 export function setValueBytes(bytes: Uint8Array, steps: readonly PathStep[], value: Node, opts: EditValueOptions): Promise<Uint8Array | undefined> {
   return rewrite(bytes, opts, (plain) => {
@@ -96,7 +101,8 @@ export function setValueBytes(bytes: Uint8Array, steps: readonly PathStep[], val
 /**
  * The file without the value at `steps`.
  * @returns undefined when `idempotent` and there was nothing there.
- * @throws SealError BAD_TREE_PATH when nothing is there (without `idempotent`); NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH
+ * @throws SealError BAD_TREE_PATH when nothing is there (without `idempotent`); NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH,
+ *         WEAK_ENCRYPTION_RULE
  */
 export function unsetValueBytes(bytes: Uint8Array, steps: readonly PathStep[], label: string, opts: EditValueOptions): Promise<Uint8Array | undefined> {
   return rewrite(bytes, opts, (plain) => {

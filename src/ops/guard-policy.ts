@@ -1,16 +1,19 @@
 /**
  * Owns: the guard's real policy — which paths `.sops.yaml` creation rules say must be encrypted, and whether a
- * file's bytes are a valid sealed file with every value its own rule requires encrypted. Nothing is decrypted.
+ * file's bytes are a valid sealed file (a MAC, every value its creation rule and its own rule require
+ * encrypted, and an own rule no weaker than its creation rule). Nothing is decrypted.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { SealError } from "../errors.js";
-import { CONFIG_NAME, loadConfig, parseConfig, type SopsConfig } from "../config.js";
+import { CONFIG_NAME, loadConfig, matchRule, parseConfig, type CreationRule, type SopsConfig } from "../config.js";
 import { runGitText } from "../git/run-git.js";
 import { listTracked } from "../git/staged.js";
 import { formatFromPath, storeFor, type FormatName } from "../formats/index.js";
 import { extractMetadata } from "../metadata.js";
 import { crypterFor, findClearValues } from "../document/index.js";
+import { describeWeakness, plainWhereEncrypted, ruleWeakness, storedRule } from "../document/rule-strength.js";
+import { encryptionRuleOf } from "./creation-rule.js";
 import type { GuardPolicy, GuardRule, SealedInspection } from "../guard/index.js";
 
 /**
@@ -42,17 +45,7 @@ function configFolder(config: SopsConfig, root: string): string {
  * that must be encrypted.
  */
 export function guardRulesFrom(configs: readonly SopsConfig[], root: string, explicit = false): GuardRule[] {
-  const located = configs
-    .map((c) => {
-      const folder = configFolder(c, root);
-      return { config: c, folder, above: folder === ".." || folder.startsWith("../") };
-    })
-    .sort((a, b) => b.folder.length - a.folder.length);
-  const governing = (repoPath: string): SopsConfig | undefined => {
-    if (explicit) return configs[0];
-    const inRepo = located.find((c) => !c.above && (c.folder === "" || repoPath.startsWith(`${c.folder}/`)));
-    return (inRepo ?? located.find((c) => c.above))?.config;
-  };
+  const governing = governorOf(configs, root, explicit);
   const rules: GuardRule[] = [];
   for (const config of configs) {
     const configDir = dirname(config.path);
@@ -70,20 +63,48 @@ export function guardRulesFrom(configs: readonly SopsConfig[], root: string, exp
   return rules;
 }
 
+/** The config that governs a repository path: the nearest above it (or the one named with `--config`). */
+function governorOf(configs: readonly SopsConfig[], root: string, explicit: boolean): (repoPath: string) => SopsConfig | undefined {
+  const located = configs
+    .map((c) => {
+      const folder = configFolder(c, root);
+      return { config: c, folder, above: folder === ".." || folder.startsWith("../") };
+    })
+    .sort((a, b) => b.folder.length - a.folder.length);
+  return (repoPath) => {
+    if (explicit) return configs[0];
+    const inRepo = located.find((c) => !c.above && (c.folder === "" || repoPath.startsWith(`${c.folder}/`)));
+    return (inRepo ?? located.find((c) => c.above))?.config;
+  };
+}
+
+/** The creation rule a file is held to; `creationRule` undefined means sops's default rule. */
+export interface InspectAgainst {
+  readonly creationRule: CreationRule | undefined;
+}
+
 /** What one format says of the bytes; `metadataFound` tells a broken sealed file from a plain one. */
-function inspectAs(format: FormatName, bytes: Uint8Array): SealedInspection & { metadataFound: boolean } {
+function inspectAs(format: FormatName, bytes: Uint8Array, against: InspectAgainst | undefined): SealedInspection & { metadataFound: boolean } {
   const store = storeFor(format);
   try {
     const tree = store.parseEncrypted(bytes);
     const metadata = extractMetadata(tree, store.metadataLayout);
     if (metadata === null) return { sealed: false, problem: "no sops metadata", metadataFound: false };
+    // Anyone can write a `sops` block over plaintext; without a MAC nothing vouches for it.
+    if (!metadata.mac) return { sealed: false, problem: "its sops block has no MAC", metadataFound: true };
     let crypter;
     try {
       crypter = crypterFor(metadata.cryptRule);
     } catch {
       return { sealed: false, problem: `invalid metadata: ${metadata.cryptRule.kind} is not a valid regular expression`, metadataFound: true };
     }
-    return { sealed: true, clearValues: findClearValues(tree, crypter), metadataFound: true };
+    const clearValues = findClearValues(tree, crypter);
+    if (!against) return { sealed: true, clearValues, metadataFound: true };
+    const wanted = encryptionRuleOf(against.creationRule, format);
+    const seen = new Set(clearValues.map((kp) => kp.join("\0")));
+    for (const kp of plainWhereEncrypted(tree, wanted)) if (!seen.has(kp.join("\0"))) clearValues.push(kp);
+    const weakness = ruleWeakness([tree], storedRule(metadata), wanted);
+    return { sealed: true, clearValues, ...(weakness ? { weakRule: describeWeakness(weakness) } : {}), metadataFound: true };
   } catch (e) {
     // Our stores and metadata decoder name lines, columns and key paths, never contents.
     if (e instanceof SealError && e.code === "BAD_METADATA") return { sealed: false, problem: e.message, metadataFound: true };
@@ -95,14 +116,16 @@ function inspectAs(format: FormatName, bytes: Uint8Array): SealedInspection & { 
 /**
  * Parses `bytes` with the store its path implies and reports whether it is a valid sealed file, and which key
  * paths its own encryption rule says must be encrypted but are in clear. A path with no known extension is
- * also tried as dotenv and YAML (e.g. `.env.production` encrypted with `--input-type dotenv`). Never throws.
+ * also tried as dotenv and YAML (e.g. `.env.production` encrypted with `--input-type dotenv`). With `against`,
+ * values its creation rule requires encrypted count too, and an own rule that encrypts less is reported.
+ * Never throws.
  */
-export function inspectSealedBytes(path: string, bytes: Uint8Array): SealedInspection {
+export function inspectSealedBytes(path: string, bytes: Uint8Array, against?: InspectAgainst): SealedInspection {
   const primary = formatFromPath(path);
-  const first = inspectAs(primary, bytes);
+  const first = inspectAs(primary, bytes, against);
   if (first.sealed || first.metadataFound || primary !== "binary") return strip(first);
   for (const format of ["dotenv", "yaml"] as const) {
-    const other = inspectAs(format, bytes);
+    const other = inspectAs(format, bytes, against);
     if (other.sealed || other.metadataFound) return strip(other);
   }
   return strip(first);
@@ -113,6 +136,7 @@ function strip(r: SealedInspection & { metadataFound: boolean }): SealedInspecti
     sealed: r.sealed,
     ...(r.problem === undefined ? {} : { problem: r.problem }),
     ...(r.clearValues === undefined ? {} : { clearValues: r.clearValues }),
+    ...(r.weakRule === undefined ? {} : { weakRule: r.weakRule }),
   };
 }
 
@@ -140,7 +164,8 @@ export async function loadGuardPolicy(opts: LoadGuardPolicyOptions): Promise<Gua
   const named = opts.explicit ?? opts.env.SOPS_CONFIG;
   if (named) {
     const config = loadConfig({ cwd: opts.cwd, explicit: named, env: opts.env });
-    return { rules: config ? guardRulesFrom([config], root, true) : [], inspectSealed: inspectSealedBytes };
+    const one = config ? [config] : [];
+    return { rules: guardRulesFrom(one, root, true), inspectSealed: inspectorFor(one, root, true) };
   }
   const configs = new Map<string, SopsConfig>();
   const upward = loadConfig({ cwd: root, env: opts.env });
@@ -151,5 +176,14 @@ export async function loadGuardPolicy(opts: LoadGuardPolicyOptions): Promise<Gua
     if (configs.has(abs) || !existsSync(abs)) continue;
     configs.set(abs, parseConfig(readFileSync(abs, "utf8"), abs, "file-folder"));
   }
-  return { rules: guardRulesFrom([...configs.values()], root), inspectSealed: inspectSealedBytes };
+  return { rules: guardRulesFrom([...configs.values()], root), inspectSealed: inspectorFor([...configs.values()], root, false) };
+}
+
+/** Inspects a file against the creation rule its governing config has for it (sops's default when none). */
+function inspectorFor(configs: readonly SopsConfig[], root: string, explicit: boolean): GuardPolicy["inspectSealed"] {
+  const governing = governorOf(configs, root, explicit);
+  return (path, bytes) => {
+    const config = governing(path);
+    return inspectSealedBytes(path, bytes, { creationRule: config ? matchRule(config, path, root) : undefined });
+  };
 }

@@ -9,6 +9,7 @@ import { encodeMetadata, extractMetadata, hasMetadata, insertMetadata } from "..
 import type { OpenedDocument } from "../document/index.js";
 import { cloneTree } from "../tree/index.js";
 import { resealToBytes } from "./sealed-file.js";
+import type { RuleCheck } from "./creation-rule.js";
 
 const TEMPLATES: Record<FormatName, string> = {
   yaml: "# New file: keys stay readable, values are encrypted when you save.\nexample_key: example_value\nexample_list:\n    - one\n    - two\n",
@@ -36,9 +37,16 @@ export function plainForEditing(doc: OpenedDocument, store: Store, showMetadata:
  * Re-encrypts edited plaintext into the opened document: its data key and recipients, and the ciphertext of
  * every value whose path, type and plaintext did not change.
  * @returns the new file and warnings (e.g. ignored changes to the shown `sops` block).
- * @throws SealError BAD_SYNTAX with the line/column of the problem, or when a top-level `sops` key was added.
+ * @throws SealError BAD_SYNTAX with the line/column of the problem, or when a top-level `sops` key was added;
+ *         WEAK_ENCRYPTION_RULE when `rule` holds the file to a creation rule its `sops` block falls short of.
  */
-export function sealEdited(doc: OpenedDocument, store: Store, edited: Uint8Array, showMetadata: boolean): { bytes: Uint8Array; warnings: string[] } {
+export function sealEdited(
+  doc: OpenedDocument,
+  store: Store,
+  edited: Uint8Array,
+  showMetadata: boolean,
+  rule?: { readonly check: RuleCheck | undefined; readonly file?: string | undefined },
+): { bytes: Uint8Array; warnings: string[] } {
   const plain = store.parsePlain(edited);
   const warnings: string[] = [];
   if (store.name !== "binary" && hasMetadata(plain, store.metadataLayout)) {
@@ -57,5 +65,5 @@ export function sealEdited(doc: OpenedDocument, store: Store, edited: Uint8Array
   } else if (showMetadata && store.name !== "binary") {
     warnings.push("the sops block was removed in the editor; it is kept unchanged");
   }
-  return { bytes: resealToBytes(doc, plain, store), warnings };
+  return { bytes: resealToBytes(doc, plain, store, rule), warnings };
 }

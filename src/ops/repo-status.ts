@@ -1,17 +1,27 @@
 /**
  * Owns: the state of one file covered by a creation rule, read from its bytes and metadata alone (no key):
- * encrypted or not, recipients up to date with the rule, data key age against the rule's `rotate_after`.
+ * encrypted or not, recipients up to date with the rule, data key age against the rule's `rotate_after`, and
+ * whether its own `sops` block encrypts less than the rule (that block is not covered by the MAC).
  */
 import { readFileSync } from "node:fs";
 import { isSealError } from "../errors.js";
 import { formatFromPath } from "../formats/index.js";
 import { dataKeyAge, diffWithRule, type RecipientChange } from "../document/recipient-diff.js";
+import { describeWeakness, plainWhereEncrypted, ruleWeakness, storedRule } from "../document/rule-strength.js";
+import { pathLabel } from "../document/index.js";
 import { parseSealed } from "./sealed-file.js";
+import { encryptionRuleOf } from "./creation-rule.js";
 import type { RuleFile } from "./rule-files.js";
 
 export interface FileStatus {
   readonly path: string;
   readonly encrypted: boolean;
+  /** Why a file with a `sops` block still counts as not encrypted (no MAC). */
+  readonly unsealedReason?: string;
+  /** How the file's stored rule falls short of its creation rule. */
+  readonly weakRule?: string;
+  /** Key paths that must be encrypted (by the creation rule or the file's own) but are in clear. */
+  readonly clearValues?: string[];
   /** Set when the file has a metadata block that cannot be read. */
   readonly broken?: string;
   readonly recipientsUpToDate?: boolean;
@@ -41,7 +51,19 @@ export function statusOf(file: RuleFile, now: Date = new Date()): FileStatus {
     return { path: file.display, encrypted: false, problems: ["not encrypted"] };
   }
   const md = parsed.metadata;
+  // Anyone can write a `sops` block; without a MAC nothing vouches for it.
+  if (!md.mac) return { path: file.display, encrypted: false, unsealedReason: "its sops block has no MAC", problems: ["not encrypted"] };
   const problems: string[] = [];
+  const wanted = encryptionRuleOf(file.rule, parsed.store.name);
+  let weakness, clear;
+  try {
+    weakness = ruleWeakness([parsed.tree], storedRule(md), wanted);
+    clear = [...new Set([...plainWhereEncrypted(parsed.tree, wanted), ...plainWhereEncrypted(parsed.tree, storedRule(md))].map(pathLabel))];
+  } catch {
+    return { path: file.display, encrypted: true, broken: `invalid metadata: ${md.cryptRule.kind} is not a valid regular expression`, problems: ["broken metadata"] };
+  }
+  if (weakness) problems.push("encryption rule weaker than its creation rule");
+  if (clear.length > 0) problems.push("values in clear");
   const diff = file.rule.keyGroups.length > 0 ? diffWithRule(md, file.rule) : undefined;
   if (diff && !diff.upToDate) problems.push("recipients out of date");
   const age = dataKeyAge(md);
@@ -51,6 +73,8 @@ export function statusOf(file: RuleFile, now: Date = new Date()): FileStatus {
   return {
     path: file.display,
     encrypted: true,
+    ...(weakness ? { weakRule: describeWeakness(weakness) } : {}),
+    ...(clear.length > 0 ? { clearValues: clear } : {}),
     ...(diff ? { recipientsUpToDate: diff.upToDate, added: diff.added, removed: diff.removed, regrouped: diff.regrouped } : {}),
     ...(age ? { keyCreated: age.since.toISOString().replace(/\.\d{3}Z$/, "Z"), keyAgeSource: age.source, keyAgeDays: Math.floor((ageMs ?? 0) / DAY_MS) } : {}),
     ...(file.rule.rotateAfter ? { rotateAfter: file.rule.rotateAfter, overdue } : {}),

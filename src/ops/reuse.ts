@@ -3,6 +3,8 @@
  * output target when it is sealed, else the same path at git `HEAD`) and resealing the new plaintext with
  * that version's data key, recipients and settings, so every value whose path, type and plaintext did not
  * change keeps its exact ciphertext (IV included). Only changed values, `mac` and `lastmodified` differ.
+ * A version is reused only while its recipients and encryption rule are the ones a fresh encryption would
+ * use: someone removed from `.sops.yaml` must not keep reading new secrets through an old data key.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
@@ -13,6 +15,9 @@ import { runGit } from "../git/run-git.js";
 import { hasMetadata } from "../metadata.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
 import { openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
+import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
+import { sameRule, storedRule, type EncryptionRule } from "../document/rule-strength.js";
+import type { WantedRecipients } from "../document/rekey.js";
 
 export interface SealedVersion {
   readonly bytes: Uint8Array;
@@ -86,16 +91,48 @@ export interface ReuseOptions {
   readonly names?: ReadonlyMap<string, string>;
   /** The plaintext's name, for messages. */
   readonly file?: string;
+  /**
+   * What a fresh encryption would use now. `recipients` is absent when none can be chosen (no flags and no
+   * `.sops.yaml`): then only the rule is compared.
+   */
+  readonly wanted: { readonly recipients: WantedRecipients | undefined; readonly rule: EncryptionRule };
 }
 
-/** Either the resealed bytes, or why the sealed version could not be used (encrypt fresh then). */
-export type ReuseOutcome = { readonly sealed: Uint8Array } | { readonly fresh: string };
+/**
+ * Either the resealed bytes, or why the sealed version was not used (encrypt fresh then). `changed`: it could
+ * be used, but its recipients or rule are no longer the wanted ones (a note, not a failure).
+ */
+export type ReuseOutcome = { readonly sealed: Uint8Array } | { readonly fresh: string; readonly changed?: boolean };
+
+function describeRecipientChange(diff: RecipientDiff): string {
+  const parts: string[] = [];
+  if (diff.removed.length > 0) parts.push(`removed: ${diff.removed.map((r) => r.id).join(", ")}`);
+  if (diff.added.length > 0) parts.push(`added: ${diff.added.map((a) => a.id).join(", ")}`);
+  if (diff.regrouped) parts.push("key groups or threshold changed");
+  return parts.join("; ");
+}
+
+/** Why `version` must not be reused for the wanted recipients and rule, or undefined when it may. */
+function reasonNotToReuse(bytes: Uint8Array, version: SealedVersion, opts: ReuseOptions): string | undefined {
+  const { metadata } = parseSealed(bytes, opts.outputFormat, version.source, opts.outputStoreOptions);
+  const { recipients, rule } = opts.wanted;
+  if (recipients) {
+    const diff = diffRecipients(metadata, recipients.keyGroups, recipients.shamirThreshold);
+    if (!diff.upToDate) return `recipients changed since ${version.source} (${describeRecipientChange(diff)})`;
+  }
+  // sops ignores encryption rules for binary files: the whole file is one encrypted value.
+  if (opts.outputFormat !== "binary" && !sameRule(storedRule(metadata), rule)) {
+    return `the encryption rule changed since ${version.source} (it had ${metadata.cryptRule.kind}${metadata.macOnlyEncrypted ? " and mac_only_encrypted" : ""})`;
+  }
+  return undefined;
+}
 
 /** Errors of the old version that mean "cannot reuse it", as opposed to errors of the new plaintext. */
 const CANNOT_OPEN = new Set(["NO_USABLE_KEY", "KEY_FAILED", "MAC_MISMATCH", "MAC_NOT_FOUND", "DECRYPT_VALUE_FAILED", "BAD_METADATA", "BAD_SYNTAX", "NOT_ENCRYPTED"]);
 
 /**
- * Encrypts `plainBytes` reusing `version`'s data key, recipients, encryption rule and unchanged ciphertexts.
+ * Encrypts `plainBytes` reusing `version`'s data key, recipients, encryption rule and unchanged ciphertexts,
+ * when those recipients and that rule are still the wanted ones.
  * @throws SealError BAD_SYNTAX or ALREADY_ENCRYPTED for the new plaintext; other failures to open the old
  * version are returned as `{fresh: reason}`.
  */
@@ -110,6 +147,8 @@ export async function resealFromVersion(plainBytes: Uint8Array, version: SealedV
   }
   let opened;
   try {
+    const changed = reasonNotToReuse(version.bytes, version, opts);
+    if (changed) return { fresh: changed, changed: true };
     opened = await openSealedBytes(version.bytes, {
       format: opts.outputFormat,
       ctx: opts.ctx,

@@ -9,6 +9,7 @@ import { openDocument, resealDocument, sealDocument, type OpenedDocument } from 
 import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
 import type { Tree } from "../tree/index.js";
+import { settleRule, type RuleCheck } from "./creation-rule.js";
 
 export interface OpenBytesOptions {
   readonly format: FormatName;
@@ -87,9 +88,14 @@ export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions):
   return out.emitEncrypted(tree);
 }
 
-/** Writes an opened document back after its plain tree changed, keeping unchanged ciphertexts. */
-export function resealToBytes(doc: OpenedDocument, plain: Tree, store: Store): Uint8Array {
-  const { tree, metadata } = resealDocument(doc, plain);
+/**
+ * Writes an opened document back after its plain tree changed, keeping unchanged ciphertexts. With `rule`,
+ * the new tree is first held to the creation rule (see {@link settleRule}).
+ * @throws SealError WEAK_ENCRYPTION_RULE
+ */
+export function resealToBytes(doc: OpenedDocument, plain: Tree, store: Store, rule?: { readonly check: RuleCheck | undefined; readonly file?: string | undefined }): Uint8Array {
+  const settled = settleRule([plain], doc.metadata, rule?.check, rule?.file);
+  const { tree, metadata } = resealDocument(settled === doc.metadata ? doc : { ...doc, metadata: settled }, plain);
   insertMetadata(tree, metadata, store.metadataLayout);
   return store.emitEncrypted(tree);
 }

@@ -9,9 +9,11 @@ import { closeDocument } from "../../document/index.js";
 import { readInput } from "../../ops/read-input.js";
 import { auditLogPath, openSealedAudited } from "../../ops/audit-log.js";
 import { makeKeyContext } from "../../ops/key-context.js";
+import { encryptionRuleFor } from "../../ops/creation-rule.js";
+import { describeWeakness, ruleWeakness, storedRule } from "../../document/rule-strength.js";
 import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index.js";
 import type { Store } from "../../formats/index.js";
-import type { CliContext } from "../context.js";
+import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
@@ -75,6 +77,9 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         storeOptions: storeOptionsFor(input, args.indent, config),
       }, audit);
       try {
+        // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
+        const weakness = name && name !== "-" ? ruleWeakness([doc.plain], storedRule(doc.metadata), encryptionRuleFor(config, name, ctx.cwd, input)) : undefined;
+        if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
         const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
         if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
         const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);

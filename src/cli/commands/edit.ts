@@ -17,6 +17,7 @@ import { makeKeyContext } from "../../ops/key-context.js";
 import { chooseRecipients } from "../../ops/recipients.js";
 import { openSealedBytes, sealPlainBytes } from "../../ops/sealed-file.js";
 import { plainForEditing, sealEdited, templateFor } from "../../ops/plain-edit.js";
+import { encryptionRuleFor, settleRule, type RuleCheck } from "../../ops/creation-rule.js";
 import type { Store } from "../../formats/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
@@ -24,6 +25,7 @@ import { formatsFor, keyFlagOptions, storeOptionsFor } from "../options.js";
 import type { GlobalArgs } from "../globals.js";
 import { EditorWorkspace, editorArgv } from "../editor.js";
 import { askLine } from "../prompt.js";
+import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
 
 type Args = GlobalArgs & {
   file: string;
@@ -37,6 +39,7 @@ type Args = GlobalArgs & {
   "encryption-context"?: string;
   "aws-profile"?: string;
   "shamir-secret-sharing-threshold"?: number;
+  "fix-rule"?: boolean;
 };
 
 const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
@@ -53,6 +56,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (to repair a damaged file)" },
           "input-type": { type: "string", describe: "format of the file (default: by extension)" },
           ...keyFlagOptions,
+          ...fixRuleOption,
         })
         .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
     handler: async (args) => {
@@ -75,8 +79,16 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
         });
         const { doc, store } = opened;
+        const rule: RuleCheck = { wanted: encryptionRuleFor(config, args.file, ctx.cwd, input), fix: args["fix-rule"] === true, hint: FIX_RULE_HINT };
+        // Refuse before the editor opens, not after the user has typed a new secret.
+        try {
+          settleRule([doc.plain], doc.metadata, rule, args.file);
+        } catch (e) {
+          closeDocument(doc);
+          throw e;
+        }
         original = plainForEditing(doc, store, showMd);
-        seal = (edited) => Promise.resolve(sealEdited(doc, store, edited, showMd));
+        seal = (edited) => Promise.resolve(sealEdited(doc, store, edited, showMd, { check: rule, file: args.file }));
       } else {
         const choice = chooseRecipients(
           {

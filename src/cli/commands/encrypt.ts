@@ -1,15 +1,15 @@
 /** Owns: `secrets encrypt` — plaintext file (or stdin) → encrypted file for the chosen recipients. */
 import type { Argv, CommandModule } from "yargs";
-import { SealError } from "../../errors.js";
+import { SealError, isSealError } from "../../errors.js";
 import { loadConfig, recipientNames } from "../../config.js";
-import { CRYPT_RULE_KINDS, type CryptRule } from "../../metadata.js";
+import { CRYPT_RULE_KINDS, DEFAULT_CRYPT_RULE, type CryptRule } from "../../metadata.js";
 import { keyFromSpec, parseDecryptionOrder } from "../../keys/registry.js";
 import { parseEncryptionContext } from "../../keys/aws-kms.js";
-import { chooseRecipients } from "../../ops/recipients.js";
+import { chooseRecipients, type RecipientChoice } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
 import { sealPlainBytes } from "../../ops/sealed-file.js";
 import { makeKeyContext } from "../../ops/key-context.js";
-import { findSealedVersion, resealFromVersion } from "../../ops/reuse.js";
+import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../ops/reuse.js";
 import { warn, type CliContext } from "../context.js";
 import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { writeResult } from "../output.js";
@@ -50,6 +50,22 @@ export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): Cry
   return kind ? { kind, value: args[kind.replace(/_/g, "-")] as string } : undefined;
 }
 
+/**
+ * What a fresh encryption would use now, for comparing with a sealed version. Without recipient flags or a
+ * matching rule nothing names recipients, so only the rule (sops's default) is compared.
+ */
+function wantedNow(choose: () => RecipientChoice, flagRule: CryptRule | undefined, macOnlyFlag: boolean): ReuseOptions["wanted"] {
+  let choice: RecipientChoice | undefined;
+  try {
+    choice = choose();
+  } catch (e) {
+    if (!isSealError(e, "NO_RECIPIENTS") && !isSealError(e, "NO_MATCHING_RULE")) throw e;
+  }
+  const cryptRule = flagRule ?? choice?.cryptRule ?? DEFAULT_CRYPT_RULE;
+  const rule = { cryptRule, macOnlyEncrypted: macOnlyFlag || (choice?.macOnlyEncrypted ?? false) };
+  return { recipients: choice ? { keyGroups: choice.groups, shamirThreshold: choice.threshold } : undefined, rule };
+}
+
 export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
     command: "encrypt [file]",
@@ -77,7 +93,11 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
       const outputStoreOptions = storeOptionsFor(output, args.indent, config);
       const target = args.output ?? args.file;
       const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
+      const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
+      const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
+      const flagRule = cryptRuleFromFlags(args);
       if (version) {
+        const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
         const outcome = await resealFromVersion(bytes, version, {
           inputFormat: input,
           outputFormat: output,
@@ -87,26 +107,20 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
           names: recipientNames(config),
           ...(name ? { file: name } : {}),
+          wanted,
         });
         if ("sealed" in outcome) {
           if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"]) {
-            warn(ctx, `note: kept the recipients of ${version.source}; recipient flags are ignored when reusing (change recipients with \`secrets updatekeys\`, or pass --no-reuse)`);
+            warn(ctx, `note: kept the recipients of ${version.source} and its data key (they are the recipients asked for; pass --no-reuse for a new data key)`);
           }
           await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, outcome.sealed, false);
           return;
         }
-        warn(ctx, `warning: ${outcome.fresh}; encrypting with a new data key (every value changes)`);
+        if (outcome.changed) warn(ctx, `note: ${outcome.fresh}; encrypting with a new data key`);
+        else warn(ctx, `warning: ${outcome.fresh}; encrypting with a new data key (every value changes)`);
       }
-      const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
-      const choice = chooseRecipients(
-        { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] },
-        ctx.env,
-        config,
-        name,
-        ctx.cwd,
-      );
+      const choice = chooseRecipients(flags, ctx.env, config, name, ctx.cwd);
       const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
-      const flagRule = cryptRuleFromFlags(args);
       const cryptRule = flagRule ?? choice.cryptRule;
       const sealed = await sealPlainBytes(bytes, {
         format: input,

@@ -12,6 +12,8 @@ import { parseDecryptionOrder } from "../../keys/registry.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { rotateBytes } from "../../ops/rekey-file.js";
+import { encryptionRuleOf } from "../../ops/creation-rule.js";
+import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
@@ -26,6 +28,7 @@ type Args = GlobalArgs & {
   output?: string;
   force?: boolean;
   "input-type"?: string;
+  "fix-rule"?: boolean;
 } & Partial<Record<`${"add" | "rm"}-${"age" | "kms" | "gcp-kms" | "azure-kv"}`, string>>;
 
 /** Recipient specs from the `--add-*` or `--rm-*` flags. */
@@ -59,6 +62,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           force: { type: "boolean", describe: "drop recipients sealfile cannot wrap for (pgp, hc_vault) instead of refusing" },
           "input-type": { type: "string", describe: "format of the files (default: by extension)" },
           ...recipientFlags,
+          ...fixRuleOption,
         })
         .example("$0 rotate -i secrets.enc.yaml", "new data key, in place")
         .example("$0 rotate --all --rm-age age1old…", "remove a recipient everywhere and renew every data key") as unknown as Argv<Args>,
@@ -89,6 +93,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
             add,
             remove,
             ...(args.force ? { dropUnsupported: true } : {}),
+            rule: { wanted: encryptionRuleOf(t.rule, format), fix: args["fix-rule"] === true, hint: FIX_RULE_HINT },
           });
         } catch (e) {
           // --all covers every file a rule matches; plaintext ones are for `status` to flag, not failures here.

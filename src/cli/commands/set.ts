@@ -11,7 +11,7 @@ import { parseJsonValue, setValueBytes } from "../../ops/edit-value.js";
 import { parseTreePath, type Node } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { editTarget } from "../edit-target.js";
+import { editTarget, fixRuleOption } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -23,6 +23,7 @@ type Args = GlobalArgs & {
   idempotent?: boolean;
   "ignore-mac"?: boolean;
   "input-type"?: string;
+  "fix-rule"?: boolean;
 };
 
 /** The value to set, from exactly one source. @throws SealError USAGE, BAD_SET_FORMAT */
@@ -62,6 +63,7 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           idempotent: { type: "boolean", describe: "do not rewrite the file when the value is already set" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of the file (default: by extension)" },
+          ...fixRuleOption,
         })
         .example(`printf '"s3cret"' | $0 set secrets.enc.yaml '["db"]["password"]' --value-stdin`, "set a secret string")
         .example(`$0 set secrets.enc.yaml '["db"]["port"]' 5432`, "set a non-secret number") as unknown as Argv<Args>,

@@ -31,9 +31,11 @@ function withNames(s: FileStatus, names: ReadonlyMap<string, string>): FileStatu
 }
 
 function line(s: FileStatus): string {
-  if (!s.encrypted) return `${s.path}: NOT ENCRYPTED`;
+  if (!s.encrypted) return `${s.path}: NOT ENCRYPTED${s.unsealedReason ? ` (${s.unsealedReason})` : ""}`;
   if (s.broken) return `${s.path}: BROKEN METADATA (${s.broken})`;
   const parts: string[] = [];
+  if (s.weakRule) parts.push(`WEAKER THAN ITS CREATION RULE (${s.weakRule})`);
+  if (s.clearValues) parts.push(`VALUES IN CLEAR (${s.clearValues.join(", ")})`);
   if (s.recipientsUpToDate === undefined) parts.push("recipients: rule names none");
   else if (s.recipientsUpToDate) parts.push("recipients up to date");
   else {
@@ -73,7 +75,7 @@ export function statusCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
       }
       if (args.check && needing.length > 0) {
         throw new SealError("CHECK_FAILED", `${needing.length} of ${statuses.length} files need attention`, {
-          hint: "encrypt plaintext files with `secrets encrypt -i`, update recipients with `secrets updatekeys`, renew keys with `secrets rotate`",
+          hint: "encrypt plaintext files with `secrets encrypt -i`, re-encrypt weaker files with `secrets rotate -i --fix-rule`, update recipients with `secrets updatekeys`, renew keys with `secrets rotate`",
         });
       }
     },

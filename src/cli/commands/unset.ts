@@ -6,10 +6,10 @@ import { unsetValueBytes } from "../../ops/edit-value.js";
 import { parseTreePath } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { editTarget } from "../edit-target.js";
+import { editTarget, fixRuleOption } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
-type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string };
+type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "fix-rule"?: boolean };
 
 export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
@@ -23,6 +23,7 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           idempotent: { type: "boolean", describe: "succeed without writing when the value is already absent" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of the file (default: by extension)" },
+          ...fixRuleOption,
         })
         .example(`$0 unset secrets.enc.yaml '["old_token"]'`, "remove a key") as unknown as Argv<Args>,
     handler: async (args) => {

@@ -11,6 +11,7 @@ import { parseDecryptionOrder } from "../../keys/registry.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { planUpdateKeys, rotateBytes, updateKeysBytes } from "../../ops/rekey-file.js";
+import { encryptionRuleOf, type RuleCheck } from "../../ops/creation-rule.js";
 import type { RecipientDiff } from "../../document/recipient-diff.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
@@ -33,6 +34,11 @@ export function describeDiff(display: string, diff: RecipientDiff, rotate: boole
   if (diff.regrouped) lines.push("    key groups or Shamir threshold change");
   if (rotate) lines.push("    data key renewed (every value re-encrypted)");
   return lines.join("\n");
+}
+
+/** updatekeys never rewrites values, so a file weaker than its creation rule is fixed with `rotate`. */
+function ruleCheck(t: Target, format: FormatName): RuleCheck {
+  return { wanted: encryptionRuleOf(t.rule, format), fix: false, hint: `re-encrypt it under its creation rule first with \`secrets rotate -i --fix-rule ${t.display}\`` };
 }
 
 interface Planned {
@@ -67,7 +73,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
         }
         const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
         try {
-          const diff = planUpdateKeys(readFileSync(t.path), format, t.rule, t.display);
+          const diff = planUpdateKeys(readFileSync(t.path), format, t.rule, t.display, ruleCheck(t, format));
           if (diff.upToDate && !rotate) {
             warn(ctx, `${t.display}: already up to date`);
             continue;
@@ -99,7 +105,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
       await runBatch(ctx, planned.map((p) => p.target), "updated", async (t) => {
         const { format } = byPath.get(t.path)!;
         const rule = t.rule!;
-        const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config) };
+        const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
         const bytes = readFileSync(t.path);
         if (rotate) {
           const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
