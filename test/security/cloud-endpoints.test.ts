@@ -94,8 +94,8 @@ const L = (): string => `127.0.0.1:${listener.port}`;
 describe("item 4: cloud endpoints from files are checked before any credential or request", () => {
   it("an azure_kv vault_url off the Key Vault domains gets no request and no token, and the error names it", async () => {
     const hostile = [
-      "https://vault.evil.example",
       `http://${L()}`,
+      "https://vault.evil.example",
       `https://${L()}`,
       "https://evil.example",
       `https://x.vault.azure.net@${L()}`,
@@ -106,9 +106,9 @@ describe("item 4: cloud endpoints from files are checked before any credential o
     ];
     for (const url of hostile) {
       const r = await runSecretsAsync(["decrypt", withEntry(azureEntry(url))], { env: env(), timeoutMs: 60_000 });
+      expectNothingSent(r);
       expect(r.code, url).not.toBe(0);
       expect(r.stderr, url).toContain(`"${url}" is not an Azure Key Vault endpoint`);
-      expectNothingSent(r);
     }
   });
 
@@ -118,9 +118,9 @@ describe("item 4: cloud endpoints from files are checked before any credential o
     for (const url of [`http://${L()}/keys/k`, `https://x.vault.azure.net@${L()}/keys/k`, "https://vault.evil.example/keys/k"]) {
       writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - azure_keyvault: ${url}\n`);
       const r = await runSecretsAsync(["encrypt", "a.yaml"], { env: env(), cwd: repo, timeoutMs: 60_000 });
+      expectNothingSent(r);
       expect(r.code, url).toBe(2);
       expect(r.stderr, url).toMatch(/is not an Azure Key Vault endpoint/);
-      expectNothingSent(r);
     }
   });
 
@@ -162,9 +162,9 @@ describe("item 4: cloud endpoints from files are checked before any credential o
     for (const [arn, role] of cases) {
       const entry = ["kms:", `    - arn: ${JSON.stringify(arn)}`, ...(role ? [`      role: ${JSON.stringify(role)}`] : []), '      created_at: "2026-01-01T00:00:00Z"', "      enc: AQICAHhmYWtl", '      aws_profile: ""'];
       const r = await runSecretsAsync(["decrypt", withEntry(entry)], { env: env(endpoint), timeoutMs: 60_000 });
+      expectNothingSent(r);
       expect(r.code, arn).not.toBe(0);
       expect(r.stderr, arn).toContain(`"${role || arn}" is not an ${role ? "IAM role ARN" : "AWS KMS key ARN"}`);
-      expectNothingSent(r);
     }
     const flag = await runSecretsAsync(["encrypt", "--kms", "arn:aws:kms:evil.example/x:111122223333:key/k", join(dir, "plain.yaml")], { env: env(endpoint), timeoutMs: 60_000 });
     expect(flag.code).toBe(2);
@@ -183,9 +183,9 @@ describe("item 4: cloud endpoints from files are checked before any credential o
     for (const id of ids) {
       const entry = ["gcp_kms:", `    - resource_id: ${JSON.stringify(id)}`, '      created_at: "2026-01-01T00:00:00Z"', "      enc: CiQAZmFrZQ=="];
       const r = await runSecretsAsync(["decrypt", withEntry(entry)], { env: env(endpoint), timeoutMs: 60_000 });
+      expectNothingSent(r);
       expect(r.code, id).not.toBe(0);
       expect(r.stderr, id).toContain(`"${id}" is not a Cloud KMS key`);
-      expectNothingSent(r);
     }
   });
 });
