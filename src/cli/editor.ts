@@ -1,7 +1,8 @@
 /**
  * Owns: the editor side of `secrets edit` — a private temp folder (0700) holding one 0600 file named like
  * the original (so editors pick the syntax), running `$SOPS_EDITOR`/`$EDITOR`/`vi` on it, and removing the
- * folder on every way out: normal return, errors, and SIGINT/SIGTERM/SIGHUP (exit 128 + signal number).
+ * folder on every way out: normal return, errors, and SIGINT/SIGQUIT/SIGTERM/SIGHUP (exit 128 + signal number).
+ * While the editor runs, Ctrl-C and Ctrl-\ belong to the editor (as in git and sops): sealfile ignores them.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
@@ -10,7 +11,14 @@ import { basename, join } from "node:path";
 import { SealError } from "../errors.js";
 import { splitCommand } from "../keys/age-identities.js";
 
-const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };
+/** The terminal sends these to the whole foreground group; the editor decides what they mean. */
+const EDITOR_OWNED = new Set<string>(["SIGINT", "SIGQUIT"]);
+
+/** How the editor ended: normally, or killed by `signal` (what it saved before is still in the file). */
+export interface EditorExit {
+  readonly signal: NodeJS.Signals | undefined;
+}
 
 /** The editor command line: `$SOPS_EDITOR`, else `$EDITOR` (split like a shell), else `vi`. */
 export function editorArgv(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -30,6 +38,8 @@ export class EditorWorkspace {
   readonly dir: string;
   readonly file: string;
   private child: ChildProcess | undefined;
+  /** From the editor's start until just after its exit has been handled (a signal that killed it may come later). */
+  private editing = false;
   private removed = false;
   private readonly onSignal: (sig: NodeJS.Signals) => void;
   private readonly onExit: () => void;
@@ -40,7 +50,8 @@ export class EditorWorkspace {
     this.file = join(this.dir, basename(originalPath));
     writeFileSync(this.file, content, { mode: 0o600, flag: "wx" });
     this.onSignal = (sig) => {
-      this.child?.kill(sig === "SIGINT" ? "SIGTERM" : sig);
+      if (this.editing && EDITOR_OWNED.has(sig)) return;
+      this.child?.kill(EDITOR_OWNED.has(sig) ? "SIGTERM" : sig);
       this.close();
       onInterrupt(sig);
       // Only the CLI layer may end the process; this file lives in src/cli.
@@ -51,24 +62,35 @@ export class EditorWorkspace {
     process.on("exit", this.onExit);
   }
 
-  /** Runs the editor on the file and waits for it. @throws SealError NO_EDITOR, GENERIC when it fails */
-  run(argv: readonly string[]): Promise<void> {
+  /**
+   * Runs the editor on the file and waits for it. An editor killed by a signal counts as done: the caller
+   * decides from the file's content. @throws SealError NO_EDITOR, GENERIC when it cannot start or exits non-zero
+   */
+  run(argv: readonly string[]): Promise<EditorExit> {
     const [cmd, ...args] = argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, [...args, this.file], { stdio: "inherit" });
       this.child = child;
-      child.on("error", (e: NodeJS.ErrnoException) => {
+      this.editing = true;
+      // The Ctrl-C that killed the editor reached us first, but let any signal already queued be handled as ignored.
+      const done = (settle: () => void): void => {
         this.child = undefined;
-        reject(
+        setImmediate(() => {
+          this.editing = false;
+          settle();
+        });
+      };
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        done(() => reject(
           e.code === "ENOENT"
             ? new SealError("NO_EDITOR", `editor "${cmd}" not found`, { hint: "set SOPS_EDITOR or EDITOR to an editor on PATH" })
             : new SealError("NO_EDITOR", `could not start the editor "${cmd}" (${e.code ?? "error"})`),
-        );
+        ));
       });
       child.on("exit", (code, signal) => {
-        this.child = undefined;
-        if (code === 0) resolve();
-        else reject(new SealError("GENERIC", `the editor exited with ${signal ? `signal ${signal}` : `status ${code}`}; nothing was written`));
+        if (signal !== null) done(() => resolve({ signal }));
+        else if (code === 0) done(() => resolve({ signal: undefined }));
+        else done(() => reject(new SealError("GENERIC", `the editor exited with status ${code}; nothing was written`)));
       });
     });
   }

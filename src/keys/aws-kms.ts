@@ -9,9 +9,7 @@ import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 import { callRemote, describeRemoteError, formatReason } from "./_remote-call.js";
 import { loadSdk } from "./_sdk.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
-
-/** sops accepts key and alias ARNs in any partition; the region is the fourth field. */
-const KMS_ARN = /^arn:aws[\w-]*:kms:([^:]+):\d+:(?:key|alias)\/.+$/;
+import { checkKmsArn, checkRoleArn, type AwsKmsTarget, type Checked } from "./endpoints.js";
 /** Session name for AssumeRole (sops uses "sops@host"; ours names the tool and nothing about the machine). */
 const ROLE_SESSION_NAME = "sealfile";
 
@@ -81,6 +79,9 @@ export class AwsKmsKey implements MasterKey {
   readonly context: Readonly<Record<string, string>>;
   /** Shared-config profile; "" for the default chain. Always written, as sops does. */
   readonly awsProfile: string;
+  /** `arn` checked (its region decides the KMS host) and `role` checked; nothing is called when either fails. */
+  private readonly target: Checked<AwsKmsTarget>;
+  private readonly roleCheck: Checked<string>;
   readonly createdAt: string;
   /** base64 of the KMS CiphertextBlob; "" until encrypted. */
   enc: string;
@@ -100,12 +101,22 @@ export class AwsKmsKey implements MasterKey {
     this.awsProfile = init.awsProfile ?? "";
     this.createdAt = init.createdAt ?? createdNow();
     this.enc = init.enc ?? "";
+    this.target = checkKmsArn(this.arn);
+    this.roleCheck = checkRoleArn(this.role);
   }
 
-  /** sops's `arn[+roleArn]` form. */
+  /**
+   * sops's `arn[+roleArn]` form (flags, environment, `.sops.yaml`).
+   * @throws {SealError} USAGE when the key or role ARN does not have AWS's exact shape.
+   */
   static fromArnSpec(spec: string, context?: Readonly<Record<string, string>>, awsProfile?: string): AwsKmsKey {
     const [arn = "", role = ""] = spec.trim().split("+");
-    return new AwsKmsKey({ arn, role, ...(context ? { context } : {}), ...(awsProfile ? { awsProfile } : {}) });
+    const key = new AwsKmsKey({ arn, role, ...(context ? { context } : {}), ...(awsProfile ? { awsProfile } : {}) });
+    const refused = key.refusal();
+    if (refused !== undefined) {
+      throw new SealError("USAGE", refused, { hint: "write it as arn:aws:kms:REGION:ACCOUNT:key/ID[+arn:aws:iam::ACCOUNT:role/NAME]" });
+    }
+    return key;
   }
 
   /**
@@ -153,6 +164,8 @@ export class AwsKmsKey implements MasterKey {
   async encrypt(dataKey: Uint8Array, ctx: KeyContext): Promise<void> {
     const where = this.endpointLabel(ctx.env);
     try {
+      const refused = this.refusal();
+      if (refused !== undefined) throw new StepFailure(refused);
       const client = await this.client(ctx);
       const { EncryptCommand } = await loadSdk("@aws-sdk/client-kms");
       const out = await callRemote(
@@ -178,6 +191,8 @@ export class AwsKmsKey implements MasterKey {
     const where = this.endpointLabel(ctx.env);
     const tried = [where, credentialSource(this.awsProfile, ctx.env).label, ...(this.role ? [`role ${this.role}`] : [])];
     if (this.enc === "") return { ok: false, reason: "no wrapped data key stored for this key", tried };
+    const refused = this.refusal();
+    if (refused !== undefined) return { ok: false, reason: `refused: ${refused}`, tried };
     let plaintext: Uint8Array | undefined;
     try {
       const blob = Buffer.from(this.enc, "base64");
@@ -206,17 +221,22 @@ export class AwsKmsKey implements MasterKey {
     return Object.keys(this.context).length === 0 ? undefined : { ...this.context };
   }
 
+  /** Why no call may be made for this key (a bad key or role ARN), or undefined. */
+  private refusal(): string | undefined {
+    if (!this.target.ok) return this.target.reason;
+    if (!this.roleCheck.ok) return this.roleCheck.reason;
+    return undefined;
+  }
+
   private region(): string {
-    const m = KMS_ARN.exec(this.arn);
-    if (!m?.[1]) throw new StepFailure(`no region in KMS ARN ${this.arn}`);
-    return m[1];
+    if (!this.target.ok) throw new StepFailure(this.target.reason);
+    return this.target.value.region;
   }
 
   private endpointLabel(env: Env): string {
     const custom = serviceEndpoint(env, "KMS");
     if (custom !== undefined) return custom;
-    const m = KMS_ARN.exec(this.arn);
-    return m?.[1] ? `kms.${m[1]}.amazonaws.com` : "AWS KMS";
+    return this.target.ok ? `kms.${this.target.value.region}.amazonaws.com` : "AWS KMS";
   }
 
   /** One client per region, endpoint, credentials and role for the whole command. */

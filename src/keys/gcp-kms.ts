@@ -10,6 +10,7 @@ import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 import { callRemote, describeRemoteError, formatReason, isLoopbackHost, withTimeout } from "./_remote-call.js";
 import { loadSdk } from "./_sdk.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
+import { checkGcpKeyId, type Checked } from "./endpoints.js";
 
 type Env = KeyContext["env"];
 
@@ -43,16 +44,25 @@ export class GcpKmsKey implements MasterKey {
   readonly createdAt: string;
   /** base64 of the ciphertext; "" until encrypted. */
   enc: string;
+  /** `resourceId` checked; nothing is called when it fails. */
+  private readonly checked: Checked<string>;
 
   constructor(init: { resourceId: string; createdAt?: string; enc?: string }) {
     this.resourceId = init.resourceId.trim();
     this.id = this.resourceId;
     this.createdAt = init.createdAt ?? createdNow();
     this.enc = init.enc ?? "";
+    this.checked = checkGcpKeyId(this.resourceId);
   }
 
+  /**
+   * From a resource id given by a flag, the environment or `.sops.yaml`.
+   * @throws {SealError} USAGE when it is not `projects/P/locations/L/keyRings/R/cryptoKeys/K`.
+   */
   static fromResourceId(resourceId: string): GcpKmsKey {
-    return new GcpKmsKey({ resourceId });
+    const key = new GcpKmsKey({ resourceId });
+    if (!key.checked.ok) throw new SealError("USAGE", key.checked.reason, { hint: "write it as projects/P/locations/L/keyRings/R/cryptoKeys/K" });
+    return key;
   }
 
   /**
@@ -80,6 +90,7 @@ export class GcpKmsKey implements MasterKey {
   async encrypt(dataKey: Uint8Array, ctx: KeyContext): Promise<void> {
     const transport = transportOf(ctx.env);
     try {
+      if (!this.checked.ok) throw new StepFailure(this.checked.reason);
       const client = await gcpClient(ctx, transport);
       const call = innerCall<{ name: string; plaintext: Uint8Array }, EncryptResponse>(client, "encrypt");
       const out = await callRemote(
@@ -102,6 +113,7 @@ export class GcpKmsKey implements MasterKey {
     const transport = transportOf(ctx.env);
     const tried = [transport.label, credentialLabel(ctx.env)];
     if (this.enc === "") return { ok: false, reason: "no wrapped data key stored for this key", tried };
+    if (!this.checked.ok) return { ok: false, reason: `refused: ${this.checked.reason}`, tried };
     let plaintext: Buffer | undefined;
     try {
       const client = await gcpClient(ctx, transport);

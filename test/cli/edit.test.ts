@@ -97,7 +97,7 @@ describe("secrets edit", () => {
     tmpEmpty();
   });
 
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [["SIGHUP", 129], ["SIGTERM", 143]] as const) {
     it(`${signal} while the editor runs removes the temp folder and exits ${code}`, async () => {
       const marker = join(repo.home, `marker-${signal}`);
       const before = readFileSync(join(repo.dir, FILE));

@@ -16,6 +16,8 @@ const ARN = "arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-cli-acceptance";
 const ROLE = "arn:aws:iam::111122223333:role/ci-decrypt";
 const GCP_KEY = "projects/demo/locations/global/keyRings/ci/cryptoKeys/sealfile";
 const AZ_NAME = "sealfile-ci";
+/** The vault files name; SEALFILE_TEST_AZURE_KV_ENDPOINT sends its requests to the fake. */
+const AZ_VAULT = "https://sealfile-ci.vault.azure.net";
 const BASE_KEY_ID = "AKIAFAKECLIBASE00";
 const AWS_SECRET = "fake-aws-secret-access-key-do-not-print";
 const GCP_TOKEN = "ya29.fake-cli-token-do-not-print";
@@ -68,12 +70,13 @@ function cloudEnv(extra: Record<string, string> = {}, gcpTransport: "grpc" | "re
     GOOGLE_OAUTH_ACCESS_TOKEN: GCP_TOKEN,
     METADATA_SERVER_DETECTION: "none",
     SEALFILE_AZURE_TOKEN: AZ_TOKEN,
+    SEALFILE_TEST_AZURE_KV_ENDPOINT: az.url,
     ...extra,
   });
 }
 
 function azUrl(withVersion = false): string {
-  return `${az.url}/keys/${AZ_NAME}${withVersion ? `/${azVersion}` : ""}`;
+  return `${AZ_VAULT}/keys/${AZ_NAME}${withVersion ? `/${azVersion}` : ""}`;
 }
 
 let n = 0;
@@ -152,7 +155,7 @@ describe("each provider through the CLI, decrypting with no age key", () => {
     const { path, text } = await encryptWith(["--azure-kv", azUrl()], env);
     expect(count(az.wraps, AZ_NAME) - before.w).toBe(1);
     const entry = sopsBlock(text).azure_kv?.[0];
-    expect(entry).toMatchObject({ vault_url: az.url, name: AZ_NAME, version: azVersion });
+    expect(entry).toMatchObject({ vault_url: AZ_VAULT, name: AZ_NAME, version: azVersion });
     expect(String(entry?.enc)).toMatch(/^[A-Za-z0-9_-]+$/); // base64url, no padding
 
     const dec = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
@@ -257,7 +260,7 @@ describe("a file for age and all three KMS recipients", () => {
     expect(line(ageRecipient)).toMatch(/age .*no age (or SSH )?identity found/);
     expect(line(ARN)).toMatch(/kms .*AccessDeniedException/);
     expect(line(GCP_KEY)).toMatch(/gcp_kms .*INTERNAL/);
-    expect(line(`${az.url}/keys/${AZ_NAME}/${azVersion}: `)).toMatch(/azure_kv .*timed out after 1500 ms \[2 attempts\]/);
+    expect(line(`${AZ_VAULT}/keys/${AZ_NAME}/${azVersion}: `)).toMatch(/azure_kv .*timed out after 1500 ms \[2 attempts\]/);
     expectNoSecrets(r.stderr);
     const md = sopsBlock(readFileSync(file, "utf8"));
     for (const entry of [md.age?.[0], md.kms?.[0], md.gcp_kms?.[0], md.azure_kv?.[0]]) expect(r.stderr).not.toContain(String(entry?.enc).trim().slice(0, 40));

@@ -126,7 +126,7 @@ describe("AwsKmsKey against the fake KMS", () => {
 
   it("fails cleanly for an ARN without a region", async () => {
     const r = failed(await new AwsKmsKey({ arn: "not-an-arn", enc: "AAAA" }).decrypt(context()));
-    expect(r.reason).toMatch(/no region in KMS ARN/);
+    expect(r.reason).toMatch(/^refused: "not-an-arn" is not an AWS KMS key ARN/);
   });
 });
 

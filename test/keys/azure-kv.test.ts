@@ -8,6 +8,8 @@ import type { KeyContext, UnwrapResult } from "../../src/keys/types.js";
 import { FakeAzureKeyVault } from "../fakes/azure-kv-server.js";
 
 const TOKEN = "fake-azure-bearer-token";
+/** What the keys name; the environment sends its requests to the fake (SEALFILE_TEST_AZURE_KV_ENDPOINT). */
+const VAULT = "https://sealfile-test.vault.azure.net";
 let fake: FakeAzureKeyVault;
 let v1: string;
 
@@ -21,7 +23,7 @@ afterEach(() => {
 });
 
 function context(over: Partial<KeyContext> = {}): KeyContext {
-  return { env: { SEALFILE_AZURE_TOKEN: TOKEN }, homeDir: tmpdir(), timeoutMs: 3_000, attempts: 1, cache: new Map(), ...over };
+  return { env: { SEALFILE_AZURE_TOKEN: TOKEN, SEALFILE_TEST_AZURE_KV_ENDPOINT: fake.url }, homeDir: tmpdir(), timeoutMs: 3_000, attempts: 1, cache: new Map(), ...over };
 }
 
 function failed(r: UnwrapResult): { reason: string; tried: readonly string[] } {
@@ -30,7 +32,7 @@ function failed(r: UnwrapResult): { reason: string; tried: readonly string[] } {
 }
 
 async function sealed(): Promise<AzureKvKey> {
-  const key = AzureKvKey.fromUrl(`${fake.url}/keys/sealfile/${v1}`);
+  const key = AzureKvKey.fromUrl(`${VAULT}/keys/sealfile/${v1}`);
   await key.encrypt(randomBytes(32), context());
   return key;
 }
@@ -41,7 +43,7 @@ describe("AzureKvKey against the fake Key Vault", () => {
     const version = fake.addKeyVersion(name);
     const challenges = fake.challenges;
     const tokens = fake.tokens.length;
-    const key = AzureKvKey.fromUrl(`${fake.url}/keys/${name}/${version}`);
+    const key = AzureKvKey.fromUrl(`${VAULT}/keys/${name}/${version}`);
     const dataKey = randomBytes(32);
     await key.encrypt(dataKey, context());
     expect(key.enc).toMatch(/^[A-Za-z0-9_-]+$/); // base64url, no padding
@@ -59,7 +61,7 @@ describe("AzureKvKey against the fake Key Vault", () => {
   it("resolves and stores the latest version when the URL has none", async () => {
     fake.addKeyVersion("rotating");
     const latest = fake.addKeyVersion("rotating");
-    const key = AzureKvKey.fromUrl(`${fake.url}/keys/rotating`);
+    const key = AzureKvKey.fromUrl(`${VAULT}/keys/rotating`);
     expect(key.version).toBe("");
     const dataKey = randomBytes(32);
     await key.encrypt(dataKey, context());
@@ -79,9 +81,9 @@ describe("AzureKvKey against the fake Key Vault", () => {
     const before = fake.requests.filter((q) => q.endsWith("/unwrapkey")).length;
     const r = failed(await key.decrypt(context({ attempts: 3 })));
     expect(r.reason).toMatch(/^Forbidden \(HTTP 403\): The user, group or application/);
-    expect(r.reason).toContain(`${fake.url}/keys/sealfile/${v1}`);
+    expect(r.reason).toContain(`${VAULT}/keys/sealfile/${v1}`);
     expect(r.reason).not.toContain(key.enc);
-    expect(r.tried).toEqual([`${fake.url}/keys/sealfile/${v1}`, "SEALFILE_AZURE_TOKEN"]);
+    expect(r.tried).toEqual([`${VAULT}/keys/sealfile/${v1}`, "SEALFILE_AZURE_TOKEN"]);
     expect(fake.requests.filter((q) => q.endsWith("/unwrapkey")).length - before).toBe(1);
   });
 
@@ -105,14 +107,24 @@ describe("AzureKvKey against the fake Key Vault", () => {
 
   it("throws KEY_FAILED when wrapping is refused", async () => {
     fake.mode = "deny";
-    const err = await AzureKvKey.fromUrl(`${fake.url}/keys/sealfile`).encrypt(randomBytes(32), context()).catch((e: unknown) => e);
+    const err = await AzureKvKey.fromUrl(`${VAULT}/keys/sealfile`).encrypt(randomBytes(32), context()).catch((e: unknown) => e);
     expect(isSealError(err, "KEY_FAILED")).toBe(true);
     expect((err as Error).message).toMatch(/resolving the latest version: Forbidden/);
   });
 
-  it("refuses plain HTTP to a vault that is not on loopback", async () => {
-    const key = new AzureKvKey({ vaultUrl: "http://vault.example.com", name: "k", version: "1", enc: "AAAA" });
-    expect(failed(await key.decrypt(context())).reason).toMatch(/refusing plain HTTP to vault\.example\.com/);
+  it("refuses a vault URL off the Key Vault domains, loopback included, before any request", async () => {
+    const before = fake.challenges + fake.requests.length;
+    for (const vaultUrl of ["http://vault.example.com", fake.url, "http://sealfile-test.vault.azure.net", `https://sealfile-test.vault.azure.net:${new URL(fake.url).port}`]) {
+      const key = new AzureKvKey({ vaultUrl, name: "sealfile", version: v1, enc: "AAAA" });
+      expect(failed(await key.decrypt(context())).reason).toMatch(/^refused: ".*" is not an Azure Key Vault endpoint/);
+    }
+    expect(fake.challenges + fake.requests.length).toBe(before);
+  });
+
+  it("takes the test endpoint only as plain HTTP on loopback", async () => {
+    const key = new AzureKvKey({ vaultUrl: VAULT, name: "sealfile", version: v1, enc: "AAAA" });
+    const r = failed(await key.decrypt(context({ env: { SEALFILE_AZURE_TOKEN: TOKEN, SEALFILE_TEST_AZURE_KV_ENDPOINT: "http://example.com:1" } })));
+    expect(r.reason).toMatch(/SEALFILE_TEST_AZURE_KV_ENDPOINT must be http:\/\/127\.0\.0\.1:PORT/);
   });
 });
 
@@ -123,9 +135,14 @@ describe("AzureKvKey URLs and metadata", () => {
     expect(a.id).toBe("https://myvault.vault.azure.net/keys/app-key/0123456789abcdef0123456789abcdef");
     const b = AzureKvKey.fromUrl("https://myvault.vault.azure.net/keys/app-key/");
     expect([b.name, b.version]).toEqual(["app-key", ""]);
-    for (const bad of ["myvault/keys/x", "https://myvault.vault.azure.net/secrets/x", "https://myvault.vault.azure.net/keys", "ftp://v/keys/x"]) {
+    for (const bad of ["myvault/keys/x", "https://myvault.vault.azure.net/secrets/x", "https://myvault.vault.azure.net/keys"]) {
       expect(() => AzureKvKey.fromUrl(bad)).toThrow(/not an Azure Key Vault key URL/);
     }
+    for (const bad of ["ftp://v/keys/x", "http://myvault.vault.azure.net/keys/x", "https://vault.evil.example/keys/x", "https://u@myvault.vault.azure.net/keys/x", "https://myvault.vault.azure.net:8443/keys/x"]) {
+      expect(() => AzureKvKey.fromUrl(bad)).toThrow(/not an Azure Key Vault endpoint/);
+    }
+    expect(AzureKvKey.fromUrl("https://hsm1.managedhsm.azure.net/keys/k").vaultUrl).toBe("https://hsm1.managedhsm.azure.net");
+    expect(AzureKvKey.fromUrl("https://MyVault.vault.azure.cn:443/keys/k").vaultUrl).toBe("https://myvault.vault.azure.cn");
   });
 
   it("round-trips in sops's field order", () => {

@@ -126,10 +126,12 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         const argv = editorArgv(ctx.env);
         const before = digest(original);
         for (;;) {
-          await ws.run(argv);
+          const { signal } = await ws.run(argv);
           const edited = ws.read();
           try {
-            if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${args.file} has not changed; nothing written`);
+            const killed = signal ? `the editor was ended by ${signal} and ` : "";
+            if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${killed}${args.file} has not changed; nothing written`);
+            if (signal) warn(ctx, `note: the editor was ended by ${signal}; encrypting what it had saved to ${args.file}`);
             const { bytes, warnings } = await seal(edited);
             for (const w of warnings) warn(ctx, `warning: ${w}`);
             writeFileAtomic(path, bytes);
