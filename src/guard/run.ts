@@ -94,15 +94,14 @@ async function candidates(root: string, opts: RunGuardOptions): Promise<Candidat
  */
 export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths");
-  const warnings: string[] = [];
-  const ignoreConfig = await readGuardConfig(root, inRepo, resolve(root, IGNORE_FILE), false);
-  if (ignoreConfig.warning) warnings.push(ignoreConfig.warning);
-  const ignore = compileIgnore(ignoreConfig.text ?? "");
-
   const baselineFile = resolve(root, opts.baselinePath ?? DEFAULT_BASELINE);
   const baselineRel = relative(root, baselineFile).split(sep).join("/");
-  const baselineConfig = await readGuardConfig(root, inRepo, baselineFile, opts.baselinePath !== undefined);
-  if (baselineConfig.warning) warnings.push(baselineConfig.warning);
+  const [ignoreConfig, baselineConfig] = await Promise.all([
+    readGuardConfig(root, inRepo, resolve(root, IGNORE_FILE), false),
+    readGuardConfig(root, inRepo, baselineFile, opts.baselinePath !== undefined),
+  ]);
+  const warnings = [ignoreConfig.warning, baselineConfig.warning].filter((w): w is string => w !== undefined);
+  const ignore = compileIgnore(ignoreConfig.text ?? "");
   const baseline = parseBaseline(baselineConfig.text, baselineRel.startsWith("..") ? baselineFile : baselineRel);
   if (baseline.kind === "legacy") {
     if (opts.updateBaseline && opts.mode !== "all") {
