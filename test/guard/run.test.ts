@@ -53,8 +53,9 @@ describe("runGuard --staged on a real repository", () => {
     r.git("add", ".");
     r.git("update-index", "--add", "--cacheinfo", `160000,${r.git("rev-parse", "HEAD").trim()},sub`);
     const res = await staged(r);
-    // the renamed file's content is checked under its new name; deleted, symlinked, submodule and binary content is not
-    expect(res.findings.map((f) => [f.rule, f.path])).toEqual([["github-token", "moved.txt"]]);
+    // the renamed file's content is checked under its new name; binary content for token formats in its printable
+    // runs; deleted, symlinked and submodule content is not
+    expect(res.findings.map((f) => [f.rule, f.path])).toEqual([["github-token", "img.bin"], ["github-token", "moved.txt"]]);
     expect(res.checkedFiles).toBe(2);
   });
 
@@ -75,7 +76,12 @@ describe("runGuard --staged on a real repository", () => {
     expect(upd.baselineWritten?.count).toBe(2);
     const text = readFileSync(join(r.dir, ".secrets-baseline.json"), "utf8");
     expect(text).not.toContain(TOKEN);
-    expect(JSON.parse(text)).toMatchObject({ version: 1 });
+    expect(JSON.parse(text)).toMatchObject({ version: 2 });
+    // not used until staged: the guard reads its configuration from the index
+    res = await staged(r);
+    expect(res.findings).toHaveLength(2);
+    expect(res.warnings).toEqual([expect.stringMatching(/^\.secrets-baseline\.json is not committed or staged/)]);
+    r.git("add", ".secrets-baseline.json");
     res = await staged(r);
     expect(res.findings).toEqual([]);
     expect(res.baselined).toBe(2);
@@ -89,6 +95,7 @@ describe("runGuard --staged on a real repository", () => {
   it("fails with exit status 2 on a malformed baseline or outside a repository", async () => {
     repo = makeRepo();
     repo.write(".secrets-baseline.json", "{\"version\":2}");
+    repo.git("add", ".secrets-baseline.json");
     const err = await staged(repo).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SealError);
     expect((err as SealError).exitCode).toBe(2);

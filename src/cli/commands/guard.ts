@@ -36,13 +36,13 @@ async function guard(ctx: CliContext, args: Args): Promise<void> {
     policy,
     ...(args.baseline ? { baselinePath: args.baseline } : {}),
     ...(args["baseline-update"] ? { updateBaseline: true } : {}),
+    ...(args.json ? { fingerprints: true } : {}),
   });
   if (args.json) ctx.stdout.write(guardJson(mode, result));
   for (const note of result.notes) ctx.stderr.write(`note: ${note} (not checked)\n`);
-  if (result.findings.length === 0) {
-    ctx.stderr.write(guardSummary(mode, result));
-    return;
-  }
+  for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+  if (result.findings.length === 0 || result.baselineWritten) ctx.stderr.write(guardSummary(mode, result));
+  if (result.findings.length === 0) return;
   if (!args.json) ctx.stderr.write(`${guardFindingLines(result)}\n`);
   throw new SealError("GUARD_FINDINGS", guardHeadline(mode, result), { hint: guardAdvice(mode) });
 }
