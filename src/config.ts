@@ -1,8 +1,9 @@
 /**
  * Owns: `.sops.yaml` — finding it (the target file's folder upward, then the working directory upward,
  * unless `--config`/SOPS_CONFIG names one), validating it against schemas/config.schema.json, and matching
- * creation rules. Format: sops config/config.go. The file paths it names (`audit_log`, `exec.files`) leave
- * here already confined to the repository, through repo-paths.ts.
+ * creation rules. Format: sops config/config.go. Its regexes are compiled here with the RE2 engine (as sops
+ * compiles them with Go's). The file paths it names (`audit_log`, `exec.files`) leave here already confined to
+ * the repository, through repo-paths.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -11,6 +12,7 @@ import { SealError } from "./errors.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
+import { compileUserRegex, type UserRegex } from "./user-regex.js";
 
 export const CONFIG_NAME = ".sops.yaml";
 const MAX_LEVELS = 100;
@@ -27,6 +29,8 @@ export interface CreationRule {
   /** Position in `creation_rules`, for messages. */
   readonly index: number;
   readonly pathRegex: string | undefined;
+  /** `pathRegex` compiled (RE2). */
+  readonly pathMatcher: UserRegex | undefined;
   readonly keyGroups: KeySpec[][];
   readonly shamirThreshold: number;
   readonly cryptRule: CryptRule | undefined;
@@ -196,16 +200,13 @@ export function resolveRecipient(nameOrKey: string, recipients: Record<string, s
 
 function parseRule(r: Raw, index: number, path: string, recipients: Record<string, string>): CreationRule {
   const at = `${path}: creation_rules[${index}]`;
-  if (typeof r.path_regex === "string") {
-    try {
-      new RegExp(r.path_regex);
-    } catch {
-      throw new SealError("BAD_CONFIG", `${at}.path_regex: invalid regular expression`);
-    }
-  }
+  const compile = (key: string): UserRegex =>
+    compileUserRegex(r[key] as string, { code: "BAD_CONFIG", at: `${at}.${key}`, hint: `fix ${key} in ${CONFIG_NAME} (RE2 syntax, as sops reads it)` });
+  const pathMatcher = typeof r.path_regex === "string" ? compile("path_regex") : undefined;
   const rules = CRYPT_RULE_KINDS.filter((k) => typeof r[k] === "string");
   if (rules.length > 1) throw new SealError("BAD_CONFIG", `${at}: only one of ${rules.join(", ")} may be set`);
   const kind = rules[0];
+  if (kind?.endsWith("regex")) compile(kind);
   const groups = Array.isArray(r.key_groups) && r.key_groups.length > 0
     ? (r.key_groups as Raw[]).map((g) => groupSpecs(g, recipients, r))
     : [directSpecs(r, recipients)];
@@ -213,6 +214,7 @@ function parseRule(r: Raw, index: number, path: string, recipients: Record<strin
   return {
     index,
     pathRegex: typeof r.path_regex === "string" ? r.path_regex : undefined,
+    pathMatcher,
     keyGroups: groups.filter((g) => g.length > 0),
     shamirThreshold: typeof r.shamir_threshold === "number" ? r.shamir_threshold : 0,
     cryptRule: kind ? { kind, value: r[kind] as string } : undefined,
@@ -306,5 +308,5 @@ export function matchRule(config: SopsConfig, file: string, cwd: string): Creati
   let rel = relative(configDir, abs);
   if (rel.startsWith("..") || isAbsolute(rel)) rel = abs;
   rel = rel.split(sep).join("/");
-  return config.rules.find((r) => r.pathRegex === undefined || new RegExp(r.pathRegex).test(rel));
+  return config.rules.find((r) => r.pathMatcher === undefined || r.pathMatcher.test(rel));
 }

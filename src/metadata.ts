@@ -1,8 +1,8 @@
 /**
  * Owns: the `sops` metadata block — finding it in a parsed file (in each format's layout), decoding it
  * leniently as sops does (any key order; empty lists as [], null or missing; weak typing in dotenv/INI),
- * validating it against schemas/metadata.schema.json, and writing it back in the sops 3.13 layout
- * (keys sorted alphabetically at every level). Format: sops stores/stores.go, stores/metadata.go.
+ * validating it against schemas/metadata.schema.json (its regex rule with the RE2 engine), and writing it
+ * back in the sops 3.13 layout (keys sorted alphabetically at every level). Format: sops stores/stores.go, stores/metadata.go.
  */
 import { SealError } from "./errors.js";
 import type { MetadataLayout } from "./formats/types.js";
@@ -10,6 +10,7 @@ import { flattenMap, unflattenPairs } from "./formats/flatten.js";
 import { validateMetadata } from "./generated/validators.js";
 import type { KeyEntry, KeyKind } from "./keys/types.js";
 import { fromPlain, toPlain, type PlainValue } from "./tree/plain.js";
+import { compileUserRegex } from "./user-regex.js";
 import type { MapEntry, Tree, TreeMap } from "./tree/node.js";
 
 /** The sops version whose layout we write. sops compares it (e.g. the pre-3.3.0 KMS context fix), so it must be a sops version. */
@@ -142,6 +143,13 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
   const rules = CRYPT_RULE_KINDS.filter((k) => typeof obj[k] === "string" && obj[k] !== "");
   if (rules.length > 1) throw new SealError("BAD_METADATA", `the metadata sets more than one encryption rule (${rules.join(", ")})`);
   const ruleKind = rules[0];
+  if (ruleKind?.endsWith("regex")) {
+    compileUserRegex(obj[ruleKind] as string, {
+      code: "BAD_METADATA",
+      at: `invalid metadata: sops.${ruleKind}`,
+      hint: "the file's sops block was edited by hand or is damaged (sops reads this rule as an RE2 regular expression)",
+    });
+  }
   const groups = decodeGroups(obj);
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) if (k.startsWith("sealfile_") && typeof v === "string") extra[k] = v;

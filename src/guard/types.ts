@@ -23,7 +23,8 @@ export interface Finding {
 export interface GuardRule {
   /** Position in `creation_rules`, for messages. */
   readonly index: number;
-  readonly pathRegex: RegExp;
+  /** The rule's `path_regex` (compiled by the policy; a plain `RegExp` will do in tests). */
+  readonly pathRegex: { test(path: string): boolean };
   /** Whether the value at this key path must be encrypted under this rule (encrypted_regex & co.). */
   readonly shouldEncrypt?: (keyPath: string[]) => boolean;
 }

@@ -1,13 +1,15 @@
 /**
  * Owns: `set` and `unset` on an encrypted file's bytes — one value changed or removed, everything else kept
  * byte-identical (the IV stash keeps unchanged ciphertexts), so `git diff` shows the value, `mac` and
- * `lastmodified` only. Also parsing a JSON value into a tree node.
+ * `lastmodified` only. Also parsing a JSON value into a tree node, and saying which of a set value's leaves the
+ * file's rule keeps in plaintext.
  */
 import { SealError } from "../errors.js";
 import { storeFor, type FormatName, type StoreOptions } from "../formats/index.js";
-import { closeDocument } from "../document/index.js";
+import { closeDocument, crypterFor } from "../document/index.js";
+import type { CryptRule } from "../metadata.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
-import { getAtPath, setAtPath, unsetAtPath, type Node, type PathStep, type Tree } from "../tree/index.js";
+import { getAtPath, mapLeaves, setAtPath, unsetAtPath, type Node, type PathStep, type Scalar, type Tree } from "../tree/index.js";
 import { openSealedBytes, resealToBytes } from "./sealed-file.js";
 import { settleRule, type RuleCheck } from "./creation-rule.js";
 
@@ -65,7 +67,11 @@ export interface EditValueOptions {
   readonly rule?: RuleCheck;
 }
 
-async function rewrite(bytes: Uint8Array, opts: EditValueOptions, change: (plain: Tree) => boolean): Promise<Uint8Array | undefined> {
+async function rewrite(
+  bytes: Uint8Array,
+  opts: EditValueOptions,
+  change: (plain: Tree, rule: CryptRule) => boolean,
+): Promise<Uint8Array | undefined> {
   const { doc, store } = await openSealedBytes(bytes, {
     format: opts.format,
     ctx: opts.ctx,
@@ -77,25 +83,59 @@ async function rewrite(bytes: Uint8Array, opts: EditValueOptions, change: (plain
   try {
     // Before the change too: a value removed by `unset` must not hide that the file is weaker than its rule.
     settleRule([doc.plain], doc.metadata, opts.rule, opts.file);
-    if (!change(doc.plain)) return undefined;
+    if (!change(doc.plain, doc.metadata.cryptRule)) return undefined;
     return resealToBytes(doc, doc.plain, store, { check: opts.rule, file: opts.file });
   } finally {
     closeDocument(doc);
   }
 }
 
+/** What `set` did. */
+export interface SetOutcome {
+  /** The rewritten file, or undefined when `idempotent` and the value was already there. */
+  readonly bytes: Uint8Array | undefined;
+  /** Key paths of the new value's leaves that the file's rule stores in plaintext (empty when none). */
+  readonly plaintextPaths: string[][];
+  /** The file's rule (what keeps those leaves in plaintext). */
+  readonly rule: CryptRule;
+}
+
+/** Key paths of the leaves of `value`, placed in `plain`, that `rule` leaves unencrypted (null and "" never are). */
+function plaintextLeaves(plain: Tree, value: Node, rule: CryptRule): string[][] {
+  const own = new Set<Scalar>();
+  const collect = (n: Node): void => {
+    if (n.kind === "map") for (const it of n.items) { if (it.kind === "entry") collect(it.value); }
+    else if (n.kind === "list") for (const it of n.items) { if (it.kind !== "comment") collect(it); }
+    else own.add(n);
+  };
+  collect(value);
+  const crypter = crypterFor(rule);
+  const found: string[][] = [];
+  mapLeaves(plain, (s, { path, comments }) => {
+    const empty = s.kind === "null" || (s.kind === "str" && s.value === "");
+    if (own.has(s) && !empty && !crypter.shouldEncrypt(path, comments)) found.push([...path]);
+    return s;
+  });
+  return found;
+}
+
 /**
- * The file with the value at `steps` set to `value` (maps on the way are created, as sops does).
- * @returns undefined when `idempotent` and the value was already there.
+ * The file with the value at `steps` set to `value` (maps on the way are created, as sops does), and which of
+ * its leaves the file's rule stores in plaintext.
  * @throws SealError BAD_TREE_PATH, NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH, WEAK_ENCRYPTION_RULE
  */
-export function setValueBytes(bytes: Uint8Array, steps: readonly PathStep[], value: Node, opts: EditValueOptions): Promise<Uint8Array | undefined> {
-  return rewrite(bytes, opts, (plain) => {
+export async function setValueBytes(bytes: Uint8Array, steps: readonly PathStep[], value: Node, opts: EditValueOptions): Promise<SetOutcome> {
+  let plaintextPaths: string[][] = [];
+  let fileRule: CryptRule | undefined;
+  const out = await rewrite(bytes, opts, (plain, rule) => {
+    fileRule = rule;
     const old = getAtPath(plain, steps);
     if (opts.idempotent && old !== undefined && nodesEqual(old, value)) return false;
     setAtPath(plain, steps, value);
+    plaintextPaths = plaintextLeaves(plain, value, rule);
     return true;
   });
+  return { bytes: out, plaintextPaths, rule: fileRule! };
 }
 
 /**

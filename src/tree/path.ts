@@ -7,34 +7,55 @@ import type { Node, Tree, TreeList, TreeMap } from "./node.js";
 
 export type PathStep = string | number;
 
+/** The form every path error shows. */
+const PATH_FORM = `write each step as ["key"], ['key'] or [index], with nothing between or around them: '["db"]["password"]', '["hosts"][0]'`;
+
 /**
- * Parses `["key"][0]['other']`. String steps are taken verbatim between the quotes.
- * @throws SealError BAD_TREE_PATH (exit 91)
+ * Parses a tree path: one or more steps, each `["key"]` or `['key']` (the key taken verbatim: no escapes, and it
+ * may not contain its own quote or `[`; a key with `"` in it is written `['…']`) or `[index]` (decimal digits).
+ * Nothing may come before, between or after the steps, spaces included.
+ *
+ * This is the well-formed part of sops's parser (cmd/sops parseTreePath), and gives the same steps wherever
+ * both accept a path. sops also accepts malformed paths by accident — `["db","pw"]` as the key `db","pw`,
+ * `["a']`, `[["a"]`, `[-1]`, the empty path — which here are refused rather than silently naming a new key.
+ * @param code BAD_TREE_PATH (exit 91) for `--extract`, BAD_SET_FORMAT (exit 7) for `set`/`unset`, as sops.
  */
-export function parseTreePath(s: string): PathStep[] {
+export function parseTreePath(s: string, code: "BAD_TREE_PATH" | "BAD_SET_FORMAT" = "BAD_TREE_PATH"): PathStep[] {
+  const bad = (why: string, hint = PATH_FORM): SealError => new SealError(code, `invalid path ${JSON.stringify(s)}: ${why}`, { hint });
   const steps: PathStep[] = [];
   let i = 0;
-  const bad = (why: string): SealError =>
-    new SealError("BAD_TREE_PATH", `invalid path ${JSON.stringify(s)}: ${why}`, { hint: `use the form '["key"]["nested"][0]'` });
   while (i < s.length) {
     if (s[i] !== "[") throw bad(`expected "[" at position ${i + 1}`);
     const q = s[i + 1];
     if (q === '"' || q === "'") {
-      const end = s.indexOf(`${q}]`, i + 2);
-      if (end < 0) throw bad("unterminated key");
+      let end = i + 2;
+      while (end < s.length && s[end] !== q && s[end] !== "[") end++;
+      if (end >= s.length) throw bad(`the key starting at position ${i + 1} has no closing ${q}`);
+      if (s[end] === "[") throw bad(`a key cannot contain "[" (position ${end + 1})`);
+      if (s[end + 1] !== "]") {
+        if (!listOfKeys(s, end + 1)) throw bad(`expected "]" after the key at position ${end + 2}`);
+        throw bad("a step names one key", `each key is a step of its own: '["db"]["pw"]', not '["db","pw"]'`);
+      }
       steps.push(s.slice(i + 2, end));
       i = end + 2;
     } else {
       const end = s.indexOf("]", i);
-      if (end < 0) throw bad("unterminated index");
+      if (end < 0) throw bad(`the step at position ${i + 1} has no closing ]`);
       const n = s.slice(i + 1, end);
-      if (!/^\d+$/.test(n)) throw bad(`"${n}" is not a list index`);
-      steps.push(Number(n));
+      if (!/^\d+$/.test(n)) throw bad(`${JSON.stringify(n)} at position ${i + 2} is neither a quoted key nor a list index`);
+      const index = Number(n);
+      if (!Number.isSafeInteger(index)) throw bad(`list index ${n} is too large`);
+      steps.push(index);
       i = end + 1;
     }
   }
-  if (steps.length === 0) throw bad("empty path");
+  if (steps.length === 0) throw bad("the path is empty");
   return steps;
+}
+
+/** After a key's closing quote: `,` (as in `["db","pw"]`) means a list of keys was written inside one step. */
+function listOfKeys(s: string, after: number): boolean {
+  return s.slice(after).trimStart().startsWith(",");
 }
 
 function child(n: Node, step: PathStep): Node | undefined {

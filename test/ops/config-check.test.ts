@@ -26,6 +26,6 @@ describe("checkConfigText", () => {
 
   it("positions semantic problems (an invalid path_regex) on their rule", () => {
     const r = checkConfigText("creation_rules:\n  - age: age1x\n  - path_regex: \"(\"\n    age: age1x\n", "c.yaml", "cwd");
-    expect(r.problems).toEqual([{ at: "creation_rules[1].path_regex", message: "creation_rules[1].path_regex: invalid regular expression", line: 3, column: 17 }]);
+    expect(r.problems).toEqual([{ at: "creation_rules[1].path_regex", message: 'creation_rules[1].path_regex: invalid regular expression "(": missing closing ): `(`', line: 3, column: 17 }]);
   });
 });

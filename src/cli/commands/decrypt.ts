@@ -11,7 +11,7 @@ import { auditLogPath, openSealedAudited } from "../../ops/audit-log.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { encryptionRuleFor } from "../../ops/creation-rule.js";
 import { describeWeakness, ruleWeakness, storedRule } from "../../document/rule-strength.js";
-import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index.js";
+import { getAtPath, parseTreePath, type Node, type PathStep, type Tree } from "../../tree/index.js";
 import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
@@ -31,8 +31,8 @@ type Args = GlobalArgs & {
 };
 
 /** What `--extract` prints: a string raw, a map or list as a document, other scalars as the store writes them. */
-export function extractBytes(plain: Tree, path: string, store: Store): Uint8Array {
-  const node: Node | undefined = getAtPath(plain, parseTreePath(path));
+export function extractBytes(plain: Tree, path: string, steps: readonly PathStep[], store: Store): Uint8Array {
+  const node: Node | undefined = getAtPath(plain, steps);
   if (node === undefined) throw new SealError("BAD_TREE_PATH", `${path} is not in the file`);
   if (node.kind === "str") return Buffer.from(node.value, "utf8");
   if (node.kind === "bytes") return node.value;
@@ -59,6 +59,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
     handler: async (args) => {
+      const extractSteps = args.extract ? parseTreePath(args.extract) : undefined;
       const formats = formatsFor(args, args.file);
       const { name } = formats;
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
@@ -82,7 +83,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
         const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
         if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
-        const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
+        const data = args.extract && extractSteps ? extractBytes(doc.plain, args.extract, extractSteps, outStore) : outStore.emitPlain(doc.plain);
         await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
       } finally {
         closeDocument(doc);

@@ -8,6 +8,7 @@ import { parseEncryptionContext } from "../../keys/aws-kms.js";
 import { chooseRecipients, type RecipientChoice } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
 import { sealPlainBytes } from "../../ops/sealed-file.js";
+import { compileUserRegex } from "../../user-regex.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../ops/reuse.js";
 import { warn, type CliContext } from "../context.js";
@@ -40,14 +41,23 @@ type Args = GlobalArgs & {
   reuse?: string | false;
 };
 
-/** The one suffix/regex rule given on the command line, if any. */
+/**
+ * The one suffix/regex rule given on the command line, if any.
+ * @throws SealError CONFLICTING_PARAMETERS for two rules, USAGE for an invalid regex.
+ */
 export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): CryptRule | undefined {
   const given = CRYPT_RULE_KINDS.filter((k) => typeof args[k.replace(/_/g, "-")] === "string");
   if (given.length > 1) {
     throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`);
   }
   const kind = given[0];
-  return kind ? { kind, value: args[kind.replace(/_/g, "-")] as string } : undefined;
+  if (!kind) return undefined;
+  const flag = `--${kind.replace(/_/g, "-")}`;
+  const value = args[flag.slice(2)] as string;
+  if (kind.endsWith("regex")) {
+    compileUserRegex(value, { code: "USAGE", at: flag, hint: `${flag} takes an RE2 regular expression (as sops), e.g. ${flag} '^(data|stringData)$'` });
+  }
+  return { kind, value };
 }
 
 /**
@@ -86,6 +96,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
         .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
     handler: async (args) => {
+      const flagRule = cryptRuleFromFlags(args);
       const { input, output, name } = formatsFor(args, args.file);
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
       const bytes = await readInput(args.file, ctx.stdin);
@@ -95,7 +106,6 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
       const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
       const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
       const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
-      const flagRule = cryptRuleFromFlags(args);
       if (version) {
         const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
         const outcome = await resealFromVersion(bytes, version, {

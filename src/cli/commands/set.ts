@@ -9,6 +9,8 @@ import { writeFileAtomic } from "../../io/atomic-write.js";
 import { readAll, readInput } from "../../ops/read-input.js";
 import { parseJsonValue, setValueBytes } from "../../ops/edit-value.js";
 import { parseTreePath, type Node } from "../../tree/index.js";
+import { pathLabel } from "../../document/index.js";
+import type { CryptRule } from "../../metadata.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { editTarget, fixRuleOption } from "../edit-target.js";
@@ -48,6 +50,16 @@ async function valueFrom(ctx: CliContext, args: Args): Promise<Node> {
   return node;
 }
 
+const LISTED_PATHS = 5;
+
+/** `warning: db.host will be stored in plaintext (the file's rule leaves it unencrypted: encrypted_regex ^password$)` */
+function plaintextWarning(paths: readonly string[][], rule: CryptRule): string {
+  const labels = paths.slice(0, LISTED_PATHS).map(pathLabel);
+  const more = paths.length > LISTED_PATHS ? ` and ${paths.length - LISTED_PATHS} more` : "";
+  const one = paths.length === 1;
+  return `warning: ${labels.join(", ")}${more} will be stored in plaintext (the file's rule leaves ${one ? "it" : "them"} unencrypted: ${rule.kind} ${rule.value})`;
+}
+
 export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
     command: "set <file> <path> [value]",
@@ -68,12 +80,16 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .example(`printf '"s3cret"' | $0 set secrets.enc.yaml '["db"]["password"]' --value-stdin`, "set a secret string")
         .example(`$0 set secrets.enc.yaml '["db"]["port"]' 5432`, "set a non-secret number") as unknown as Argv<Args>,
     handler: async (args) => {
-      const steps = parseTreePath(args.path);
+      const steps = parseTreePath(args.path, "BAD_SET_FORMAT");
       const value = await valueFrom(ctx, args);
       const { path, opts } = editTarget(ctx, args);
-      const out = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
-      if (out) writeFileAtomic(path, out);
-      else if (args.verbose) warn(ctx, `${args.file}: unchanged`);
+      const outcome = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
+      if (!outcome.bytes) {
+        if (args.verbose) warn(ctx, `${args.file}: unchanged`);
+        return;
+      }
+      writeFileAtomic(path, outcome.bytes);
+      if (outcome.plaintextPaths.length > 0) warn(ctx, plaintextWarning(outcome.plaintextPaths, outcome.rule));
     },
   };
 }

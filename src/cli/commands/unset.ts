@@ -27,7 +27,7 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         })
         .example(`$0 unset secrets.enc.yaml '["old_token"]'`, "remove a key") as unknown as Argv<Args>,
     handler: async (args) => {
-      const steps = parseTreePath(args.path);
+      const steps = parseTreePath(args.path, "BAD_SET_FORMAT");
       const { path, opts } = editTarget(ctx, args);
       const out = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, opts);
       if (out) writeFileAtomic(path, out);
