@@ -146,9 +146,9 @@ export function checkCommandLine(argv: readonly string[], shape: CommandShape | 
     const found = scan(words, flags);
     const sops = [...found.unknown, ...found.words.slice(0, 1)].find((w) => w in SOPS_SPELLINGS);
     if (sops) throw sopsPointer(sops);
-    if (found.unknown[0] !== undefined) throw unknownOption(found.unknown[0], flags, []);
     const first = found.words[0];
     if (first !== undefined && first !== COMPLETION_COMMAND) throw unknownCommand(first, [...commandNames, COMPLETION_COMMAND], []);
+    if (found.unknown[0] !== undefined) throw unknownOption(found.unknown[0], flags, []);
     return [];
   }
   // Walk down through subcommands: after each command word, the next plain word names the subcommand.
