@@ -144,9 +144,10 @@ export function checkCommandLine(argv: readonly string[], shape: CommandShape | 
   if (!shape) {
     const flags = new FlagSet(GLOBAL_FLAGS);
     const found = scan(words, flags);
-    const sops = [...found.unknown, ...found.words.slice(0, 1)].find((w) => w in SOPS_SPELLINGS);
-    if (sops) throw sopsPointer(sops);
     const first = found.words[0];
+    // Whichever comes first names what the user meant: `secrets -d FILE` is sops's decrypt, `secrets ecnrypt -i FILE` a typo.
+    const sops = [...found.unknown.filter((w) => first === undefined || words.indexOf(w) < words.indexOf(first)), ...found.words.slice(0, 1)].find((w) => w in SOPS_SPELLINGS);
+    if (sops) throw sopsPointer(sops);
     if (first !== undefined && first !== COMPLETION_COMMAND) throw unknownCommand(first, [...commandNames, COMPLETION_COMMAND], []);
     if (found.unknown[0] !== undefined) throw unknownOption(found.unknown[0], flags, []);
     return [];

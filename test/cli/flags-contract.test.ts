@@ -21,12 +21,12 @@ const ACTING_LINES: Record<string, (r: TestRepo) => string[]> = {
   keygen: () => ["keygen", "-o", "../new-key.txt"],
   filestatus: () => ["filestatus", "enc.yaml"],
   edit: () => ["edit", "enc.yaml"],
-  set: () => ["set", "enc.yaml", '["token"]', '"changed"'],
+  set: () => ["set", "enc.yaml", '["n"]', "42"],
   unset: () => ["unset", "enc.yaml", '["token"]'],
   rotate: () => ["rotate", "-i", "enc.yaml"],
   updatekeys: () => ["updatekeys", "-y", "enc.yaml"],
   status: () => ["status"],
-  guard: () => ["guard", "plain.yaml"],
+  guard: () => ["guard", "--json", "plain.yaml"],
   "hook install": () => ["hook", "install"],
   exec: () => ["exec", "-f", "enc.env", "--", "sh", "-c", "touch ../MARKER; echo $TOKEN"],
   "git setup": () => ["git", "setup"],
@@ -40,8 +40,9 @@ let template: TestRepo;
 
 /** The template: a git repo with .sops.yaml, a plaintext file, encrypted files, and an editor that leaves a marker. */
 function makeTemplate(): TestRepo {
-  const r = makeRepo(2);
-  r.write(".sops.yaml", sopsConfig(".*", r.keys.map((k) => k.recipient)));
+  // Files are encrypted for keys 0 and 1, and .sops.yaml then adds key 2, so updatekeys has work to do.
+  const r = makeRepo(3);
+  r.write(".sops.yaml", sopsConfig(".*", r.keys.slice(0, 2).map((k) => k.recipient)));
   r.write("enc.yaml", `token: ${SECRET}\n`);
   r.write("enc.env", `TOKEN=${SECRET}\n`);
   for (const f of ["enc.yaml", "enc.env"]) {
@@ -49,6 +50,7 @@ function makeTemplate(): TestRepo {
     if (e.code !== 0) throw new Error(e.stderr);
   }
   for (const f of ["base.yaml", "ours.yaml", "theirs.yaml"]) r.write(f, r.read("enc.yaml"));
+  r.write(".sops.yaml", sopsConfig(".*", r.keys.map((k) => k.recipient)));
   r.write("plain.yaml", `password: ${SECRET}\n`);
   r.commit("init");
   const editor = join(r.dir, "..", "editor.sh");
@@ -137,10 +139,11 @@ function longNames(shape: CommandShape): Set<string> {
 
 /** A misspelling of `name` not declared anywhere in `taken`: two neighbours swapped, or one letter dropped. */
 function misspell(name: string, kind: "swap" | "drop", taken: ReadonlySet<string>): string {
+  const how = name.length <= 2 ? "swap" : kind;
   const tries: string[] = [];
   for (let i = 0; i < name.length; i++) {
-    if (kind === "swap" && i + 1 < name.length && name[i] !== name[i + 1]) tries.push(name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2));
-    if (kind === "drop" && name.length > 2) tries.push(name.slice(0, i) + name.slice(i + 1));
+    if (how === "swap" && i + 1 < name.length && name[i] !== name[i + 1]) tries.push(name.slice(0, i) + name[i + 1] + name[i] + name.slice(i + 2));
+    if (how === "drop") tries.push(name.slice(0, i) + name.slice(i + 1));
   }
   // Prefer changes away from the first letter, as typing slips usually are.
   const ok = [...tries.slice(1), tries[0]].filter((t): t is string => t !== undefined && /^[a-z]/i.test(t) && !taken.has(t) && !taken.has(t.replace(/^no-/, "")));
