@@ -86,10 +86,11 @@ function scan(words: readonly string[], flags: FlagSet): Scan {
     }
     let takesValue = false;
     if (w.startsWith("--")) {
-      const [name, value] = [w.slice(2).split("=", 1)[0]!, w.includes("=")];
+      // Only the name is kept: `--passwrd=VALUE` must not put VALUE into an error message.
+      const name = w.slice(2).split("=", 1)[0]!;
       const flag = flags.long(name);
       if (!flag) out.unknown.push(`--${name}`);
-      else takesValue = !flag.boolean && !value && !name.startsWith("no-");
+      else takesValue = !flag.boolean && !w.includes("=") && !name.startsWith("no-");
     } else {
       // `-abc` is -a -b -c; `-fFILE`-like forms end the letters where yargs takes the rest as a value.
       const letters = w.slice(1);
