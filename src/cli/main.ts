@@ -7,6 +7,8 @@ import { SealError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
+import { shapeOf } from "./command-shape.js";
+import { checkCommandLine } from "./command-line-check.js";
 import { VERSION } from "../version.js";
 
 let commandExitCode = 0;
@@ -14,10 +16,12 @@ let commandExitCode = 0;
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
-  let usageError: string | undefined;
   try {
     const chosen = findCommand(argv);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
+    // The whole command line is checked before yargs runs a handler (style rule 43).
+    const path = checkCommandLine(argv, full ? shapeOf(full) : undefined, COMMANDS.map((c) => c.name));
+    const help = ["secrets", ...path, "--help"].join(" ");
     const parser = yargs(argv)
       .scriptName("secrets")
       .usage("$0 <command> [options]\n\nKeep secrets in git as encrypted YAML, JSON, .env and INI files (sops-compatible).")
@@ -33,15 +37,12 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       // instead of ~20 ms, so wrap only when help is actually asked for.
       .wrap(argv.includes("--help") || argv.includes("-h") || argv.length === 0 ? Math.min(110, process.stdout.columns || 100) : null)
       .exitProcess(false)
+      // Throwing stops yargs here, before any handler: returning would let it go on to run the command.
       .fail((msg: string | null, err: Error | undefined) => {
         if (err) throw err;
-        usageError = msg ?? "invalid usage";
+        throw new SealError("USAGE", msg ?? "invalid usage", { hint: `see '${help}'.` });
       });
     await parser.parseAsync();
-    if (usageError !== undefined) {
-      ctx.stderr.write(`error[USAGE]: ${usageError}\nhint: run \`secrets --help\`\n`);
-      return 2;
-    }
     return commandExitCode;
   } catch (e) {
     return report(e, ctx, debug);
