@@ -18,5 +18,5 @@ export async function writeResult(ctx: CliContext, target: OutputTarget, data: U
     writeFileAtomic(resolve(ctx.cwd, path), data, plaintext ? 0o600 : 0o644);
     return;
   }
-  await new Promise<void>((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) => ctx.payload.write(data, (e) => (e ? rej(e) : res())));
 }

@@ -12,6 +12,7 @@ import { appendFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { dirname, resolve } from "node:path";
 import { SealError, isSealError } from "../errors.js";
+import { redactKeyMaterial } from "../redact.js";
 import type { SopsConfig } from "../config.js";
 import type { OpenedDocument } from "../document/index.js";
 import type { Store } from "../formats/index.js";
@@ -54,7 +55,8 @@ export function appendAudit(path: string, event: AuditEvent, now: Date = new Dat
     ...(event.error === undefined ? {} : { error: event.error }),
   };
   try {
-    appendFileSync(path, `${JSON.stringify(line)}\n`, { mode: 0o600, flag: "a" });
+    // A file name is attacker-chosen text; like every line sealfile writes, it never carries a key.
+    appendFileSync(path, `${redactKeyMaterial(JSON.stringify(line))}\n`, { mode: 0o600, flag: "a" });
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code;
     throw new SealError("CANNOT_WRITE_OUTPUT", `cannot append to the audit log ${path} (${typeof code === "string" ? code : "error"})`, {
