@@ -88,7 +88,7 @@ export interface SecretLiteral {
 
 /**
  * The literal values to blank for this environment: each {@link KEY_MATERIAL_ENV} variable and each
- * `SEALFILE_*_TOKEN`, whole; for `SOPS_AGE_KEY` also each non-comment line; for `GOOGLE_CREDENTIALS` the
+ * `SEALFILE_*_TOKEN`, whole; for `SOPS_AGE_KEY` also each line; for `GOOGLE_CREDENTIALS` the
  * secret fields of its JSON. Each value also in its JSON-escaped spelling.
  */
 export function secretLiteralsOf(env: Readonly<Record<string, string | undefined>>): SecretLiteral[] {
@@ -105,7 +105,8 @@ export function secretLiteralsOf(env: Readonly<Record<string, string | undefined
     if (value === undefined) continue;
     if (!(KEY_MATERIAL_ENV as readonly string[]).includes(name) && !TOKEN_ENV_RE.test(name)) continue;
     add(value, name);
-    if (name === "SOPS_AGE_KEY") for (const line of value.split(/\r?\n/)) if (!line.trim().startsWith("#")) add(line, name);
+    // Each line too: an error may quote part of the value, and the key in it may already be blanked by shape.
+    if (name === "SOPS_AGE_KEY") for (const line of value.split(/\r?\n/)) add(line, name);
     if (name === "GOOGLE_CREDENTIALS") for (const field of jsonSecretFields(value)) add(field, name);
   }
   // Longest first, so a whole value is blanked before any one of its lines.

@@ -46,9 +46,9 @@ function stanzaSniffer(seen: Set<string>): import("age-encryption").Identity {
   };
 }
 
-/** The error for a private key given where a recipient belongs; it never quotes the text given. */
-function privateKeyGiven(): SealError {
-  return new SealError("USAGE", "this looks like a private key (AGE-SECRET-KEY-…), not an age recipient; it is not shown here", {
+/** The error for a private key given where a recipient belongs (any kind); it never quotes the text given. */
+export function privateKeyGiven(): SealError {
+  return new SealError("USAGE", "this looks like a private key (AGE-SECRET-KEY-…), not a recipient; it is not shown here", {
     hint: "give the public recipient (age1…) instead — `age-keygen -y KEYFILE` prints it; keep the private key out of commands, SOPS_AGE_RECIPIENTS and .sops.yaml",
   });
 }
