@@ -3,6 +3,7 @@
  * Exit statuses reuse sops's numbers (cmd/sops/codes/codes.go) wherever the meaning matches, so scripts
  * written for sops keep working.
  */
+import { redactKeyMaterial } from "./redact.js";
 
 /** Every error code sealfile can raise, with its process exit status. */
 export const ERROR_CODES = {
@@ -60,11 +61,12 @@ export class SealError extends Error {
     message: string,
     options: { hint?: string; details?: Record<string, unknown>; cause?: unknown; exitCode?: number } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages are written not to quote key material; this catches what a third-party message quoted.
+    super(redactKeyMaterial(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SealError";
     this.code = code;
     this.exitCode = options.exitCode ?? ERROR_CODES[code];
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : redactKeyMaterial(options.hint);
     this.details = options.details;
   }
 }

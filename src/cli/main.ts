@@ -1,6 +1,7 @@
 /**
  * Owns: the `secrets` entry point — yargs wiring, the one try/catch that turns errors into messages and
- * exit statuses, and the CliContext every command gets. The only place that touches process globals.
+ * exit statuses, and the CliContext every command gets (its stdout and stderr redacted). The only place that
+ * touches process globals.
  */
 import yargs from "yargs";
 import { SealError } from "../errors.js";
@@ -10,6 +11,8 @@ import { COMMANDS, findCommand } from "./commands/index.js";
 import { shapeOf } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
 import { VERSION } from "../version.js";
+import { makeRedactor } from "../redact.js";
+import { redactingStream } from "./redacting-stream.js";
 
 let commandExitCode = 0;
 
@@ -65,12 +68,15 @@ const env = { ...process.env };
 // It is set on the process only (for the lazily loaded SDK), not in `env`, so `exec` children never see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
+// Everything sealfile itself prints passes through the redactor; only asked-for document bytes bypass it.
+const redact = makeRedactor(env);
 const ctx: CliContext = {
   cwd: process.cwd(),
   env,
   stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout: redactingStream(process.stdout, redact),
+  stderr: redactingStream(process.stderr, redact),
+  payload: process.stdout,
   interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
   setExitCode: (code) => {
     commandExitCode = code;

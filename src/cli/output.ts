@@ -20,5 +20,5 @@ export async function writeResult(ctx: CliContext, target: OutputTarget, data: U
     else writeFileAtomic(resolve(ctx.cwd, path), data);
     return;
   }
-  await new Promise<void>((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) => ctx.payload.write(data, (e) => (e ? rej(e) : res())));
 }

@@ -4,6 +4,7 @@
  * decryption order, collecting every failure as data for one clear error (sops keyservice + shamir).
  */
 import { SealError } from "../errors.js";
+import { redactKeyMaterial } from "../redact.js";
 import { nameFor } from "../config.js";
 import { combineShares, splitSecret } from "../crypto/shamir.js";
 import { wipe } from "../crypto/wipe.js";
@@ -63,11 +64,6 @@ export async function keysOf(md: Metadata): Promise<MasterKey[][]> {
   return Promise.all(md.keyGroups.map((g: KeyRef[]) => Promise.all(g.map((r) => keyFromEntry(r.kind, r.entry)))));
 }
 
-/** Third-party messages can quote the text they failed to parse; a private key must never reach a message. */
-function redactPrivateKeys(message: string): string {
-  return message.replace(/AGE-(?:SECRET-KEY|PLUGIN)-[0-9A-Z-]+/gi, "AGE-SECRET-KEY-…");
-}
-
 /** Tries a group's keys one after another; a failure never stops the next key from being tried. */
 async function openGroup(group: MasterKey[], index: number, order: readonly KeyKind[], ctx: KeyContext, failures: KeyFailure[], names: ReadonlyMap<string, string>, openedWith: KeyKind[]): Promise<Uint8Array | undefined> {
   for (const key of orderKeys(group, order)) {
@@ -75,7 +71,8 @@ async function openGroup(group: MasterKey[], index: number, order: readonly KeyK
     try {
       result = await key.decrypt(ctx);
     } catch (e) {
-      result = { ok: false as const, reason: e instanceof Error ? redactPrivateKeys(e.message) : "failed", tried: [] };
+      // Third-party messages can quote the text they failed to parse.
+      result = { ok: false as const, reason: e instanceof Error ? redactKeyMaterial(e.message) : "failed", tried: [] };
     }
     if (result.ok) {
       openedWith.push(key.kind);

@@ -4,7 +4,8 @@
  */
 import { SealError } from "../errors.js";
 import type { KeySpec } from "../config.js";
-import { AgeKey } from "./age.js";
+import { AgeKey, privateKeyGiven } from "./age.js";
+import { looksLikePrivateKey } from "../redact.js";
 import type { KeyContext, KeyEntry, KeyKind, MasterKey, UnwrapResult } from "./types.js";
 
 /** Key kinds sealfile can use; others (pgp, hc_vault, hckms) are kept in files but cannot open them. */
@@ -53,9 +54,11 @@ export async function keyFromEntry(kind: KeyKind, entry: KeyEntry): Promise<Mast
 
 /**
  * A new (not yet wrapped) key source for a recipient spec.
- * @throws SealError USAGE for kinds sealfile cannot encrypt to; BAD_ENCRYPTION_CONTEXT for a context value that is not a scalar.
+ * @throws SealError USAGE for kinds sealfile cannot encrypt to, and for a private key given as a recipient; BAD_ENCRYPTION_CONTEXT for a context value that is not a scalar.
  */
 export async function keyFromSpec(spec: KeySpec): Promise<MasterKey> {
+  // Checked before any kind-specific parsing, so a key is neither echoed nor sent to a cloud service as a name.
+  if (Object.values(spec).some((v) => typeof v === "string" && looksLikePrivateKey(v))) throw privateKeyGiven();
   switch (spec.kind) {
     case "age":
       return AgeKey.fromRecipient(spec.recipient);

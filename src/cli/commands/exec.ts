@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
 import { loadConfig, recipientNames } from "../../config.js";
-import { buildChildEnv, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
+import { buildChildEnv, KEY_ENV_NAMES, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
 import { auditLogPath } from "../../ops/audit-log.js";
 import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type DecryptFilesOptions } from "../../ops/env-files.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -22,6 +22,7 @@ type Args = GlobalArgs & {
   fifo: boolean;
   "ignore-mac"?: boolean;
   "input-type"?: string;
+  "keep-key-env"?: boolean;
   command?: string[];
   "--"?: string[];
   _: Array<string | number>;
@@ -46,6 +47,10 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           fifo: { type: "boolean", default: true, describe: "offer --file-env through a named pipe (--no-fifo: a 0600 file, deleted afterwards)" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of every file: yaml, json, dotenv, ini (default: by extension)" },
+          "keep-key-env": {
+            type: "boolean",
+            describe: `pass sealfile's own key variables on to the child (${KEY_ENV_NAMES.join(", ")}, SEALFILE_*_TOKEN); dropped by default`,
+          },
         })
         .example("$0 exec -- npm start", "run with the default secrets file")
         .example("$0 exec -f base.enc.yaml -f prod.enc.yaml -- node server.js", "later files override earlier ones")
@@ -80,7 +85,11 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       const maskValues = args.mask ? [...Object.values(secrets), ...offered.flatMap((o) => leafStrings(o.file.plain))] : [];
 
       const run = async (paths: Record<string, string>): Promise<number> => {
-        const env = buildChildEnv(ctx.env, { ...secrets, ...paths }, { override: args.override, pristine: args.pristine === true });
+        const env = buildChildEnv(ctx.env, { ...secrets, ...paths }, {
+          override: args.override,
+          pristine: args.pristine === true,
+          keepKeyEnv: args["keep-key-env"] === true,
+        });
         const { exitCode } = await runChild({ command, shell: args.shell === true, env, cwd: ctx.cwd, stdio: args.mask ? { mask: maskValues } : "inherit" });
         return exitCode;
       };

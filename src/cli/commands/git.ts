@@ -5,6 +5,7 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
 import { loadConfig, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
@@ -35,8 +36,9 @@ type Args = GlobalArgs & {
   "input-type"?: string;
 };
 
-function write(ctx: CliContext, data: Uint8Array): Promise<void> {
-  return new Promise((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));
+/** Writes to `to`: `ctx.payload` for the file text git asked for, `ctx.stdout` for reports. */
+function write(to: Writable, data: Uint8Array): Promise<void> {
+  return new Promise((res, rej) => to.write(data, (e) => (e ? rej(e) : res())));
 }
 
 /** The config for `file`, or undefined when there is none or it cannot be read (a diff must not fail over it). */
@@ -62,14 +64,14 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
-      await write(ctx, result.text);
+      await write(ctx.payload, result.text);
     } finally {
       if (result.decrypted) wipe(result.text);
     }
   } catch (e) {
     // git diff must never fail because of us: show the bytes as they are.
     ctx.stderr.write(`secrets git diff-text: ${isSealError(e) ? e.message : "unexpected error"} (showing the encrypted text)\n`);
-    await write(ctx, bytes);
+    await write(ctx.payload, bytes);
   }
 }
 
@@ -126,7 +128,7 @@ async function setup(ctx: CliContext, args: Args): Promise<void> {
   const out: string[] = [];
   out.push(r.added.length > 0 ? `${r.attributesPath}: added ${r.added.map((p) => `${p} ${"diff=sealfile merge=sealfile"}`).join(", ")}` : `${r.attributesPath}: already up to date`);
   out.push(`git config (${r.configScope}): ${r.config.map(([k, v]) => `${k} = ${v}`).join("; ")}`);
-  await write(ctx, Buffer.from(`${out.join("\n")}\n`));
+  await write(ctx.stdout, Buffer.from(`${out.join("\n")}\n`));
   if (chosen.note) ctx.stderr.write(`note: ${chosen.note}\n`);
   for (const u of r.untranslated) {
     const what = u.regex === undefined ? "has no path_regex (it matches every file)" : `path_regex ${JSON.stringify(u.regex)} cannot be written as a git pattern`;
