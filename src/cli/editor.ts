@@ -51,7 +51,7 @@ export class EditorWorkspace {
     process.on("exit", this.onExit);
   }
 
-  /** Runs the editor on the file and waits for it. @throws SealError NO_EDITOR, GENERIC when it fails */
+  /** Runs the editor on the file and waits for it. @throws SealError NO_EDITOR when it cannot start, EDITOR_FAILED (201, as sops edit.go:236) when it fails */
   run(argv: readonly string[]): Promise<void> {
     const [cmd, ...args] = argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
@@ -62,13 +62,15 @@ export class EditorWorkspace {
         reject(
           e.code === "ENOENT"
             ? new SealError("NO_EDITOR", `editor "${cmd}" not found`, { hint: "set SOPS_EDITOR or EDITOR to an editor on PATH" })
-            : new SealError("NO_EDITOR", `could not start the editor "${cmd}" (${e.code ?? "error"})`),
+            : new SealError("NO_EDITOR", `could not start the editor "${cmd}" (${e.code ?? "error"})`, { hint: "set SOPS_EDITOR or EDITOR to an editor you can run" }),
         );
       });
       child.on("exit", (code, signal) => {
         this.child = undefined;
         if (code === 0) resolve();
-        else reject(new SealError("GENERIC", `the editor exited with ${signal ? `signal ${signal}` : `status ${code}`}; nothing was written`));
+        else {
+          reject(new SealError("EDITOR_FAILED", `the editor exited with ${signal ? `signal ${signal}` : `status ${code}`}; nothing was written`, { hint: "run the same command again; to discard your changes, quit the editor without saving" }));
+        }
       });
     });
   }

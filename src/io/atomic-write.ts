@@ -37,7 +37,10 @@ export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o644): v
     } catch {
       // already gone
     }
-    throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, { cause: e });
+    throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
+      hint: "check that the folder exists and that you may write to it",
+      cause: e,
+    });
   }
   try {
     const dfd = openSync(dir, constants.O_RDONLY);

@@ -63,20 +63,20 @@ export class AgeKey implements MasterKey {
     return new AgeKey(entry.recipient.trim(), entry.enc);
   }
 
-  /** @throws SealError USAGE for something that is not an age recipient. */
+  /** @throws SealError BAD_RECIPIENT for something that is not an age recipient. */
   static fromRecipient(recipient: string): AgeKey {
     const r = recipient.trim();
     if (r.startsWith("ssh-") && !isSshKeyLine(r)) {
-      throw new SealError("USAGE", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
+      throw new SealError("BAD_RECIPIENT", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
     }
     if (/^AGE-(SECRET-KEY|PLUGIN)-/i.test(r)) {
-      throw new SealError("USAGE", "a private key was given where an age recipient (public key) is expected", { hint: "pass the age1… recipient that `secrets keygen` printed, never the AGE-SECRET-KEY line" });
+      throw new SealError("BAD_RECIPIENT", "a private key was given where an age recipient (public key) is expected", { hint: "pass the age1… recipient that `secrets keygen` printed, never the AGE-SECRET-KEY line" });
     }
-    if (!isAgeRecipient(r)) throw new SealError("USAGE", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
+    if (!isAgeRecipient(r)) throw new SealError("BAD_RECIPIENT", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
     return new AgeKey(r);
   }
 
-  /** @throws SealError USAGE for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
+  /** @throws SealError BAD_RECIPIENT for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
   async encrypt(dataKey: Uint8Array): Promise<void> {
     const age = await loadAge();
     const e = new age.Encrypter();
@@ -87,7 +87,7 @@ export class AgeKey implements MasterKey {
       try {
         e.addRecipient(this.id);
       } catch {
-        throw new SealError("USAGE", `"${this.id}" is not a valid age recipient`);
+        throw new SealError("BAD_RECIPIENT", `"${this.id}" is not a valid age recipient`, { hint: "age recipients are the age1… line that `secrets keygen` or `age-keygen -y` prints; check for a typo" });
       }
     }
     this.enc = age.armor.encode(await readStream(await e.encrypt(streamOf(dataKey))));

@@ -41,7 +41,7 @@ export class AzureKvKey implements MasterKey {
 
   /**
    * From `https://VAULT.vault.azure.net/keys/NAME[/VERSION]`.
-   * @throws {SealError} USAGE when the URL does not have that shape.
+   * @throws {SealError} BAD_RECIPIENT when the URL does not have that shape.
    */
   static fromUrl(keyUrl: string): AzureKvKey {
     let url: URL;
@@ -135,7 +135,7 @@ export class AzureKvKey implements MasterKey {
 }
 
 function badUrl(keyUrl: string): SealError {
-  return new SealError("USAGE", `"${keyUrl}" is not an Azure Key Vault key URL`, {
+  return new SealError("BAD_RECIPIENT", `"${keyUrl}" is not an Azure Key Vault key URL`, {
     hint: "write it as https://VAULT.vault.azure.net/keys/NAME[/VERSION]",
   });
 }

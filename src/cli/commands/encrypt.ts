@@ -12,7 +12,7 @@ import { makeKeyContext } from "../../ops/key-context.js";
 import { findSealedVersion, resealFromVersion } from "../../ops/reuse.js";
 import { warn, type CliContext } from "../context.js";
 import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { writeResult } from "../output.js";
+import { checkOutputTarget, writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -44,7 +44,9 @@ type Args = GlobalArgs & {
 export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): CryptRule | undefined {
   const given = CRYPT_RULE_KINDS.filter((k) => typeof args[k.replace(/_/g, "-")] === "string");
   if (given.length > 1) {
-    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`);
+    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`, {
+      hint: "choose one rule for which keys are encrypted",
+    });
   }
   const kind = given[0];
   return kind ? { kind, value: args[kind.replace(/_/g, "-")] as string } : undefined;
@@ -70,6 +72,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
         .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
     handler: async (args) => {
+      checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
       const { input, output, name } = formatsFor(args, args.file);
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
       const bytes = await readInput(args.file, ctx.stdin);

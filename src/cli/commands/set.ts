@@ -8,10 +8,10 @@ import { SealError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { readAll, readInput } from "../../ops/read-input.js";
 import { parseJsonValue, setValueBytes } from "../../ops/edit-value.js";
-import { parseTreePath, type Node } from "../../tree/index.js";
+import type { Node } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { editTarget } from "../edit-target.js";
+import { editArguments, editTarget, readEditTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -66,10 +66,10 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .example(`printf '"s3cret"' | $0 set secrets.enc.yaml '["db"]["password"]' --value-stdin`, "set a secret string")
         .example(`$0 set secrets.enc.yaml '["db"]["port"]' 5432`, "set a non-secret number") as unknown as Argv<Args>,
     handler: async (args) => {
-      const steps = parseTreePath(args.path);
+      const steps = editArguments(args.file, args.path);
       const value = await valueFrom(ctx, args);
       const { path, opts } = editTarget(ctx, args);
-      const out = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
+      const out = await setValueBytes(readEditTarget(path), steps, value, opts);
       if (out) writeFileAtomic(path, out);
       else if (args.verbose) warn(ctx, `${args.file}: unchanged`);
     },
