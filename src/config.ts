@@ -93,7 +93,7 @@ export function locateConfig(opts: FindConfigOptions): { path: string; foundBy: 
   const named = opts.explicit ?? opts.env.SOPS_CONFIG;
   if (named) {
     const path = resolve(opts.cwd, named);
-    if (!existsSync(path)) throw new SealError("CONFIG_NOT_FOUND", `config file ${named} does not exist`);
+    if (!existsSync(path)) throw new SealError("CONFIG_NOT_FOUND", `config file ${named} does not exist`, { hint: "check the path given with --config or SOPS_CONFIG" });
     return { path, foundBy: opts.explicit ? "flag" : "env" };
   }
   if (opts.file) {
@@ -125,7 +125,7 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`);
+    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`, { hint: "fix the YAML syntax of the config file" });
   }
   const data = (doc.toJS() ?? {}) as unknown;
   if (!validateConfig(data)) {

@@ -133,6 +133,8 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
   const obj = normalizeNumbers(raw) as Record<string, PlainValue>;
   if (weak) coerceWeak(obj);
   if (obj.shamir_threshold === null) delete obj.shamir_threshold;
+  // sops decodes a missing mac as "", which fails later as a MAC mismatch (exit 51, common.go:104), not here.
+  if (obj.mac === undefined) obj.mac = "";
   if (!validateMetadata(obj)) {
     const err = validateMetadata.errors?.[0];
     const where = err?.instancePath ? `sops${err.instancePath.replace(/\//g, ".")}` : "sops";

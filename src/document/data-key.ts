@@ -3,7 +3,7 @@
  * with Shamir when there are several groups) and unwrapping by trying each group's keys in the
  * decryption order, collecting every failure as data for one clear error (sops keyservice + shamir).
  */
-import { SealError } from "../errors.js";
+import { ERROR_CODES, SealError } from "../errors.js";
 import { redactKeyMaterial } from "../redact.js";
 import { nameFor } from "../config.js";
 import { combineShares, splitSecret } from "../crypto/shamir.js";
@@ -27,7 +27,7 @@ export interface KeyFailure {
 
 /**
  * Wraps `dataKey` for every key (in parallel). With several groups each group gets one Shamir share.
- * @throws SealError ENCRYPT_FAILED naming the recipients that could not be wrapped for.
+ * @throws SealError WRAP_FAILED (exit 1, as sops) naming the recipients that could not be wrapped for.
  */
 export async function wrapDataKey(dataKey: Uint8Array, groups: MasterKey[][], threshold: number, ctx: KeyContext): Promise<void> {
   if (groups.length === 0 || groups.every((g) => g.length === 0)) {
@@ -50,9 +50,12 @@ export async function wrapDataKey(dataKey: Uint8Array, groups: MasterKey[][], th
         }
       }
     }
+    // sops exits 1 when the data key cannot be wrapped (encrypt.go:126, rotate.go:72, updatekeys.go:109).
     if (failed.length > 0) {
-      if (failed.length === 1 && firstError instanceof SealError) throw firstError;
-      throw new SealError("ENCRYPT_FAILED", `could not wrap the data key for:\n  ${failed.join("\n  ")}`);
+      if (failed.length === 1 && firstError instanceof SealError) {
+        throw new SealError(firstError.code, firstError.message, { ...(firstError.hint ? { hint: firstError.hint } : {}), cause: firstError, exitCode: ERROR_CODES.WRAP_FAILED });
+      }
+      throw new SealError("WRAP_FAILED", `could not wrap the data key for:\n  ${failed.join("\n  ")}`, { hint: "check each key named above: its credentials, its network and its permission to encrypt" });
     }
   } finally {
     if (shares.length > 1) wipe(...shares);

@@ -76,7 +76,10 @@ class IniParser {
   }
 
   fail(reason: string, line = this.lines.line): never {
-    throw new SealError("BAD_SYNTAX", `INI syntax error at line ${line}: ${reason}`, { details: { line } });
+    throw new SealError("BAD_SYNTAX", `INI syntax error at line ${line}: ${reason}`, {
+      hint: "fix the INI at that line, or pass --input-type if the file is in another format",
+      details: { line },
+    });
   }
 
   parse(): IniDocument {

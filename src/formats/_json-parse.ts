@@ -276,11 +276,12 @@ export function parseJsonObject(src: string): TreeMap {
     if (e instanceof JsonSyntax) {
       const { line, column } = lineColumn(src, e.pos);
       throw new SealError("BAD_SYNTAX", `JSON syntax error at line ${line}, column ${column}: ${e.message}`, {
+        hint: "fix the JSON at that position, or pass --input-type if the file is in another format",
         details: { line, column },
       });
     }
     if (e instanceof RangeError) {
-      throw new SealError("BAD_SYNTAX", "JSON document is nested too deeply");
+      throw new SealError("BAD_SYNTAX", "JSON document is nested too deeply", { hint: "flatten the structure" });
     }
     throw e;
   }

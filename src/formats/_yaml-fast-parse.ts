@@ -133,7 +133,7 @@ class FastReader {
       const line = this.lines[lineNo]!;
       const k = this.key(line, col);
       if (k === undefined) throw new Bail();
-      if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`);
+      if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`, { hint: "keep one of the two entries" });
       seen.add(k.key);
       const after: Comment[] = [];
       const value = this.value(line, k.rest, col, after, true);

@@ -58,7 +58,9 @@ const REASONS: Record<string, string> = {
 };
 
 export function syntaxError(lines: LineIndex, offset: number, reason: string): SealError {
-  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`);
+  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
+    hint: "fix the YAML at that line, or pass --input-type if the file is in another format",
+  });
 }
 
 /** Where a tree object came from in the source (recorded only when a caller asks, for `_yaml-layout.ts`). */
@@ -277,7 +279,7 @@ class DocBuilder {
       if (useComments) this.take(start, () => true, items);
       const key = this.key(keyNode, start);
       if (seen.has(key)) {
-        throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`);
+        throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`, { hint: "keep one of the two entries" });
       }
       seen.add(key);
       const after: Comment[] = [];

@@ -87,7 +87,7 @@ const ORDER_ALIASES: Record<string, KeyKind> = { aws: "kms", awskms: "kms", gcp:
 
 /**
  * Parses `--decryption-order`/SOPS_DECRYPTION_ORDER (`age,kms,…`).
- * @throws SealError USAGE for unknown or repeated names.
+ * @throws SealError USAGE for unknown names, DUPLICATE_KEY_TYPE (112) for repeated ones.
  */
 export function parseDecryptionOrder(s: string | undefined): KeyKind[] {
   if (!s) return [...DEFAULT_DECRYPTION_ORDER];
@@ -95,7 +95,7 @@ export function parseDecryptionOrder(s: string | undefined): KeyKind[] {
   for (const raw of s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)) {
     const k = (ORDER_ALIASES[raw] ?? raw) as KeyKind;
     if (!DEFAULT_DECRYPTION_ORDER.includes(k)) throw new SealError("USAGE", `unknown key type "${raw}" in the decryption order`);
-    if (kinds.includes(k)) throw new SealError("USAGE", `key type "${raw}" appears twice in the decryption order`, { exitCode: 112 });
+    if (kinds.includes(k)) throw new SealError("DUPLICATE_KEY_TYPE", `key type "${raw}" appears twice in the decryption order`, { hint: "name each key type once in --decryption-order / SOPS_DECRYPTION_ORDER" });
     kinds.push(k);
   }
   for (const k of DEFAULT_DECRYPTION_ORDER) if (!kinds.includes(k)) kinds.push(k);

@@ -141,13 +141,13 @@ export async function setValueBytes(bytes: Uint8Array, steps: readonly PathStep[
 /**
  * The file without the value at `steps`.
  * @returns undefined when `idempotent` and there was nothing there.
- * @throws SealError BAD_TREE_PATH when nothing is there (without `idempotent`); NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH,
+ * @throws SealError PATH_NOT_FOUND when nothing is there (without `idempotent`); NOT_ENCRYPTED, NO_USABLE_KEY, MAC_MISMATCH,
  *         WEAK_ENCRYPTION_RULE
  */
 export function unsetValueBytes(bytes: Uint8Array, steps: readonly PathStep[], label: string, opts: EditValueOptions): Promise<Uint8Array | undefined> {
   return rewrite(bytes, opts, (plain) => {
     if (unsetAtPath(plain, steps)) return true;
     if (opts.idempotent) return false;
-    throw new SealError("BAD_TREE_PATH", `${label} is not in ${opts.file ?? "the file"}`, { hint: "pass --idempotent to succeed when it is already absent" });
+    throw new SealError("PATH_NOT_FOUND", `${label} is not in ${opts.file ?? "the file"}`, { hint: "pass --idempotent to succeed when it is already absent" });
   });
 }

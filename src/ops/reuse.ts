@@ -139,6 +139,9 @@ const CANNOT_OPEN = new Set(["NO_USABLE_KEY", "KEY_FAILED", "MAC_MISMATCH", "MAC
 export async function resealFromVersion(plainBytes: Uint8Array, version: SealedVersion, opts: ReuseOptions): Promise<ReuseOutcome> {
   const inStore = storeFor(opts.inputFormat, opts.inputStoreOptions);
   const plain = inStore.parsePlain(plainBytes);
+  if (plain.branches.length === 0) {
+    throw new SealError("NEED_DOCUMENT", `${opts.file ?? "the input"} holds no document to encrypt`, { hint: "a file must contain at least one document, e.g. `{}`" });
+  }
   if (opts.inputFormat !== "binary" && hasMetadata(plain, inStore.metadataLayout)) {
     throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
   }

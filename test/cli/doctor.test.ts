@@ -119,10 +119,10 @@ describe("secrets doctor (acceptance 4)", () => {
     expect(validate({ config: {}, sources: [], identities: [], cloud: [] })).toBe(false);
   });
 
-  it("reports an invalid config with the position of each problem (exit 5)", () => {
+  it("reports an invalid config with the position of each problem (exit 1, as sops for config errors)", () => {
     repo.write(".sops.yaml.bad", "creation_rules:\n  - path_regex: prod/\n    age: 5\n    shamir_threshold: many\n");
     const r = doctor(["--config", ".sops.yaml.bad"], 0);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain("(named by --config)");
     expect(r.stdout).toContain("INVALID:");
     expect(r.stdout).toMatch(/line 3, column 10: creation_rules\[0\]\.age /);

@@ -15,7 +15,7 @@ import { getAtPath, parseTreePath, type Node, type PathStep, type Tree } from ".
 import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { writeResult } from "../output.js";
+import { checkOutputTarget, writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -33,7 +33,7 @@ type Args = GlobalArgs & {
 /** What `--extract` prints: a string raw, a map or list as a document, other scalars as the store writes them. */
 export function extractBytes(plain: Tree, path: string, steps: readonly PathStep[], store: Store): Uint8Array {
   const node: Node | undefined = getAtPath(plain, steps);
-  if (node === undefined) throw new SealError("BAD_TREE_PATH", `${path} is not in the file`);
+  if (node === undefined) throw new SealError("PATH_NOT_FOUND", `${path} is not in the file`, { hint: "list the file's keys with `secrets decrypt FILE`; paths look like '[\"db\"][\"password\"]'" });
   if (node.kind === "str") return Buffer.from(node.value, "utf8");
   if (node.kind === "bytes") return node.value;
   if (node.kind === "map") return store.emitPlain({ branches: [node] });
@@ -59,6 +59,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
     handler: async (args) => {
+      checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
       const extractSteps = args.extract ? parseTreePath(args.extract) : undefined;
       const formats = formatsFor(args, args.file);
       const { name } = formats;

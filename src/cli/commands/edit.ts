@@ -60,6 +60,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         })
         .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
     handler: async (args) => {
+      if (!args.file) throw new SealError("NO_FILE_SPECIFIED", "name the file to edit", { hint: "secrets edit FILE (it is created when missing)" });
       const path = resolve(ctx.cwd, args.file);
       const { input, name } = formatsFor(args, args.file);
       const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
@@ -130,7 +131,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           const edited = ws.read();
           try {
             const killed = signal ? `the editor was ended by ${signal} and ` : "";
-            if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${killed}${args.file} has not changed; nothing written`);
+            if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${killed}${args.file} has not changed; nothing written`, { hint: "nothing to do; sops exits 200 here too, so scripts can tell" });
             if (signal) warn(ctx, `note: the editor was ended by ${signal}; encrypting what it had saved to ${args.file}`);
             const { bytes, warnings } = await seal(edited);
             for (const w of warnings) warn(ctx, `warning: ${w}`);

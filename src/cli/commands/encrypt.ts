@@ -13,7 +13,7 @@ import { makeKeyContext } from "../../ops/key-context.js";
 import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../ops/reuse.js";
 import { warn, type CliContext } from "../context.js";
 import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { writeResult } from "../output.js";
+import { checkOutputTarget, writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -48,7 +48,9 @@ type Args = GlobalArgs & {
 export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): CryptRule | undefined {
   const given = CRYPT_RULE_KINDS.filter((k) => typeof args[k.replace(/_/g, "-")] === "string");
   if (given.length > 1) {
-    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`);
+    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`, {
+      hint: "choose one rule for which keys are encrypted",
+    });
   }
   const kind = given[0];
   if (!kind) return undefined;
@@ -96,6 +98,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
         .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
     handler: async (args) => {
+      checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
       const flagRule = cryptRuleFromFlags(args);
       const { input, output, name } = formatsFor(args, args.file);
       const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });

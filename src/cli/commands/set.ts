@@ -8,12 +8,12 @@ import { SealError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { readAll, readInput } from "../../ops/read-input.js";
 import { parseJsonValue, setValueBytes } from "../../ops/edit-value.js";
-import { parseTreePath, type Node } from "../../tree/index.js";
+import { type Node } from "../../tree/index.js";
 import { pathLabel } from "../../document/index.js";
 import type { CryptRule } from "../../metadata.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { editTarget, fixRuleOption } from "../edit-target.js";
+import { editArguments, editTarget, fixRuleOption, readEditTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -80,10 +80,10 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .example(`printf '"s3cret"' | $0 set secrets.enc.yaml '["db"]["password"]' --value-stdin`, "set a secret string")
         .example(`$0 set secrets.enc.yaml '["db"]["port"]' 5432`, "set a non-secret number") as unknown as Argv<Args>,
     handler: async (args) => {
-      const steps = parseTreePath(args.path, "BAD_SET_FORMAT");
+      const steps = editArguments(args.file, args.path);
       const value = await valueFrom(ctx, args);
       const { path, opts } = editTarget(ctx, args);
-      const outcome = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
+      const outcome = await setValueBytes(readEditTarget(path), steps, value, opts);
       if (!outcome.bytes) {
         if (args.verbose) warn(ctx, `${args.file}: unchanged`);
         return;

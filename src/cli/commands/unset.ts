@@ -1,12 +1,10 @@
 /** Owns: `secrets unset FILE PATH` — remove one value of an encrypted file, everything else kept byte-identical. */
 import type { Argv, CommandModule } from "yargs";
 import { writeFileAtomic } from "../../io/atomic-write.js";
-import { readInput } from "../../ops/read-input.js";
 import { unsetValueBytes } from "../../ops/edit-value.js";
-import { parseTreePath } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
-import { editTarget, fixRuleOption } from "../edit-target.js";
+import { editArguments, editTarget, fixRuleOption, readEditTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "fix-rule"?: boolean };
@@ -27,9 +25,9 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         })
         .example(`$0 unset secrets.enc.yaml '["old_token"]'`, "remove a key") as unknown as Argv<Args>,
     handler: async (args) => {
-      const steps = parseTreePath(args.path, "BAD_SET_FORMAT");
+      const steps = editArguments(args.file, args.path);
       const { path, opts } = editTarget(ctx, args);
-      const out = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, opts);
+      const out = await unsetValueBytes(readEditTarget(path), steps, args.path, opts);
       if (out) writeFileAtomic(path, out);
       else if (args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
     },
