@@ -46,7 +46,7 @@ const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest(
 
 export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
-    command: "edit <file>",
+    command: "edit [file]",
     describe: "edit an encrypted file in $SOPS_EDITOR/$EDITOR (creates it when missing)",
     builder: (y: Argv<GlobalArgs>) =>
       y

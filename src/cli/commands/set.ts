@@ -62,7 +62,7 @@ function plaintextWarning(paths: readonly string[][], rule: CryptRule): string {
 
 export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
-    command: "set <file> <path> [value]",
+    command: "set [file] [path] [value]",
     describe: "set one value of an encrypted file (value as JSON, from stdin)",
     builder: (y: Argv<GlobalArgs>) =>
       y

@@ -11,7 +11,7 @@ type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ig
 
 export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
-    command: "unset <file> <path>",
+    command: "unset [file] [path]",
     describe: "remove one value from an encrypted file",
     builder: (y: Argv<GlobalArgs>) =>
       y
