@@ -11,6 +11,11 @@ export interface CryptRuleMatcher {
   shouldEncrypt(path: readonly string[], comments: readonly Comment[]): boolean;
   /** Whether a comment stays plaintext because the rule itself reads it (a comment-regex marker). */
   isMarkerComment(text: string): boolean;
+  /**
+   * Whether an encrypted comment's `ENC[…]` text matches `unencrypted_comment_regex`: sops would then read
+   * the value after it as clear text and the file would not open, so sops refuses to write it.
+   */
+  unreadableEnvelope(envelope: string): boolean;
 }
 
 /** Builds the matcher for a rule (sops uses Go RE2; the patterns people write behave the same in JS). */
@@ -42,6 +47,9 @@ export function crypterFor(rule: CryptRule): CryptRuleMatcher {
     },
     isMarkerComment(text) {
       return (kind === "unencrypted_comment_regex" || kind === "encrypted_comment_regex") && re!.test(text);
+    },
+    unreadableEnvelope(envelope) {
+      return kind === "unencrypted_comment_regex" && re!.test(envelope);
     },
   };
 }
