@@ -117,7 +117,7 @@ describe("sops behaviours (issue 13)", () => {
 
   it("--output-type binary of a two-document YAML file is refused (exit 4), not the first document", () => {
     // sops stores/json/store.go BinaryStore.EmitPlainFile: "there must be exactly one tree branch" → codes.ErrorDumpingTree.
-    const enc = sealed("two.yaml", "a: first\n---\nb: second\n");
+    const enc = sealed("two.yaml", "data: first\n---\ndata: second\n");
     const r = run(["decrypt", "--output-type", "binary", enc]);
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toBe("");
