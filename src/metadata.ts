@@ -159,7 +159,8 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
     keyGroups: groups,
     shamirThreshold: typeof obj.shamir_threshold === "number" ? obj.shamir_threshold : 0,
     lastModified: obj.lastmodified as string,
-    mac: obj.mac as string,
+    // Files from very old sops may have no MAC: opening them then needs --ignore-mac (sops: "File has no MAC").
+    mac: typeof obj.mac === "string" ? obj.mac : "",
     cryptRule: ruleKind ? { kind: ruleKind, value: obj[ruleKind] as string } : DEFAULT_CRYPT_RULE,
     cryptRuleStored: ruleKind !== undefined,
     macOnlyEncrypted: obj.mac_only_encrypted === true,

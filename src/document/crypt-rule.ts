@@ -12,6 +12,11 @@ export interface CryptRuleMatcher {
   shouldEncrypt(path: readonly string[], comments: readonly Comment[]): boolean;
   /** Whether a comment stays plaintext because the rule itself reads it (a comment-regex marker). */
   isMarkerComment(text: string): boolean;
+  /**
+   * Whether an encrypted comment's `ENC[…]` text matches `unencrypted_comment_regex`: sops would then read
+   * the value after it as clear text and the file would not open, so sops refuses to write it.
+   */
+  unreadableEnvelope(envelope: string): boolean;
 }
 
 /**
@@ -49,6 +54,9 @@ export function crypterFor(rule: CryptRule): CryptRuleMatcher {
     },
     isMarkerComment(text) {
       return (kind === "unencrypted_comment_regex" || kind === "encrypted_comment_regex") && re!.test(text);
+    },
+    unreadableEnvelope(envelope) {
+      return kind === "unencrypted_comment_regex" && re!.test(envelope);
     },
   };
 }

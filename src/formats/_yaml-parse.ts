@@ -116,9 +116,9 @@ export function parseWithLibrary(src: string, recorder?: ParseRecorder): Tree {
     const mine: SourceComment[] = [];
     while (ci < comments.length && comments[ci]!.offset < end) mine.push(comments[ci++]!);
     const builder = new DocBuilder(doc, mine, lines);
+    builder.src = src;
     if (recorder) {
       builder.recorder = recorder;
-      builder.src = src;
       const marker = doc.range[1] < doc.range[2] ? findEndMarker(src, doc.range[1], doc.range[2]) : -1;
       recorder.docs.push({ contentEnd: doc.range[1], endMarker: marker, end: doc.range[2] });
       if (marker >= 0 && mine.some((c) => c.offset > marker)) recorder.unsupported ??= "a comment after a `...` end marker";
@@ -398,7 +398,8 @@ class DocBuilder {
     if (!isScalar(n)) throw new Error("unreachable");
     this.spend(n.range?.[0] ?? 0);
     // The library decodes some tags itself (`!!binary` leniently, to bytes): tags are resolved here from the source text.
-    const text = typeof n.value === "string" ? n.value : typeof n.source === "string" ? n.source : String(n.value ?? "");
+    let text = typeof n.value === "string" ? n.value : typeof n.source === "string" ? n.source : String(n.value ?? "");
+    if ((n.type === "BLOCK_LITERAL" || n.type === "BLOCK_FOLDED") && n.range) text = blockValueAtEnd(this.src, n.range[0], n.range[1], text);
     if (n.tag) {
       const r = resolveTagged(n.tag, text);
       if ("error" in r) throw syntaxError(this.lines, n.range?.[0] ?? 0, `value ${r.error}`);
@@ -409,25 +410,44 @@ class DocBuilder {
   }
 }
 
-/** `|`/`>` with the header's indicators as written, then `@` and the column its content lines start at. */
-function blockStyle(src: string, start: number, end: number, value: string): string {
-  const header = /^[|>][-+0-9]*/.exec(src.slice(start, start + 4))?.[0] ?? "|";
+/**
+ * go-yaml (a libyaml port) keeps a block scalar's last line break only when the source has one: a block
+ * whose last content line ends the input, with no line break after it, has no final "\n" under clip and
+ * keep chomping alike. The `yaml` package adds the break anyway, so it is taken off here. A last line of
+ * spaces only is content when it is indented deeper than the block (its extra spaces are in the value).
+ */
+function blockValueAtEnd(src: string, start: number, end: number, value: string): string {
+  if (end !== src.length || src.length === 0 || src.endsWith("\n") || src.endsWith("\r") || !value.endsWith("\n")) return value;
+  const last = src.slice(src.lastIndexOf("\n") + 1);
+  if (/^ *$/.test(last)) {
+    const col = blockColumn(src, start, end, value);
+    if (col < 0 || last.length <= col) return value;
+  }
+  return value.slice(0, -1);
+}
+
+/** The column a block scalar's content lines start at, or -1 when it has no line with text. */
+function blockColumn(src: string, start: number, end: number, value: string): number {
   const nl = src.indexOf("\n", start);
-  let col = -1;
   for (let i = nl + 1; nl !== -1 && i < end; ) {
     let j = i;
     while (src[j] === " ") j++;
     if (j < end && src[j] !== "\n" && src[j] !== "\r") {
       // With an indentation indicator the first line may start with spaces that belong to the value.
       const lead = /^\n*( *)/.exec(value)![1]!.length;
-      col = j - i - lead;
-      break;
+      return j - i - lead;
     }
     const next = src.indexOf("\n", i);
     if (next === -1) break;
     i = next + 1;
   }
-  return `${header}@${col}`;
+  return -1;
+}
+
+/** `|`/`>` with the header's indicators as written, then `@` and the column its content lines start at. */
+function blockStyle(src: string, start: number, end: number, value: string): string {
+  const header = /^[|>][-+0-9]*/.exec(src.slice(start, start + 4))?.[0] ?? "|";
+  return `${header}@${blockColumn(src, start, end, value)}`;
 }
 
 function pairStart(p: Pair<YNode | null, YNode | null>): number {

@@ -76,18 +76,29 @@ export interface SealBytesOptions {
 }
 
 /**
+ * Refuses plaintext sops would not encrypt (cmd/sops/encrypt.go validateFileForEncryption): no document
+ * at all (an empty YAML file), or a file that already carries a metadata block.
+ * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203)
+ */
+export function checkEncryptable(plain: Tree, store: Store, format: FormatName, file: string | undefined): void {
+  if (plain.branches.length === 0) {
+    throw new SealError("NEED_DOCUMENT", `${file ?? "the input"} is empty: there must be at least one document to encrypt`, {
+      hint: "write at least one key (e.g. `key: value`), or `{}` for an empty map",
+    });
+  }
+  if (format !== "binary" && hasMetadata(plain, store.metadataLayout)) {
+    throw new SealError("ALREADY_ENCRYPTED", `${file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
+  }
+}
+
+/**
  * Encrypts a plaintext file's bytes for the given recipients.
- * @throws SealError ALREADY_ENCRYPTED (exit 203), NEED_DOCUMENT (92), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
+ * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
  */
 export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
   const store = storeFor(opts.format, opts.storeOptions);
   const plain = store.parsePlain(bytes);
-  if (plain.branches.length === 0) {
-    throw new SealError("NEED_DOCUMENT", `${opts.file ?? "the input"} holds no document to encrypt`, { hint: "a file must contain at least one document, e.g. `{}`" });
-  }
-  if (opts.format !== "binary" && hasMetadata(plain, store.metadataLayout)) {
-    throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
-  }
+  checkEncryptable(plain, store, opts.format, opts.file);
   // sops ignores suffix/regex rules for binary files: the whole file is one encrypted value.
   const binary = opts.format === "binary";
   const { tree, metadata } = await sealDocument(plain, {

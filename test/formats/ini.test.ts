@@ -100,12 +100,12 @@ describe("IniStore parse", () => {
       entry("c", str("  quoted  ")),
       entry("d", str("single")),
       entry("e", str("back # tick")),
-      { kind: "comment", text: "trailing" },
       entry("f", str("multi\nline # kept\nend")),
-      { kind: "comment", text: "comment" },
+      { kind: "comment", text: "trailing" },
       entry("g", str("value")),
-      { kind: "comment", text: "y" },
+      { kind: "comment", text: "comment" },
       entry("h", str("x")),
+      { kind: "comment", text: "y" },
       entry("i", str("")),
       entry("j", str("continued")),
       entry("k:q", str("quoted key")),
@@ -115,12 +115,12 @@ describe("IniStore parse", () => {
     ]);
   });
 
-  it("joins a block of comment lines into one comment item, as sops encrypts it", () => {
+  it("joins a block of comment lines into one comment item, as sops encrypts it; a key's comment follows the key", () => {
     const m = parse("; first\n# second\n[s]\n;; k1\n  ; k2\nk = v\n; tail\n");
     expect(((m.items[0] as MapEntry).value as TreeMap).items).toEqual([
       { kind: "comment", text: "first\n# second" },
-      { kind: "comment", text: "k1\n; k2" },
       entry("k", str("v")),
+      { kind: "comment", text: "k1\n; k2" },
       { kind: "comment", text: "tail" },
     ]);
   });
