@@ -11,7 +11,7 @@ import { makeKeyContext } from "../../ops/key-context.js";
 import { environmentReport, type EnvironmentReport } from "../../ops/doctor.js";
 import { fileReport, type FileReport, type RecipientReport } from "../../ops/doctor-file.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file?: string; json?: boolean; online?: boolean };
 
@@ -108,6 +108,7 @@ export function doctorCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           json: { type: "boolean", describe: "print JSON (schemas/doctor.schema.json)" },
           online: { type: "boolean", describe: "call the cloud key services to try the file's KMS keys" },
         })
+        .options(shared("config", "decryption-order"))
         .example("$0 doctor", "which config, identities and credentials are in effect")
         .example("$0 doctor secrets.enc.yaml", "why this file does (not) open") as unknown as Argv<Args>,
     handler: async (args) => {

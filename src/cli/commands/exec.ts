@@ -9,7 +9,7 @@ import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type 
 import { makeKeyContext } from "../../ops/key-context.js";
 import { mapLeaves, type Tree } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string | string[];
@@ -47,6 +47,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of every file: yaml, json, dotenv, ini (default: by extension)" },
         })
+        .options(shared("config", "decryption-order"))
         .example("$0 exec -- npm start", "run with the default secrets file")
         .example("$0 exec -f base.enc.yaml -f prod.enc.yaml -- node server.js", "later files override earlier ones")
         .example("$0 exec --file-env CREDS=creds.enc.json -- ./deploy.sh", "offer a decrypted file at $CREDS") as unknown as Argv<Args>,
