@@ -3,7 +3,7 @@
  * commands and options are usage errors with a "did you mean", and sops spellings get a pointer.
  */
 import { SealError } from "../errors.js";
-import { closestNames } from "./did-you-mean.js";
+import { closestNames } from "../did-you-mean.js";
 import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, type CommandShape, type FlagShape } from "./command-shape.js";
 
 /** sops options and commands given where sops takes them (`sops -d FILE`), and what they are here. */
