@@ -56,7 +56,7 @@ export async function runCli(given: string[], ctx: CliContext, terminalColumns?:
       .usage("$0 <command> [options]")
       .options(globalOptions)
       .command(COMMANDS.map((c) => (c === chosen && full ? full : { command: c.usage, describe: c.describe, handler: () => undefined })))
-      .completion("completion", "print a shell completion script")
+      .completion(COMPLETION_SHAPE.path[0]!, COMPLETION_SHAPE.describe)
       .demandCommand(1, "name a command (see --help)")
       .strict()
       .version(VERSION)
