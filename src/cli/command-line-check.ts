@@ -3,8 +3,8 @@
  * commands and options are usage errors with a "did you mean", and sops spellings get a pointer.
  */
 import { SealError } from "../errors.js";
-import { closestNames } from "./did-you-mean.js";
-import { GLOBAL_FLAGS, type CommandShape, type FlagShape } from "./command-shape.js";
+import { closestNames } from "../did-you-mean.js";
+import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, type CommandShape, type FlagShape } from "./command-shape.js";
 
 /** sops options and commands given where sops takes them (`sops -d FILE`), and what they are here. */
 const SOPS_SPELLINGS: Record<string, string> = {
@@ -24,7 +24,7 @@ const SOPS_SPELLINGS: Record<string, string> = {
   "exec-file": "secrets exec --file-env NAME=FILE -- COMMAND",
 };
 
-const COMPLETION_COMMAND = "completion";
+const COMPLETION_COMMAND = COMPLETION_SHAPE.path[0]!;
 const COMPLETION_REQUEST = "--get-yargs-completions";
 
 /** The words after `--` go to a child untouched; only what comes before is ours. */
@@ -143,7 +143,7 @@ export function checkCommandLine(argv: readonly string[], shape: CommandShape | 
   if (argv.includes(COMPLETION_REQUEST)) return [];
   const words = ownWords(argv);
   if (!shape) {
-    const flags = new FlagSet(GLOBAL_FLAGS);
+    const flags = new FlagSet(TOP_LEVEL_FLAGS);
     const found = scan(words, flags);
     const first = found.words[0];
     // Whichever comes first names what the user meant: `secrets -d FILE` is sops's decrypt, `secrets ecnrypt -i FILE` a typo.
@@ -151,7 +151,7 @@ export function checkCommandLine(argv: readonly string[], shape: CommandShape | 
     if (sops) throw sopsPointer(sops);
     if (first !== undefined && first !== COMPLETION_COMMAND) throw unknownCommand(first, [...commandNames, COMPLETION_COMMAND], []);
     if (found.unknown[0] !== undefined) throw unknownOption(found.unknown[0], flags, []);
-    return [];
+    return first === COMPLETION_COMMAND ? COMPLETION_SHAPE.path : [];
   }
   // Walk down through subcommands: after each command word, the next plain word names the subcommand.
   let current = shape;

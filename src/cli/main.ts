@@ -8,37 +8,66 @@ import { SealError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
-import { shapeOf } from "./command-shape.js";
+import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, shapeOf, type CommandShape } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
+import { commandPage, helpWidth, renderHelp, topLevelPage } from "./help.js";
 import { VERSION } from "../version.js";
 import { makeRedactor } from "../redact.js";
 import { redactingStream } from "./redacting-stream.js";
 
 let commandExitCode = 0;
 
+/** `secrets help CMD…` is `secrets CMD… --help`. */
+function helpSpelledOut(argv: string[]): string[] {
+  return argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
+}
+
+/** Whether help is asked for among the words that are ours (those after `--` belong to a child). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).some((w) => w === "--help" || w === "-h");
+}
+
+/** The (sub)command at `path` within `shape`. */
+function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
+  let current = shape;
+  for (const word of path.slice(1)) current = current.subcommands.find((s) => s.names.includes(word)) ?? current;
+  return current;
+}
+
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
-export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+export async function runCli(given: string[], ctx: CliContext, terminalColumns?: number): Promise<number> {
+  const argv = helpSpelledOut(given);
   const debug = argv.includes("--debug");
   try {
     const chosen = findCommand(argv);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
+    const shape = full ? shapeOf(full) : undefined;
     // The whole command line is checked before yargs runs a handler (style rule 43).
-    const path = checkCommandLine(argv, full ? shapeOf(full) : undefined, COMMANDS.map((c) => c.name));
+    const path = checkCommandLine(argv, shape, COMMANDS.map((c) => c.name));
+    if (asksForHelp(argv)) {
+      const page =
+        shape !== undefined ? commandPage(shapeAt(shape, path), GLOBAL_FLAGS)
+        : path[0] === COMPLETION_SHAPE.path[0] ? commandPage(COMPLETION_SHAPE, GLOBAL_FLAGS)
+        : topLevelPage([...COMMANDS, COMPLETION_SHAPE], TOP_LEVEL_FLAGS);
+      ctx.stdout.write(renderHelp(page, helpWidth(terminalColumns, ctx.env)));
+      return 0;
+    }
     const help = ["secrets", ...path, "--help"].join(" ");
     const parser = yargs(argv)
       .scriptName("secrets")
-      .usage("$0 <command> [options]\n\nKeep secrets in git as encrypted YAML, JSON, .env and INI files (sops-compatible).")
+      .usage("$0 <command> [options]")
       .options(globalOptions)
       .command(COMMANDS.map((c) => (c === chosen && full ? full : { command: c.usage, describe: c.describe, handler: () => undefined })))
-      .completion("completion", "print a shell completion script")
+      .completion(COMPLETION_SHAPE.path[0]!, COMPLETION_SHAPE.describe)
       .demandCommand(1, "name a command (see --help)")
       .strict()
       .version(VERSION)
+      // Help is printed above from the same declarations; yargs' own is reached only by spellings such as
+      // `-ih`, where it still stops the command. Unwrapped, it cannot break a word.
       .help()
       .alias("h", "help")
-      // yargs renders the full help text before every command runs; without wrapping that costs ~1 ms
-      // instead of ~20 ms, so wrap only when help is actually asked for.
-      .wrap(argv.includes("--help") || argv.includes("-h") || argv.length === 0 ? Math.min(110, process.stdout.columns || 100) : null)
+      .wrap(null)
       .exitProcess(false)
       // Throwing stops yargs here, before any handler: returning would let it go on to run the command.
       .fail((msg: string | null, err: Error | undefined) => {
@@ -83,6 +112,6 @@ const ctx: CliContext = {
   },
 };
 
-void runCli(process.argv.slice(2), ctx).then((code) => {
+void runCli(process.argv.slice(2), ctx, process.stdout.isTTY ? process.stdout.columns : undefined).then((code) => {
   process.exitCode = code;
 });

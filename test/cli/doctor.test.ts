@@ -131,6 +131,24 @@ describe("secrets doctor (acceptance 4)", () => {
     expect(validate(JSON.parse(j.stdout))).toBe(true);
   });
 
+  it("warns about misspelled .sops.yaml keys with their position and a did-you-mean, and still loads it (issue 13 item 5)", () => {
+    repo.write(".sops.yaml.typo", "creation_rule:\n  - age: x\ncreation_rules:\n  - path_regex: prod/\n    agee: age1x\n");
+    const r = doctor(["--config", ".sops.yaml.typo"], 0);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("valid: 1 creation rule");
+    expect(r.stdout).toContain("  warning: line 1, column 1: creation_rule is not a key sealfile or sops reads (ignored); did you mean creation_rules?\n");
+    expect(r.stdout).toContain("  warning: line 5, column 5: creation_rules[0].agee is not a key sealfile or sops reads (ignored); did you mean age?\n");
+    const j = doctor(["--config", ".sops.yaml.typo", "--json"], 0);
+    const data = JSON.parse(j.stdout) as { config: { valid: boolean; warnings: Array<{ at: string; line: number; column: number }> } };
+    expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+    expect(data.config.valid).toBe(true);
+    expect(data.config.warnings.map((w) => `${w.at}@${w.line}:${w.column}`)).toEqual(["creation_rule@1:1", "creation_rules[0].agee@5:5"]);
+    // Loading ignores them, as sops does: other commands neither fail nor warn.
+    const enc = runSecrets(["encrypt", "--config", ".sops.yaml.typo", "--age", repo.keys[0]!.recipient, "--filename-override", "prod/new.yaml", "-"], { env: repo.env(0), cwd: repo.dir, input: "a: 1\n" });
+    expect({ code: enc.code, stderr: enc.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(enc.stdout).toContain("sops:");
+  });
+
   it("reports a MAC mismatch (exit 51) and damaged values (exit 25)", () => {
     const good = repo.read("prod/app.yaml");
     try {

@@ -16,7 +16,7 @@ import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { checkOutputTarget, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -55,6 +55,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...typeOptions,
           ...dotenvGrammarOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 decrypt secrets.enc.yaml", "print the plaintext")
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,

@@ -22,7 +22,7 @@ import type { Store } from "../../formats/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { formatsFor, keyFlagOptions, storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { EditorWorkspace, editorArgv } from "../editor.js";
 import { askLine } from "../prompt.js";
 import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
@@ -58,6 +58,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           ...keyFlagOptions,
           ...fixRuleOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
     handler: async (args) => {
       if (!args.file) throw new SealError("NO_FILE_SPECIFIED", "name the file to edit", { hint: "secrets edit FILE (it is created when missing)" });

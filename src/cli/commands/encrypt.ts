@@ -14,7 +14,7 @@ import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../o
 import { warn, type CliContext } from "../context.js";
 import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
 import { checkOutputTarget, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -94,6 +94,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...dotenvGrammarOption,
           reuse: { type: "string", describe: "reuse this sealed version's data key, recipients and unchanged ciphertexts (default: the target when sealed, else git HEAD); --no-reuse to encrypt fresh" },
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 encrypt --age age1… secrets.yaml > secrets.enc.yaml", "encrypt for one age recipient")
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
         .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,

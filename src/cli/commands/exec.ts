@@ -9,7 +9,7 @@ import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type 
 import { makeKeyContext } from "../../ops/key-context.js";
 import { mapLeaves, type Tree } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string | string[];
@@ -52,6 +52,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
             describe: `pass sealfile's own key variables on to the child (${KEY_ENV_NAMES.join(", ")}, SEALFILE_*_TOKEN); dropped by default`,
           },
         })
+        .options(shared("config", "decryption-order"))
         .example("$0 exec -- npm start", "run with the default secrets file")
         .example("$0 exec -f base.enc.yaml -f prod.enc.yaml -- node server.js", "later files override earlier ones")
         .example("$0 exec --file-env CREDS=creds.enc.json -- ./deploy.sh", "offer a decrypted file at $CREDS") as unknown as Argv<Args>,

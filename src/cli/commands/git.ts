@@ -22,7 +22,7 @@ import { chooseDriverCommand } from "../../git/driver-command.js";
 import { runGitText } from "../../git/run-git.js";
 import type { CliContext } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -150,14 +150,23 @@ export function gitCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
               global: { type: "boolean", describe: "define the drivers in your global git config (the .gitattributes lines stay in the repository)" },
               command: { type: "string", describe: "how git should run secrets (default: `secrets` when it is on PATH, else `node <path>`)" },
               pattern: { type: "string", array: true, describe: "an extra gitattributes pattern for encrypted files (repeatable)" },
-            }) as unknown as Argv<Args>,
+            })
+              .options(shared("config"))
+              .example("$0 git setup", "mark the files of .sops.yaml's creation rules and set up the drivers in this repository")
+              .example("$0 git setup --global --pattern '*.enc.yaml'", "define the drivers once for every repository, and mark *.enc.yaml files here") as unknown as Argv<Args>,
           handler: (args) => setup(ctx, args),
         })
         .command<Args>({
           command: "diff-text <file>",
           aliases: ["textconv"],
           describe: "print a file's plaintext for git diff (its encrypted text when no key opens it); never writes to disk",
-          builder: (s) => s.positional("file", { type: "string", demandOption: true }).option("input-type", { type: "string", describe: "format, when the name does not tell" }) as unknown as Argv<Args>,
+          builder: (s) =>
+            s
+              .positional("file", { type: "string", demandOption: true, describe: "the file git shows, or - for stdin" })
+              .option("input-type", { type: "string", describe: "format, when the name does not tell" })
+              .options(shared("config", "decryption-order", "indent"))
+              .example("$0 git diff-text secrets.enc.yaml", "what git diff compares for this file (git runs it after `secrets git setup`)")
+              .example("git log -p secrets.enc.yaml", "history with plaintext changes, through the driver") as unknown as Argv<Args>,
           handler: (args) => diffText(ctx, args),
         })
         .command<Args>({
@@ -165,11 +174,14 @@ export function gitCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           describe: "git merge driver (%O %A %B %P): merge an encrypted file on its plaintext, re-encrypt into OURS",
           builder: (s) =>
             s
-              .positional("base", { type: "string", demandOption: true })
-              .positional("ours", { type: "string", demandOption: true })
-              .positional("theirs", { type: "string", demandOption: true })
+              .positional("base", { type: "string", demandOption: true, describe: "the common ancestor's version (git's %O)" })
+              .positional("ours", { type: "string", demandOption: true, describe: "this branch's version, replaced by the result (git's %A)" })
+              .positional("theirs", { type: "string", demandOption: true, describe: "the other branch's version (git's %B)" })
               .positional("path", { type: "string", describe: "the file's path in the repository (picks the format and the config)" })
-              .option("input-type", { type: "string", describe: "format, when the path does not tell" }) as unknown as Argv<Args>,
+              .option("input-type", { type: "string", describe: "format, when the path does not tell" })
+              .options(shared("config", "decryption-order", "indent"))
+              .example("$0 git merge %O %A %B %P", "the driver line that `secrets git setup` writes to git config")
+              .example("git merge feature", "then merges encrypted files key by key; a conflict names the keys") as unknown as Argv<Args>,
           handler: (args) => merge(ctx, args),
         })
         .demandCommand(1, "name a git subcommand: setup, diff-text or merge")

@@ -4,7 +4,7 @@ import { SealError } from "../../errors.js";
 import { runGuard, type GuardMode } from "../../guard/index.js";
 import { loadGuardPolicy } from "../../ops/guard-policy.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { guardAdvice, guardFindingLines, guardHeadline, guardJson, guardSummary } from "../guard-report.js";
 
 type Args = GlobalArgs & {
@@ -61,6 +61,7 @@ export function guardCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           "baseline-update": { type: "boolean", describe: "accept the current findings into the baseline instead of failing" },
           baseline: { type: "string", describe: "baseline file (default .secrets-baseline.json at the repository root)" },
         })
+        .options(shared("config"))
         .example("$0 guard", "check the staged files (what the pre-commit hook runs)")
         .example("$0 guard --all --json", "check every tracked file and print JSON findings")
         .example("$0 guard --all --baseline-update", "accept today's findings so the hook can be adopted gradually") as unknown as Argv<Args>,

@@ -19,7 +19,7 @@ import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
 import { checkOutputTarget, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { resolveTargets, runBatch } from "../batch.js";
 
 type Args = GlobalArgs & {
@@ -76,6 +76,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           ...recipientFlags,
           ...fixRuleOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 rotate -i secrets.enc.yaml", "new data key, in place")
         .example("$0 rotate --all --rm-age age1old…", "remove a recipient everywhere and renew every data key") as unknown as Argv<Args>,
     handler: async (args) => {

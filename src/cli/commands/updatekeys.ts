@@ -16,7 +16,7 @@ import type { RecipientDiff } from "../../document/recipient-diff.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { describeError, resolveTargets, runBatch, type Target } from "../batch.js";
 import { confirm } from "../prompt.js";
 
@@ -63,6 +63,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
           rotate: { type: "boolean", describe: "also renew the data key (do this after removing someone)" },
           "input-type": { type: "string", describe: "format of the files (default: by extension)" },
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 updatekeys -y secrets/*.enc.yaml", "add the recipients newly named in .sops.yaml")
         .example("$0 updatekeys --all --rotate", "after removing a recipient: re-key and renew every data key") as unknown as Argv<Args>,
     handler: async (args) => {

@@ -1,4 +1,4 @@
-/** Owns: "did you mean" — the known names closest to a misspelled one, by Damerau-Levenshtein distance. */
+/** Owns: "did you mean" — the known names closest to a misspelled one (commands, options, .sops.yaml keys), by Damerau-Levenshtein distance. */
 
 /** Edits (insert, delete, substitute, swap two neighbours) between `a` and `b` (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
