@@ -146,15 +146,34 @@ function pipeMasked(child: ChildProcess, masked: MaskedStdio): Promise<void> {
     [child.stdout, masked.stdout ?? process.stdout],
     [child.stderr, masked.stderr ?? process.stderr],
   ];
-  return Promise.all(
-    pairs.map(([src, dest]) => {
-      if (src === null) return Promise.resolve();
-      const filter = createMaskStream([...masked.mask]);
-      src.pipe(filter).pipe(dest, { end: false });
-      return new Promise<void>((resolve) => {
-        filter.once("end", () => resolve());
-        filter.once("error", () => resolve());
-      });
-    }),
-  ).then(() => undefined);
+  return Promise.all(pairs.map(([src, dest]) => (src === null ? Promise.resolve() : forwardMasked(src, dest, masked.mask)))).then(() => undefined);
+}
+
+/**
+ * Copies `src` through a mask filter into `dest` (left open: it is our own stdout/stderr). When `dest`
+ * fails or closes (its reader went away, as with `| head`), our end of the child's pipe is closed too, so
+ * the child's next write fails the way it would have without us (SIGPIPE), instead of blocking forever.
+ */
+function forwardMasked(src: Readable, dest: Writable, mask: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const filter = createMaskStream([...mask]);
+    const finish = (): void => {
+      dest.removeListener("error", cutOff);
+      dest.removeListener("close", cutOff);
+      resolve();
+    };
+    const cutOff = (): void => {
+      src.unpipe(filter);
+      filter.unpipe(dest);
+      src.destroy();
+      filter.destroy();
+      finish();
+    };
+    if (dest.destroyed) return cutOff();
+    dest.once("error", cutOff);
+    dest.once("close", cutOff);
+    filter.once("end", finish);
+    filter.once("error", finish);
+    src.pipe(filter).pipe(dest, { end: false });
+  });
 }
