@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runSecrets } from "../helpers/cli.js";
-import { keyedDir, startSecrets, type KeyedDir } from "../helpers/exec-cli.js";
+import { keyedDir, startSecrets, type KeyedDir, type Live } from "../helpers/exec-cli.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,6 +34,17 @@ async function waitUntil(what: () => boolean, ms: number): Promise<boolean> {
   return what();
 }
 
+/**
+ * Resolves when the secrets process itself exits. Not on 'close': an orphaned grandchild holding the
+ * inherited stdout would keep that from ever coming, turning a failure into a hang.
+ */
+function exited(live: Live): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (live.proc.exitCode !== null || live.proc.signalCode !== null) resolve({ code: live.proc.exitCode, signal: live.proc.signalCode });
+    else live.proc.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
 async function readPid(path: string): Promise<number> {
   expect(await waitUntil(() => existsSync(path) && /^\d+\n/.test(readFileSync(path, "utf8")), 20_000)).toBe(true);
   return Number(readFileSync(path, "utf8").trim());
@@ -47,7 +58,7 @@ describe("exec edges", () => {
     const pid = await readPid(pidFile);
     expect(alive(pid)).toBe(true);
     s.proc.kill("SIGTERM");
-    const end = await s.done;
+    const end = await exited(s);
     try {
       expect(end).toEqual({ code: 143, signal: null });
       expect(await waitUntil(() => !alive(pid), 10_000)).toBe(true);
@@ -72,7 +83,7 @@ describe("exec edges", () => {
     const sleepPid = childrenOf()[0]!;
     expect(readFileSync(`/proc/${sleepPid}/cmdline`, "latin1")).toContain("sleep");
     s.proc.kill("SIGTERM");
-    await s.done;
+    await exited(s);
     try {
       expect(await waitUntil(() => !alive(sleepPid), 10_000)).toBe(true);
     } finally {
