@@ -192,7 +192,8 @@ function pipeMasked(child: ChildProcess, masked: MaskedStdio): Promise<void> {
 /**
  * Copies `src` through a mask filter into `dest` (left open: it is our own stdout/stderr). When `dest`
  * fails or closes (its reader went away, as with `| head`), our end of the child's pipe is closed too, so
- * the child's next write fails the way it would have without us (SIGPIPE), instead of blocking forever.
+ * the child's next write fails instead of blocking forever: SIGPIPE/EPIPE, or ECONNRESET when output it
+ * had already written was still unread (Node's child pipes are socket pairs).
  */
 function forwardMasked(src: Readable, dest: Writable, mask: readonly string[]): Promise<void> {
   return new Promise<void>((resolve) => {
