@@ -15,7 +15,17 @@ import { VERSION } from "../version.js";
 import { makeRedactor } from "../redact.js";
 import { redactingStream } from "./redacting-stream.js";
 
-let commandExitCode = 0;
+let commandExitCode: number | undefined;
+/** Set when the reader of stdout or stderr went away (`secrets decrypt big.enc.yaml | head -c 10`). */
+let outputClosed = false;
+/** The error code of any other failed write to stdout (a full disk under `> file`), reported at the end. */
+let stdoutWriteError: string | undefined;
+
+/**
+ * The status for a closed stdout/stderr: 128 + SIGPIPE, what a shell shows when sops (or `cat`) dies of
+ * SIGPIPE in the same spot. Node ignores SIGPIPE, so we exit with the number instead of the signal.
+ */
+export const CLOSED_PIPE_EXIT = 141;
 
 /** `secrets help CMD…` is `secrets CMD… --help`. */
 function helpSpelledOut(argv: string[]): string[] {
@@ -75,13 +85,29 @@ export async function runCli(given: string[], ctx: CliContext, terminalColumns?:
         throw new SealError("USAGE", msg ?? "invalid usage", { hint: `see '${help}'.` });
       });
     await parser.parseAsync();
-    return commandExitCode;
+    if (stdoutWriteError !== undefined && commandExitCode === undefined) throw stdoutFailure(stdoutWriteError);
+    // A status the command chose (exec: its child's) stands; otherwise a cut-off output is not a success.
+    return commandExitCode ?? (outputClosed ? CLOSED_PIPE_EXIT : 0);
   } catch (e) {
     return report(e, ctx, debug);
   }
 }
 
+/** The error a write gets when its reader has gone (EPIPE), or any later write to that closed stream. */
+function isClosedPipe(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "EPIPE" || (outputClosed && code === "ERR_STREAM_DESTROYED");
+}
+
+function stdoutFailure(code: string): SealError {
+  return new SealError("CANNOT_WRITE_OUTPUT", `could not write to stdout: ${code}`, {
+    hint: "the output is incomplete; check the disk or device stdout goes to",
+  });
+}
+
 function report(e: unknown, ctx: CliContext, debug: boolean): number {
+  if (isClosedPipe(e)) return CLOSED_PIPE_EXIT;
+  if (stdoutWriteError !== undefined && !(e instanceof SealError)) e = stdoutFailure(stdoutWriteError);
   if (e instanceof SealError) {
     ctx.stderr.write(`error[${e.code}]: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
     if (debug && e.cause instanceof Error) ctx.stderr.write(`cause: ${e.cause.name}\n`);
@@ -90,6 +116,16 @@ function report(e: unknown, ctx: CliContext, debug: boolean): number {
   ctx.stderr.write("error[INTERNAL]: sealfile hit an unexpected error; please report it (run with --debug for details)\n");
   if (debug && e instanceof Error) ctx.stderr.write(`${e.stack ?? e.message}\n`);
   return 1;
+}
+
+// Without a listener, a write to a closed pipe is an uncaught 'error' event: a stack trace and status 1.
+// The write's own callback still gets the error, so the command stops where it awaited that write.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: unknown) => {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === "EPIPE") outputClosed = true;
+    else if (stream === process.stdout) stdoutWriteError = typeof code === "string" ? code : "write failed";
+  });
 }
 
 const env = { ...process.env };

@@ -10,6 +10,7 @@
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Tree, TreeMap } from "../tree/index.js";
 import { parseIniText, trimSpace } from "./_ini-parse.js";
+import { decodeUtf8Strict } from "./_utf8.js";
 import type { IniDocument } from "./_ini-parse.js";
 import { valueToString } from "./_value-to-string.js";
 import type { Store, StoreOptions } from "./types.js";
@@ -162,15 +163,17 @@ export class IniStore implements Store {
   constructor(_options: StoreOptions = {}) {}
 
   /**
-   * Parses INI text; every value is a string.
-   * @throws SealError BAD_SYNTAX with the line number.
+   * Parses INI text; every value is a string. Refuses what could not come back exactly: invalid UTF-8, a
+   * key repeated in one section, text after a section header or a closing quote.
+   * @throws SealError BAD_SYNTAX with the line number (and column where it helps).
    */
   parsePlain(src: Uint8Array): Tree {
-    return { branches: [toTree(parseIniText(decoder.decode(src)))] };
+    return { branches: [toTree(parseIniText(decodeUtf8Strict(src, "INI"), { strict: true }))] };
   }
 
+  /** Read as go-ini reads it (a repeated key's last value wins), so files sops wrote keep their MAC. */
   parseEncrypted(src: Uint8Array): Tree {
-    return this.parsePlain(src);
+    return { branches: [toTree(parseIniText(decoder.decode(src)))] };
   }
 
   /**
