@@ -9,14 +9,16 @@ import { globalOptions } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
 import { shapeOf } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
+import { fromSopsForm } from "./sops-forms.js";
 import { VERSION } from "../version.js";
 
 let commandExitCode = 0;
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
-export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
-  const debug = argv.includes("--debug");
+export async function runCli(given: string[], ctx: CliContext): Promise<number> {
+  const debug = given.includes("--debug");
   try {
+    const argv = fromSopsForm(given, COMMANDS.map((c) => c.name));
     const chosen = findCommand(argv);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     // The whole command line is checked before yargs runs a handler (style rule 43).
