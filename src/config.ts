@@ -32,6 +32,8 @@ export interface CreationRule {
   /** `pathRegex` compiled (RE2). */
   readonly pathMatcher: UserRegex | undefined;
   readonly keyGroups: KeySpec[][];
+  /** The keys are the rule's flat lists (`age:`, `kms:`, …), not `key_groups`: sops gives their KMS keys `--encryption-context`. */
+  readonly flatKeys: boolean;
   readonly shamirThreshold: number;
   readonly cryptRule: CryptRule | undefined;
   readonly macOnlyEncrypted: boolean;
@@ -207,15 +209,15 @@ function parseRule(r: Raw, index: number, path: string, recipients: Record<strin
   if (rules.length > 1) throw new SealError("BAD_CONFIG", `${at}: only one of ${rules.join(", ")} may be set`);
   const kind = rules[0];
   if (kind?.endsWith("regex")) compile(kind);
-  const groups = Array.isArray(r.key_groups) && r.key_groups.length > 0
-    ? (r.key_groups as Raw[]).map((g) => groupSpecs(g, recipients, r))
-    : [directSpecs(r, recipients)];
+  const listed = Array.isArray(r.key_groups) && r.key_groups.length > 0;
+  const groups = listed ? (r.key_groups as Raw[]).map((g) => groupSpecs(g, recipients, r)) : [directSpecs(r, recipients)];
   const rotateAfter = typeof r.rotate_after === "string" ? r.rotate_after : undefined;
   return {
     index,
     pathRegex: typeof r.path_regex === "string" ? r.path_regex : undefined,
     pathMatcher,
     keyGroups: groups.filter((g) => g.length > 0),
+    flatKeys: !listed,
     shamirThreshold: typeof r.shamir_threshold === "number" ? r.shamir_threshold : 0,
     cryptRule: kind ? { kind, value: r[kind] as string } : undefined,
     macOnlyEncrypted: r.mac_only_encrypted === true,
@@ -224,15 +226,16 @@ function parseRule(r: Raw, index: number, path: string, recipients: Record<strin
   };
 }
 
+/** A flat rule's keys, in sops's order (config.go getKeyGroupsFromCreationRule): age, pgp, kms, gcp_kms, azure_keyvault, hc_vault. */
 function directSpecs(r: Raw, recipients: Record<string, string>): KeySpec[] {
   const specs: KeySpec[] = [];
   const awsProfile = typeof r.aws_profile === "string" ? r.aws_profile : undefined;
+  for (const rec of splitList(r.age)) specs.push(...ageSpecs(rec, recipients));
+  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: fp });
   for (const arn of splitList(r.kms)) specs.push(kmsSpecFromString(resolveRecipient(arn, recipients), undefined, awsProfile));
   for (const id of splitList(r.gcp_kms)) specs.push({ kind: "gcp_kms", resourceId: resolveRecipient(id, recipients) });
   for (const url of splitList(r.azure_keyvault)) specs.push(azureSpecFromUrl(resolveRecipient(url, recipients)));
-  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: fp });
   for (const uri of splitList(r.hc_vault_transit_uri)) specs.push({ kind: "hc_vault", id: uri });
-  for (const rec of splitList(r.age)) specs.push(...ageSpecs(rec, recipients));
   return specs;
 }
 
@@ -250,8 +253,16 @@ export function specFromKeyString(key: string, fallback: "age"): KeySpec {
   return { kind: fallback, recipient: key };
 }
 
+/**
+ * One `key_groups` entry's keys in sops's order (config.go extractMasterKeys): the keys of its `merge:` groups
+ * first (recursively), then its own age, pgp, kms, gcp_kms, azure_keyvault, hc_vault keys; a key already
+ * listed (same kind and the string sops shows for it) is dropped.
+ */
 function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeySpec[] {
   const specs: KeySpec[] = [];
+  for (const m of (g.merge ?? []) as Raw[]) specs.push(...groupSpecs(m, recipients, rule));
+  for (const rec of (g.age ?? []) as string[]) specs.push(...ageSpecs(rec, recipients));
+  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: fp });
   const defaultProfile = typeof rule.aws_profile === "string" ? rule.aws_profile : undefined;
   for (const k of (g.kms ?? []) as Raw[]) {
     specs.push({
@@ -266,17 +277,30 @@ function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeyS
   for (const k of (g.azure_keyvault ?? []) as Raw[]) {
     specs.push({ kind: "azure_kv", vaultUrl: String(k.vaultUrl), name: String(k.key), ...(k.version ? { version: String(k.version) } : {}) });
   }
-  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: fp });
   for (const uri of (g.hc_vault ?? []) as string[]) specs.push({ kind: "hc_vault", id: uri });
-  for (const rec of (g.age ?? []) as string[]) specs.push(...ageSpecs(rec, recipients));
-  for (const m of (g.merge ?? []) as Raw[]) specs.push(...groupSpecs(m, recipients, rule));
   const seen = new Set<string>();
   return specs.filter((s) => {
-    const id = JSON.stringify(s);
+    const id = `${s.kind}/${shownAs(s)}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
   });
+}
+
+/** The string sops's deduplication compares a key by (its MasterKey.ToString). */
+function shownAs(s: KeySpec): string {
+  switch (s.kind) {
+    case "kms":
+      return s.arn;
+    case "gcp_kms":
+      return s.resourceId;
+    case "azure_kv":
+      return `${s.vaultUrl}/keys/${s.name}/${s.version ?? ""}`;
+    case "age":
+      return s.recipient;
+    default:
+      return s.id;
+  }
 }
 
 /** sops's `arn[+role]` syntax. */

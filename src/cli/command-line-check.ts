@@ -8,20 +8,13 @@ import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, type CommandShape, typ
 
 /** sops options and commands given where sops takes them (`sops -d FILE`), and what they are here. */
 const SOPS_SPELLINGS: Record<string, string> = {
-  "-d": "secrets decrypt FILE",
-  "--decrypt": "secrets decrypt FILE",
-  "-e": "secrets encrypt FILE",
-  "--encrypt": "secrets encrypt FILE",
   "-r": "secrets rotate FILE",
   "--rotate": "secrets rotate FILE",
   "-i": "secrets encrypt -i FILE / secrets decrypt -i FILE",
   "--in-place": "secrets encrypt -i FILE / secrets decrypt -i FILE",
   "-s": "secrets edit -s FILE",
   "--extract": "secrets decrypt --extract PATH FILE",
-  "--set": "secrets set FILE PATH VALUE",
   "--unset": "secrets unset FILE PATH",
-  "exec-env": "secrets exec -f FILE -- COMMAND",
-  "exec-file": "secrets exec --file-env NAME=FILE -- COMMAND",
 };
 
 const COMPLETION_COMMAND = COMPLETION_SHAPE.path[0]!;

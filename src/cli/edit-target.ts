@@ -12,7 +12,7 @@ import type { CliContext } from "./context.js";
 import type { GlobalArgs } from "./globals.js";
 import { formatsFor, storeOptionsFor } from "./options.js";
 
-export type EditArgs = GlobalArgs & { file: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "fix-rule"?: boolean };
+export type EditArgs = GlobalArgs & { file: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "output-type"?: string; "fix-rule"?: boolean };
 
 /** The `--fix-rule` option of the commands that rewrite values. */
 export const fixRuleOption = {
@@ -40,7 +40,7 @@ export function readEditTarget(path: string): Uint8Array {
 }
 
 export function editTarget(ctx: CliContext, args: EditArgs): { path: string; opts: EditValueOptions } {
-  const { input, name } = formatsFor(args, args.file);
+  const { input, output, name } = formatsFor(args, args.file);
   const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
   return {
     path: resolve(ctx.cwd, args.file),
@@ -50,6 +50,7 @@ export function editTarget(ctx: CliContext, args: EditArgs): { path: string; opt
       order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
       file: name ?? args.file,
       storeOptions: storeOptionsFor(input, args.indent, config),
+      ...(output !== input ? { outputFormat: output, outputStoreOptions: storeOptionsFor(output, args.indent, config) } : {}),
       ...(args["ignore-mac"] ? { ignoreMac: true } : {}),
       ...(args.idempotent ? { idempotent: true } : {}),
       rule: { wanted: encryptionRuleFor(config, args.file, ctx.cwd, input), fix: args["fix-rule"] === true, hint: FIX_RULE_HINT },

@@ -11,6 +11,7 @@ import { COMMANDS, findCommand } from "./commands/index.js";
 import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, shapeOf, type CommandShape } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
 import { commandPage, helpWidth, renderHelp, topLevelPage } from "./help.js";
+import { fromSopsForm } from "./sops-forms.js";
 import { VERSION } from "../version.js";
 import { makeRedactor } from "../redact.js";
 import { redactingStream } from "./redacting-stream.js";
@@ -47,9 +48,9 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
 export async function runCli(given: string[], ctx: CliContext, terminalColumns?: number): Promise<number> {
-  const argv = helpSpelledOut(given);
-  const debug = argv.includes("--debug");
+  const debug = given.includes("--debug");
   try {
+    const argv = fromSopsForm(helpSpelledOut(given), COMMANDS.map((c) => c.name));
     const chosen = findCommand(argv);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     const shape = full ? shapeOf(full) : undefined;

@@ -106,7 +106,7 @@ export class AgeKey implements MasterKey {
    * the stanza carries its tag), then, for age stanzas, passphrase-protected identity files.
    */
   async decrypt(ctx: KeyContext): Promise<UnwrapResult> {
-    const loaded = await loadAgeIdentities(ctx);
+    const loaded = await loadAgeIdentities(ctx, this.id);
     const tried = describeSources(loaded.sources);
     if (!this.enc) return { ok: false, reason: "the entry has no enc", tried };
     const age = await loadAge();

@@ -61,6 +61,9 @@ export interface EditValueOptions {
   readonly ignoreMac?: boolean;
   readonly file?: string;
   readonly storeOptions?: StoreOptions;
+  /** Format the file is rewritten in (sops's `set --output-type`; default: its own). */
+  readonly outputFormat?: FormatName;
+  readonly outputStoreOptions?: StoreOptions;
   /** When the value is already there (set) or already absent (unset), return undefined instead of rewriting. */
   readonly idempotent?: boolean;
   /** The creation rule the file is held to (a `sops` block that encrypts less is refused, or fixed). */
@@ -84,7 +87,8 @@ async function rewrite(
     // Before the change too: a value removed by `unset` must not hide that the file is weaker than its rule.
     settleRule([doc.plain], doc.metadata, opts.rule, opts.file);
     if (!change(doc.plain, doc.metadata.cryptRule)) return undefined;
-    return resealToBytes(doc, doc.plain, store, { check: opts.rule, file: opts.file });
+    const out = opts.outputFormat && opts.outputFormat !== opts.format ? storeFor(opts.outputFormat, opts.outputStoreOptions) : store;
+    return resealToBytes(doc, doc.plain, out, { check: opts.rule, file: opts.file });
   } finally {
     closeDocument(doc);
   }

@@ -78,42 +78,47 @@ export function getAtPath(tree: Tree, steps: readonly PathStep[]): Node | undefi
   return n;
 }
 
+/** `value` placed under the remaining `steps` in fresh containers: a key makes a map, an index a list (sops valueFromPathAndLeaf). */
+function fromPathAndLeaf(steps: readonly PathStep[], value: Node): Node {
+  return steps.reduceRight<Node>((inner, step) => (typeof step === "string" ? { kind: "map", items: [{ kind: "entry", key: step, value: inner }] } : { kind: "list", items: [inner] }), value);
+}
+
+/** `n` with `value` set at `steps`, as sops's tree `set` (sops.go) does it; containers are changed in place. */
+function setIn(n: Node, steps: readonly PathStep[], value: Node): Node {
+  const [step, ...rest] = steps as [PathStep, ...PathStep[]];
+  if (n.kind === "map") {
+    if (typeof step !== "string") throw new SealError("BAD_TREE_PATH", `cannot index [${step}]: its parent is a map`, { hint: `name a key of a map with ["key"]` });
+    const m: TreeMap = n;
+    const e = m.items.find((it) => it.kind === "entry" && it.key === step);
+    if (e && e.kind === "entry") e.value = rest.length === 0 ? value : setIn(e.value, rest, value);
+    else m.items.push({ kind: "entry", key: step, value: fromPathAndLeaf(rest, value) });
+    return m;
+  }
+  if (n.kind === "list") {
+    if (typeof step !== "number") throw new SealError("BAD_TREE_PATH", `cannot set "${step}": its parent is a list`, { hint: "name an item of a list with [index]" });
+    const l: TreeList = n;
+    const positions = l.items.flatMap((x, idx) => (x.kind === "comment" ? [] : [idx]));
+    const at = positions[step];
+    // Any index at or past the end appends one item, as sops does (`[9]` on a two-item list adds a third).
+    if (at === undefined) l.items.push(fromPathAndLeaf(rest, value));
+    else l.items[at] = rest.length === 0 ? value : setIn(l.items[at] as Node, rest, value);
+    return l;
+  }
+  // A scalar (null included) on the way is replaced by what the rest of the path needs.
+  return fromPathAndLeaf(steps, value);
+}
+
 /**
- * Sets the node at `steps` in the first branch, creating maps on the way (as `sops set` does).
- * @throws SealError BAD_TREE_PATH when the path goes through a scalar or past the end of a list.
+ * Sets the node at `steps` in the first branch as `sops set` does: maps and lists on the way are created, a
+ * scalar on the way is replaced by a map (for a key) or a list (for an index), and an index at or past the end
+ * of a list appends.
+ * @throws SealError BAD_TREE_PATH when a key step meets a list or an index step meets a map (sops panics on the
+ *         first and silently changes nothing on the second).
  */
 export function setAtPath(tree: Tree, steps: readonly PathStep[], value: Node): void {
   if (tree.branches.length === 0) tree.branches.push({ kind: "map", items: [] });
-  let n: Node = tree.branches[0]!;
-  steps.forEach((step, i) => {
-    const last = i === steps.length - 1;
-    if (typeof step === "string") {
-      if (n.kind !== "map") throw new SealError("BAD_TREE_PATH", `cannot set "${step}": its parent is not a map`);
-      const m: TreeMap = n;
-      let e = m.items.find((it) => it.kind === "entry" && it.key === step);
-      if (!e) {
-        e = { kind: "entry", key: step, value: last ? value : { kind: "map", items: [] } };
-        m.items.push(e);
-      } else if (last && e.kind === "entry") {
-        e.value = value;
-      }
-      if (e.kind === "entry") n = e.value;
-    } else {
-      if (n.kind !== "list") throw new SealError("BAD_TREE_PATH", `cannot index [${step}]: its parent is not a list`);
-      const l: TreeList = n;
-      const positions = l.items.flatMap((x, idx) => (x.kind === "comment" ? [] : [idx]));
-      if (step < positions.length) {
-        if (last) l.items[positions[step]!] = value;
-        n = l.items[positions[step]!] as Node;
-      } else if (step === positions.length) {
-        const fresh: Node = last ? value : { kind: "map", items: [] };
-        l.items.push(fresh);
-        n = fresh;
-      } else {
-        throw new SealError("BAD_TREE_PATH", `index [${step}] is past the end of the list`);
-      }
-    }
-  });
+  if (steps.length === 0) throw new SealError("BAD_TREE_PATH", "the path is empty", { hint: PATH_FORM });
+  setIn(tree.branches[0]!, steps, value);
 }
 
 /**

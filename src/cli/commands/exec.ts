@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
-import { loadConfig, recipientNames } from "../../config.js";
+import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { buildChildEnv, KEY_ENV_NAMES, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
 import { auditLogPath } from "../../ops/audit-log.js";
 import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type DecryptFilesOptions } from "../../ops/env-files.js";
@@ -67,17 +67,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           hint: `name one with -f FILE, list them under exec.files in .sops.yaml, or create one of ${DEFAULT_ENV_FILES.join(", ")}`,
         });
       }
-      const opts: DecryptFilesOptions = {
-        cwd: ctx.cwd,
-        env: ctx.env,
-        inputType: args["input-type"],
-        ignoreMac: args["ignore-mac"],
-        decryptionOrder: args["decryption-order"],
-        auditLog: auditLogPath(ctx.env, ctx.cwd, config),
-        command: "exec",
-        keyContext: makeKeyContext(ctx.env),
-        names: recipientNames(config),
-      };
+      const opts = decryptOptionsFor(ctx, config, args, "exec");
       const [envFiles, offered] = await Promise.all([
         Promise.all(files.map((f) => decryptEnvFile(f, opts))),
         Promise.all(fileEnvs.map(async (fe) => ({ ...fe, file: await decryptEnvFile(fe.path, opts) }))),
@@ -103,6 +93,26 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       };
       ctx.setExitCode(await nest(0, Object.create(null) as Record<string, string>));
     },
+  };
+}
+
+/** How `exec`, `exec-env` and `exec-file` decrypt their files. */
+export function decryptOptionsFor(
+  ctx: CliContext,
+  config: SopsConfig | undefined,
+  args: GlobalArgs & { "input-type"?: string | undefined; "ignore-mac"?: boolean | undefined },
+  command: string,
+): DecryptFilesOptions {
+  return {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    inputType: args["input-type"],
+    ignoreMac: args["ignore-mac"],
+    decryptionOrder: args["decryption-order"],
+    auditLog: auditLogPath(ctx.env, ctx.cwd, config),
+    command,
+    keyContext: makeKeyContext(ctx.env),
+    names: recipientNames(config),
   };
 }
 

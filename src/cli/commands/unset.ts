@@ -7,7 +7,7 @@ import { warn } from "../context.js";
 import { editArguments, editTarget, fixRuleOption, readEditTarget } from "../edit-target.js";
 import type { GlobalArgs } from "../globals.js";
 
-type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "fix-rule"?: boolean };
+type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "output-type"?: string; "fix-rule"?: boolean };
 
 export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
@@ -21,6 +21,7 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           idempotent: { type: "boolean", describe: "succeed without writing when the value is already absent" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of the file (default: by extension)" },
+          "output-type": { type: "string", describe: "format the file is rewritten in (default: its own)" },
           ...fixRuleOption,
         })
         .example(`$0 unset secrets.enc.yaml '["old_token"]'`, "remove a key") as unknown as Argv<Args>,
