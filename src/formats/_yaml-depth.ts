@@ -70,6 +70,7 @@ class DepthScan {
   /** Scans block content from a node start at `i` on a line indented `indent`. */
   scanBlock(s: string, i: number, indent: number, compact: boolean, nodeStart: boolean): void {
     let keyed = false;
+    let afterValue = false;
     while (i < s.length) {
       const c = s[i]!;
       if (c === " " || c === "\t") {
@@ -106,8 +107,18 @@ class DepthScan {
           return;
         }
         nodeStart = false;
+        // A plain scalar after `key: ` runs to the end of the line: nothing on it can open a level.
+        if (afterValue) return;
       }
-      if (c === ":" && isBlank(s[i + 1])) {
+      if (c !== ":") {
+        // Jump to the next `:` that may end a plain key, unless a ` #` comment starts first.
+        const next = s.indexOf(":", i + 1);
+        const hash = s.indexOf(" #", i);
+        if (next === -1 || (hash !== -1 && hash < next)) return;
+        i = next;
+        continue;
+      }
+      if (isBlank(s[i + 1])) {
         // A map written after `- ` on the same line opens one more level, at the key's column.
         if (compact && !keyed) {
           keyed = true;
@@ -115,6 +126,7 @@ class DepthScan {
           this.check();
         }
         nodeStart = true;
+        afterValue = true;
       }
       i++;
     }
