@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { SealError } from "./errors.js";
+import { checkYamlDepth } from "./formats/_yaml-depth.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
@@ -122,6 +123,12 @@ type Raw = Record<string, unknown>;
  * @throws SealError BAD_CONFIG with the position of the first problem.
  */
 export function parseConfig(text: string, path: string, foundBy: SopsConfig["foundBy"] = "flag"): SopsConfig {
+  try {
+    checkYamlDepth(text);
+  } catch (e) {
+    if (!(e instanceof SealError)) throw e;
+    throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: e.hint ?? "fix the YAML" });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {

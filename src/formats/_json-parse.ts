@@ -9,11 +9,12 @@
 import { SealError } from "../errors.js";
 import { goJsonFloat } from "./_json-emit.js";
 import type { MapEntry, Node, TreeList, TreeMap } from "../tree/index.js";
+import { MAX_DEPTH } from "./limits.js";
+
+const NESTING_TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-/** Deeper documents are refused rather than risking the call stack (Go's decoder stops at 10000). */
-const MAX_DEPTH = 1000;
 
 /** Position-only syntax error: the message never quotes the source text. */
 class JsonSyntax extends Error {
@@ -99,7 +100,7 @@ class Parser {
   }
 
   object(depth: number): TreeMap {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail(NESTING_TOO_DEEP);
     this.pos++; // {
     const items: MapEntry[] = [];
     this.ws();
@@ -130,7 +131,7 @@ class Parser {
   }
 
   array(depth: number): TreeList {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail(NESTING_TOO_DEEP);
     this.pos++; // [
     const items: Node[] = [];
     this.ws();
@@ -295,7 +296,9 @@ export function parseJsonObject(src: string, options: { strict?: boolean } = {})
         throw new SealError("BAD_SYNTAX", `JSON value at line ${line}, column ${column}: ${e.message}`, { hint: e.hint, details: { line, column } });
       }
       throw new SealError("BAD_SYNTAX", `JSON syntax error at line ${line}, column ${column}: ${e.message}`, {
-        hint: "fix the JSON at that position, or pass --input-type if the file is in another format",
+        hint: e.message === NESTING_TOO_DEEP
+          ? `sealfile reads documents nested at most ${MAX_DEPTH} levels deep; flatten the structure`
+          : "fix the JSON at that position, or pass --input-type if the file is in another format",
         details: { line, column },
       });
     }

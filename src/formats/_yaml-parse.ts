@@ -3,7 +3,7 @@
  * comments), with go-yaml v3 scalar typing. Handles every YAML the library reads; `_yaml-fast-parse.ts`
  * takes the common block-style subset faster and hands anything else here.
  */
-import { Composer, Parser, isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
+import { Composer, Parser, isAlias, isMap, isPair, isScalar, isSeq, visit } from "yaml";
 import type { Document, Node as YNode, Pair } from "yaml";
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
@@ -55,7 +55,14 @@ const REASONS: Record<string, string> = {
   MULTIPLE_TAGS: "more than one tag on a node",
   MISSING_ANCHOR: "missing anchor",
   IMPOSSIBLE: "unreadable structure",
+  RESOURCE_EXHAUSTION: "nested too deeply to read",
 };
+
+function aliasBomb(lines: LineIndex, offset: number, reason: string): SealError {
+  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
+    hint: "write the repeated values out instead of through anchors and aliases (`&name`, `*name`, `<<:`)",
+  });
+}
 
 export function syntaxError(lines: LineIndex, offset: number, reason: string): SealError {
   return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
@@ -159,6 +166,31 @@ const toComment = (c: SourceComment): Comment =>
 const NODES_PER_CHAR = 10;
 const NODE_FLOOR = 100_000;
 
+/**
+ * go-yaml v3's refusal of "excessive aliasing" (decode.go allowedAliasRatio), which sops applies: once over
+ * 1,000 nodes, at most 99% of them may come from alias expansion, falling to 10% from 400,000 to 4,000,000.
+ */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decoded - 400_000)) / 3_600_000;
+}
+
+/** Each alias of a document → the node it names (the last anchor of that name before it), in one walk. */
+function aliasTargets(doc: Document.Parsed): Map<YNode, YNode> {
+  const anchors = new Map<string, YNode>();
+  const targets = new Map<YNode, YNode>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
 class DocBuilder {
   readonly doc: Document.Parsed;
   readonly comments: SourceComment[];
@@ -170,16 +202,27 @@ class DocBuilder {
   /** >0 while building the copy an alias expands to (its parts have no source of their own). */
   private inAlias = 0;
   private inFlow = 0;
+  private decoded = 0;
+  private expanded = 0;
+  /** Anchored nodes whose alias copy is being built: naming one of them again is a cycle. */
+  private readonly expanding = new Set<YNode>();
+  private readonly targets: Map<YNode, YNode>;
 
   constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex) {
     this.doc = doc;
     this.comments = comments;
     this.lines = lines;
     this.budget = NODE_FLOOR + NODES_PER_CHAR * (lines.starts[lines.starts.length - 1]! + 1);
+    this.targets = aliasTargets(doc);
   }
 
   private spend(at: number): void {
-    if (--this.budget < 0) throw syntaxError(this.lines, at, "too many alias expansions");
+    if (--this.budget < 0) throw aliasBomb(this.lines, at, "too many alias expansions");
+    this.decoded++;
+    if (this.inAlias > 0) this.expanded++;
+    if (this.expanded > 100 && this.decoded > 1000 && this.expanded / this.decoded > allowedAliasRatio(this.decoded)) {
+      throw aliasBomb(this.lines, at, "excessive aliasing (aliases expand to most of the document)");
+    }
   }
 
   build(): TreeMap {
@@ -259,9 +302,9 @@ class DocBuilder {
 
   private deref(alias: YNode, at: number): YNode {
     if (!isAlias(alias)) return alias;
-    const target = alias.resolve(this.doc);
+    const target = this.targets.get(alias);
     if (!target) throw syntaxError(this.lines, at, "alias refers to an unknown anchor");
-    return target as YNode;
+    return target;
   }
 
   private map(m: YNode, withComments: boolean, bound: number, top = false): TreeMap {
@@ -346,12 +389,15 @@ class DocBuilder {
     let node = v;
     if (isAlias(v)) {
       node = this.deref(v, v.range?.[0] ?? at);
+      if (this.expanding.has(node)) throw syntaxError(this.lines, v.range?.[0] ?? at, "alias refers to a node that contains it (a cycle)");
       this.inAlias++;
+      this.expanding.add(node);
       let copy: Node;
       try {
         copy = this.valueOf(node, false, bound, after, at);
       } finally {
         this.inAlias--;
+        this.expanding.delete(node);
       }
       if (withComments) this.take(v.range?.[2] ?? at, () => true, after);
       if (this.recorder && this.inAlias === 0) {
