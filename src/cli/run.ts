@@ -4,7 +4,7 @@
  * a RunState, so the same code path runs in-process (test/edges/fuzz.test.ts) as under src/cli/main.ts.
  */
 import yargs from "yargs";
-import { SealError } from "../errors.js";
+import { SealError, hintOf } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
 import { COMMANDS, findCommand } from "./commands/index.js";
@@ -113,11 +113,12 @@ function stdoutFailure(code: string): SealError {
   });
 }
 
-function report(e: unknown, ctx: CliContext, state: RunState, debug: boolean): number {
+/** Writes `e` to stderr as `error[CODE]: message` + `hint: …` and returns the exit status. */
+export function report(e: unknown, ctx: CliContext, state: RunState, debug: boolean): number {
   if (isClosedPipe(e, state)) return CLOSED_PIPE_EXIT;
   if (state.stdoutWriteError !== undefined && !(e instanceof SealError)) e = stdoutFailure(state.stdoutWriteError);
   if (e instanceof SealError) {
-    ctx.stderr.write(`error[${e.code}]: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+    ctx.stderr.write(`error[${e.code}]: ${e.message}\nhint: ${hintOf(e)}\n`);
     if (debug && e.cause instanceof Error) ctx.stderr.write(`cause: ${e.cause.name}\n`);
     return e.exitCode;
   }
