@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   CHECK_FAILED: 1,
   GUARD_FINDINGS: 1,
   WEAK_ENCRYPTION_RULE: 1,
+  /** Another writer holds the file's lock (75: EX_TEMPFAIL, try again later). */
+  FILE_LOCKED: 75,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,12 +1,14 @@
 /**
  * Owns: one guard run — choosing the files (staged index, all tracked, or explicit paths), applying
- * `.secretsignore`, scanning, and applying or updating the baseline.
+ * `.secretsignore`, scanning, and applying or updating the baseline. A sealfile temp file is always reported.
  */
 import { relative, resolve, sep } from "node:path";
 import { runGitText } from "../git/run-git.js";
 import { MODE_SUBMODULE, MODE_SYMLINK, expandPaths, listTracked, readStaged, readWorkingFiles } from "../git/staged.js";
 import { DEFAULT_BASELINE, loadBaseline, loadIgnoreFile, writeBaseline } from "./allow.js";
-import { scan } from "./scan.js";
+import { SEALFILE_TEMP, scan } from "./scan.js";
+import { isSealfileTempName } from "../io/temp-files.js";
+import { baseName } from "./secret-files.js";
 import type { Finding, GuardPolicy } from "./types.js";
 
 export type GuardMode = "staged" | "all" | "paths";
@@ -86,7 +88,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
     if (c.note !== undefined) notes.push(`${c.path}: ${c.note}`);
     if (c.content === null || c.mode === MODE_SYMLINK || c.mode === MODE_SUBMODULE) continue;
     if (c.path === baselineRel) continue;
-    if (ignore.ignores(c.path)) {
+    if (ignore.ignores(c.path) && !isSealfileTempName(baseName(c.path))) {
       ignoredFiles++;
       continue;
     }
@@ -100,6 +102,6 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
     const written = writeBaseline(baselineFile, [...keep, ...all]);
     return { findings: [], checkedFiles, ignoredFiles, baselined: all.length, notes, root, baselineWritten: { path: baselineFile, count: written.fingerprints.length } };
   }
-  const findings = all.filter((f) => !accepted.has(f.fingerprint));
+  const findings = all.filter((f) => f.rule === SEALFILE_TEMP || !accepted.has(f.fingerprint));
   return { findings, checkedFiles, ignoredFiles, baselined: all.length - findings.length, notes, root };
 }

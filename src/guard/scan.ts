@@ -1,6 +1,7 @@
 /**
  * Owns: `scan(path, bytes, policy)` — every check on one file's bytes, with no I/O: unsealed files under a
- * creation rule, clear values in sealed files, secret file names, key files, and known secret formats.
+ * creation rule, clear values in sealed files, secret file names, key files, known secret formats, and
+ * temp files a killed sealfile writer left behind.
  */
 import { fingerprint, maskSecret } from "./mask.js";
 import type { Hit } from "./patterns.js";
@@ -8,6 +9,7 @@ import { CODE_EXT } from "./generic-assignment.js";
 import { findHits } from "./trigger-scan.js";
 import { baseName, keyFileName, secretFileReason } from "./secret-files.js";
 import { hasInlineAllow } from "./allow.js";
+import { isSealfileTempName } from "../io/temp-files.js";
 import type { Finding, GuardPolicy, GuardRule, SealedInspection } from "./types.js";
 
 /** Git's own test for binary content: a NUL byte in the first 8000 bytes. */
@@ -28,6 +30,9 @@ function decode(bytes: Uint8Array): string {
 function blankSealedValues(text: string): string {
   return text.replace(SEALED_VALUE, (m) => " ".repeat(m.length));
 }
+
+/** The rule of a staged sealfile temp file; `.secretsignore` and the baseline do not silence it. */
+export const SEALFILE_TEMP = "sealfile-temp";
 
 function fileFinding(rule: string, path: string, message: string, secret = ""): Finding {
   return { rule, path, excerpt: "", fingerprint: fingerprint(rule, path, secret), message };
@@ -92,6 +97,8 @@ function clearValueFindings(path: string, rule: GuardRule | undefined, insp: Sea
 export function scan(path: string, bytes: Uint8Array, policy: GuardPolicy): Finding[] {
   const findings: Finding[] = [];
   const name = baseName(path);
+  // 0: a write that was killed; it may hold plaintext whatever its content looks like.
+  if (isSealfileTempName(name)) return [fileFinding(SEALFILE_TEMP, path, "a temp file left by an interrupted sealfile write (it may hold plaintext); unstage and delete it")];
   const binary = isBinary(bytes);
   const raw = binary ? "" : decode(bytes);
   const hasSealedValues = raw.includes("ENC[AES256_GCM,");

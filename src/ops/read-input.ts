@@ -1,5 +1,10 @@
-/** Owns: reading a command's input file (or stdin for `-`), with sops's exit status for a missing file. */
+/**
+ * Owns: reading a command's input file (or stdin for `-`), with sops's exit status for a missing file; reading
+ * a file first removes the temp files killed sealfile writers left in its folder.
+ */
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { removeDeadTempFiles } from "../io/temp-files.js";
 import type { Readable } from "node:stream";
 import { SealError } from "../errors.js";
 
@@ -15,6 +20,7 @@ export async function readAll(stream: Readable): Promise<Uint8Array> {
  */
 export async function readInput(path: string | undefined, stdin: Readable): Promise<Uint8Array> {
   if (!path || path === "-") return readAll(stdin);
+  removeDeadTempFiles(dirname(path));
   try {
     return readFileSync(path);
   } catch (e) {

@@ -15,7 +15,7 @@ import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index
 import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { writeResult } from "../output.js";
+import { outputPath, withWriteLock, writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -58,35 +58,37 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example("$0 decrypt secrets.enc.yaml", "print the plaintext")
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
-    handler: async (args) => {
-      const formats = formatsFor(args, args.file);
-      const { name } = formats;
-      const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-      const bytes = await readInput(args.file, ctx.stdin);
-      // A `.toml` file sops encrypted (as binary) stays binary.
-      const input = sealedFormatOf(formats.input, bytes);
-      const output = input !== formats.input && formats.output === formats.input ? input : formats.output;
-      const audit = { log: auditLogPath(ctx.env, ctx.cwd, config), command: "decrypt", file: name ? resolve(ctx.cwd, name) : "stdin" };
-      const { doc } = await openSealedAudited(bytes, {
-        format: input,
-        ctx: makeKeyContext(ctx.env),
-        order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
-        ignoreMac: args["ignore-mac"] === true,
-        file: name ?? "stdin",
-        names: recipientNames(config),
-        storeOptions: storeOptionsFor(input, args.indent, config),
-      }, audit);
-      try {
-        // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
-        const weakness = name && name !== "-" ? ruleWeakness([doc.plain], storedRule(doc.metadata), encryptionRuleFor(config, name, ctx.cwd, input)) : undefined;
-        if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
-        const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
-        if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
-        const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
-        await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
-      } finally {
-        closeDocument(doc);
-      }
-    },
+    // The lock on the file written (-i or --output) is taken before anything is read.
+    handler: (args) =>
+      withWriteLock(ctx, outputPath(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }), async () => {
+        const formats = formatsFor(args, args.file);
+        const { name } = formats;
+        const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+        const bytes = await readInput(args.file, ctx.stdin);
+        // A `.toml` file sops encrypted (as binary) stays binary.
+        const input = sealedFormatOf(formats.input, bytes);
+        const output = input !== formats.input && formats.output === formats.input ? input : formats.output;
+        const audit = { log: auditLogPath(ctx.env, ctx.cwd, config), command: "decrypt", file: name ? resolve(ctx.cwd, name) : "stdin" };
+        const { doc } = await openSealedAudited(bytes, {
+          format: input,
+          ctx: makeKeyContext(ctx.env),
+          order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+          ignoreMac: args["ignore-mac"] === true,
+          file: name ?? "stdin",
+          names: recipientNames(config),
+          storeOptions: storeOptionsFor(input, args.indent, config),
+        }, audit);
+        try {
+          // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
+          const weakness = name && name !== "-" ? ruleWeakness([doc.plain], storedRule(doc.metadata), encryptionRuleFor(config, name, ctx.cwd, input)) : undefined;
+          if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
+          const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
+          if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
+          const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
+          await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
+        } finally {
+          closeDocument(doc);
+        }
+      }),
   };
 }

@@ -17,7 +17,7 @@ import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import { writeResult } from "../output.js";
+import { outputPath, withWriteLock, writeResult } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 import { resolveTargets, runBatch } from "../batch.js";
 
@@ -79,7 +79,8 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
         warn(ctx, "no files match a creation rule; nothing to rotate");
         return;
       }
-      await runBatch(ctx, targets, "rotated", async (t) => {
+      await runBatch(ctx, targets, "rotated", (t) =>
+        withWriteLock(ctx, toStdout ? outputPath(ctx, { output: args.output }) : resolve(ctx.cwd, t.path), async () => {
         const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
         let rotated;
         try {
@@ -105,7 +106,8 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
         if (toStdout) await writeResult(ctx, { output: args.output }, bytes, false);
         else writeFileAtomic(resolve(ctx.cwd, t.path), bytes);
         return `rotated ${t.display}`;
-      });
+        }),
+      );
     },
   };
 }

@@ -12,6 +12,7 @@ import { parseTreePath, type Node } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { editTarget, fixRuleOption } from "../edit-target.js";
+import { withWriteLock } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -71,9 +72,12 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       const steps = parseTreePath(args.path);
       const value = await valueFrom(ctx, args);
       const { path, opts } = editTarget(ctx, args);
-      const out = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
-      if (out) writeFileAtomic(path, out);
-      else if (args.verbose) warn(ctx, `${args.file}: unchanged`);
+      const out = await withWriteLock(ctx, path, async () => {
+        const bytes = await setValueBytes(await readInput(path, ctx.stdin), steps, value, opts);
+        if (bytes) writeFileAtomic(path, bytes);
+        return bytes;
+      });
+      if (!out && args.verbose) warn(ctx, `${args.file}: unchanged`);
     },
   };
 }

@@ -7,6 +7,7 @@ import { parseTreePath } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { editTarget, fixRuleOption } from "../edit-target.js";
+import { withWriteLock } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "fix-rule"?: boolean };
@@ -29,9 +30,12 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
     handler: async (args) => {
       const steps = parseTreePath(args.path);
       const { path, opts } = editTarget(ctx, args);
-      const out = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, opts);
-      if (out) writeFileAtomic(path, out);
-      else if (args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
+      const out = await withWriteLock(ctx, path, async () => {
+        const bytes = await unsetValueBytes(await readInput(path, ctx.stdin), steps, args.path, opts);
+        if (bytes) writeFileAtomic(path, bytes);
+        return bytes;
+      });
+      if (!out && args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
     },
   };
 }
