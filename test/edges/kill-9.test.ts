@@ -190,4 +190,22 @@ describe("item 8: a leftover is recognised by its writer's pid", () => {
     expect(existsSync(join(dir, deadName))).toBe(false);
     expect(existsSync(join(dir, liveName))).toBe(true);
   });
+
+  it("the next edit removes the private folder of an edit that was killed, and keeps a running edit's", () => {
+    const dir = join(root, "planted-edit");
+    const tmp = join(root, "planted-edit-tmp");
+    mkdirSync(dir);
+    mkdirSync(tmp);
+    copyFileSync(join(fx, "sealed.yaml"), join(dir, "s.yaml"));
+    const dead = join(tmp, `sealfile-edit-${spawnSync(process.execPath, ["-e", ""]).pid}-AbC123`);
+    const live = join(tmp, `sealfile-edit-${process.pid}-XyZ789`);
+    for (const d of [dead, live]) {
+      mkdirSync(d);
+      writeFileSync(join(d, "s.yaml"), PLAIN);
+    }
+    const r = runSecrets(["edit", "s.yaml"], { env: envFor(0, { EDITOR: "true", TMPDIR: tmp }), cwd: dir });
+    expect(r.code).toBe(200);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(join(live, "s.yaml"))).toBe(true);
+  });
 });
