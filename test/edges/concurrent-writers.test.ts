@@ -111,17 +111,21 @@ describe("item 7: the lock", () => {
     expect(existsSync(lockOf(dir))).toBe(false);
   });
 
-  it("edit keeps the file locked while the editor is open: a concurrent set fails cleanly and the edit lands", async () => {
+  it("edit keeps the file locked while the editor is open: a concurrent set fails cleanly and the edit lands", { timeout: 120_000 }, async () => {
     const dir = join(root, "edit");
     mkdirSync(dir);
     copyFileSync(sealed, join(dir, "s.yaml"));
     const editor = join(dir, "..", "slow-editor.sh");
-    // Waits until the test says so, then changes `c`.
-    writeFileSync(editor, `#!/bin/sh\nwhile [ ! -e "${dir}.go" ]; do sleep 0.05; done\nsed -i 's/^c: .*/c: edited/' "$1"\n`, { mode: 0o755 });
+    // Waits until the test says so (at most a minute), then changes `c`.
+    writeFileSync(editor, `#!/bin/sh\nn=0\nwhile [ ! -e "${dir}.go" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\nsed -i 's/^c: .*/c: edited/' "$1"\n`, { mode: 0o755 });
     const editing = runSecretsAsync(["edit", "s.yaml"], { env: { ...env, EDITOR: editor }, cwd: dir, timeoutMs: 60_000 });
-    while (!existsSync(lockOf(dir))) await new Promise((r) => setTimeout(r, 20));
-    const r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "200" }, cwd: dir, input: '"x"', timeoutMs: 60_000 });
-    writeFileSync(`${dir}.go`, "");
+    let r;
+    try {
+      for (let i = 0; i < 1000 && !existsSync(lockOf(dir)); i++) await new Promise((res) => setTimeout(res, 20));
+      r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "200" }, cwd: dir, input: '"x"', timeoutMs: 60_000 });
+    } finally {
+      writeFileSync(`${dir}.go`, "");
+    }
     const e = await editing;
     expect(r.code).toBe(75);
     expect(r.stderr).toMatch(/^error\[FILE_LOCKED\]/);
