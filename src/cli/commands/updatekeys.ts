@@ -105,19 +105,19 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
       const byPath = new Map(planned.map((p) => [p.target.path, p]));
       await runBatch(ctx, planned.map((p) => p.target), "updated", (t) =>
         withWriteLock(ctx, t.path, async () => {
-        const { format } = byPath.get(t.path)!;
-        const rule = t.rule!;
-        const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
-        const bytes = readFileSync(t.path);
-        if (rotate) {
-          const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
+          const { format } = byPath.get(t.path)!;
+          const rule = t.rule!;
+          const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
+          const bytes = readFileSync(t.path);
+          if (rotate) {
+            const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
+            writeFileAtomic(t.path, out.bytes);
+            return `updated ${t.display} (data key renewed)`;
+          }
+          const out = await updateKeysBytes(bytes, rule, opts);
+          if (!out) return `${t.display}: already up to date`;
           writeFileAtomic(t.path, out.bytes);
-          return `updated ${t.display} (data key renewed)`;
-        }
-        const out = await updateKeysBytes(bytes, rule, opts);
-        if (!out) return `${t.display}: already up to date`;
-        writeFileAtomic(t.path, out.bytes);
-        return `updated ${t.display}`;
+          return `updated ${t.display}`;
         }),
       );
     },
