@@ -7,6 +7,7 @@ import { benchGuard } from "./guard.mjs";
 import { benchExec } from "./exec.mjs";
 import { benchGitOps } from "./git-ops.mjs";
 import { benchKmsStartup } from "./kms-startup.mjs";
+import { benchLargeValues } from "./large-values.mjs";
 
 console.log(`sealfile benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 const ctx = await benchStartup();
@@ -17,6 +18,7 @@ try {
   await benchExec(ctx);
   await benchGitOps(ctx);
   await benchKmsStartup(ctx);
+  await benchLargeValues(ctx);
 } finally {
   rmSync(ctx.dir, { recursive: true, force: true });
 }

@@ -1,16 +1,19 @@
 /**
  * Owns: `.sops.yaml` — finding it (the target file's folder upward, then the working directory upward,
  * unless `--config`/SOPS_CONFIG names one), validating it against schemas/config.schema.json, and matching
- * creation rules. Format: sops config/config.go. The file paths it names (`audit_log`, `exec.files`) leave
- * here already confined to the repository, through repo-paths.ts.
+ * creation rules. Format: sops config/config.go. Its regexes are compiled here with the RE2 engine (as sops
+ * compiles them with Go's). The file paths it names (`audit_log`, `exec.files`) leave here already confined to
+ * the repository, through repo-paths.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { SealError } from "./errors.js";
+import { checkYamlDepth } from "./formats/_yaml-depth.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
+import { compileUserRegex, type UserRegex } from "./user-regex.js";
 
 export const CONFIG_NAME = ".sops.yaml";
 const MAX_LEVELS = 100;
@@ -27,7 +30,11 @@ export interface CreationRule {
   /** Position in `creation_rules`, for messages. */
   readonly index: number;
   readonly pathRegex: string | undefined;
+  /** `pathRegex` compiled (RE2). */
+  readonly pathMatcher: UserRegex | undefined;
   readonly keyGroups: KeySpec[][];
+  /** The keys are the rule's flat lists (`age:`, `kms:`, …), not `key_groups`: sops gives their KMS keys `--encryption-context`. */
+  readonly flatKeys: boolean;
   readonly shamirThreshold: number;
   readonly cryptRule: CryptRule | undefined;
   readonly macOnlyEncrypted: boolean;
@@ -89,7 +96,7 @@ export function locateConfig(opts: FindConfigOptions): { path: string; foundBy: 
   const named = opts.explicit ?? opts.env.SOPS_CONFIG;
   if (named) {
     const path = resolve(opts.cwd, named);
-    if (!existsSync(path)) throw new SealError("CONFIG_NOT_FOUND", `config file ${named} does not exist`);
+    if (!existsSync(path)) throw new SealError("CONFIG_NOT_FOUND", `config file ${named} does not exist`, { hint: "check the path given with --config or SOPS_CONFIG" });
     return { path, foundBy: opts.explicit ? "flag" : "env" };
   }
   if (opts.file) {
@@ -116,12 +123,18 @@ type Raw = Record<string, unknown>;
  * @throws SealError BAD_CONFIG with the position of the first problem.
  */
 export function parseConfig(text: string, path: string, foundBy: SopsConfig["foundBy"] = "flag"): SopsConfig {
+  try {
+    checkYamlDepth(text);
+  } catch (e) {
+    if (!(e instanceof SealError)) throw e;
+    throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: e.hint ?? "fix the YAML" });
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lineCounter.linePos(e.pos[0]);
-    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`);
+    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`, { hint: "fix the YAML syntax of the config file" });
   }
   const data = (doc.toJS() ?? {}) as unknown;
   if (!validateConfig(data)) {
@@ -196,24 +209,22 @@ export function resolveRecipient(nameOrKey: string, recipients: Record<string, s
 
 function parseRule(r: Raw, index: number, path: string, recipients: Record<string, string>): CreationRule {
   const at = `${path}: creation_rules[${index}]`;
-  if (typeof r.path_regex === "string") {
-    try {
-      new RegExp(r.path_regex);
-    } catch {
-      throw new SealError("BAD_CONFIG", `${at}.path_regex: invalid regular expression`);
-    }
-  }
+  const compile = (key: string): UserRegex =>
+    compileUserRegex(r[key] as string, { code: "BAD_CONFIG", at: `${at}.${key}`, hint: `fix ${key} in ${CONFIG_NAME} (RE2 syntax, as sops reads it)` });
+  const pathMatcher = typeof r.path_regex === "string" ? compile("path_regex") : undefined;
   const rules = CRYPT_RULE_KINDS.filter((k) => typeof r[k] === "string");
   if (rules.length > 1) throw new SealError("BAD_CONFIG", `${at}: only one of ${rules.join(", ")} may be set`);
   const kind = rules[0];
-  const groups = Array.isArray(r.key_groups) && r.key_groups.length > 0
-    ? (r.key_groups as Raw[]).map((g) => groupSpecs(g, recipients, r))
-    : [directSpecs(r, recipients)];
+  if (kind?.endsWith("regex")) compile(kind);
+  const listed = Array.isArray(r.key_groups) && r.key_groups.length > 0;
+  const groups = listed ? (r.key_groups as Raw[]).map((g) => groupSpecs(g, recipients, r)) : [directSpecs(r, recipients)];
   const rotateAfter = typeof r.rotate_after === "string" ? r.rotate_after : undefined;
   return {
     index,
     pathRegex: typeof r.path_regex === "string" ? r.path_regex : undefined,
+    pathMatcher,
     keyGroups: groups.filter((g) => g.length > 0),
+    flatKeys: !listed,
     shamirThreshold: typeof r.shamir_threshold === "number" ? r.shamir_threshold : 0,
     cryptRule: kind ? { kind, value: r[kind] as string } : undefined,
     macOnlyEncrypted: r.mac_only_encrypted === true,
@@ -222,15 +233,16 @@ function parseRule(r: Raw, index: number, path: string, recipients: Record<strin
   };
 }
 
+/** A flat rule's keys, in sops's order (config.go getKeyGroupsFromCreationRule): age, pgp, kms, gcp_kms, azure_keyvault, hc_vault. */
 function directSpecs(r: Raw, recipients: Record<string, string>): KeySpec[] {
   const specs: KeySpec[] = [];
   const awsProfile = typeof r.aws_profile === "string" ? r.aws_profile : undefined;
+  for (const rec of splitList(r.age)) specs.push(...ageSpecs(rec, recipients));
+  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: fp });
   for (const arn of splitList(r.kms)) specs.push(kmsSpecFromString(resolveRecipient(arn, recipients), undefined, awsProfile));
   for (const id of splitList(r.gcp_kms)) specs.push({ kind: "gcp_kms", resourceId: resolveRecipient(id, recipients) });
   for (const url of splitList(r.azure_keyvault)) specs.push(azureSpecFromUrl(resolveRecipient(url, recipients)));
-  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: fp });
   for (const uri of splitList(r.hc_vault_transit_uri)) specs.push({ kind: "hc_vault", id: uri });
-  for (const rec of splitList(r.age)) specs.push(...ageSpecs(rec, recipients));
   return specs;
 }
 
@@ -248,8 +260,16 @@ export function specFromKeyString(key: string, fallback: "age"): KeySpec {
   return { kind: fallback, recipient: key };
 }
 
+/**
+ * One `key_groups` entry's keys in sops's order (config.go extractMasterKeys): the keys of its `merge:` groups
+ * first (recursively), then its own age, pgp, kms, gcp_kms, azure_keyvault, hc_vault keys; a key already
+ * listed (same kind and the string sops shows for it) is dropped.
+ */
 function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeySpec[] {
   const specs: KeySpec[] = [];
+  for (const m of (g.merge ?? []) as Raw[]) specs.push(...groupSpecs(m, recipients, rule));
+  for (const rec of (g.age ?? []) as string[]) specs.push(...ageSpecs(rec, recipients));
+  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: fp });
   const defaultProfile = typeof rule.aws_profile === "string" ? rule.aws_profile : undefined;
   for (const k of (g.kms ?? []) as Raw[]) {
     specs.push({
@@ -264,17 +284,30 @@ function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeyS
   for (const k of (g.azure_keyvault ?? []) as Raw[]) {
     specs.push({ kind: "azure_kv", vaultUrl: String(k.vaultUrl), name: String(k.key), ...(k.version ? { version: String(k.version) } : {}) });
   }
-  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: fp });
   for (const uri of (g.hc_vault ?? []) as string[]) specs.push({ kind: "hc_vault", id: uri });
-  for (const rec of (g.age ?? []) as string[]) specs.push(...ageSpecs(rec, recipients));
-  for (const m of (g.merge ?? []) as Raw[]) specs.push(...groupSpecs(m, recipients, rule));
   const seen = new Set<string>();
   return specs.filter((s) => {
-    const id = JSON.stringify(s);
+    const id = `${s.kind}/${shownAs(s)}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
   });
+}
+
+/** The string sops's deduplication compares a key by (its MasterKey.ToString). */
+function shownAs(s: KeySpec): string {
+  switch (s.kind) {
+    case "kms":
+      return s.arn;
+    case "gcp_kms":
+      return s.resourceId;
+    case "azure_kv":
+      return `${s.vaultUrl}/keys/${s.name}/${s.version ?? ""}`;
+    case "age":
+      return s.recipient;
+    default:
+      return s.id;
+  }
 }
 
 /** sops's `arn[+role]` syntax. */
@@ -306,5 +339,5 @@ export function matchRule(config: SopsConfig, file: string, cwd: string): Creati
   let rel = relative(configDir, abs);
   if (rel.startsWith("..") || isAbsolute(rel)) rel = abs;
   rel = rel.split(sep).join("/");
-  return config.rules.find((r) => r.pathRegex === undefined || new RegExp(r.pathRegex).test(rel));
+  return config.rules.find((r) => r.pathMatcher === undefined || r.pathMatcher.test(rel));
 }

@@ -1,8 +1,8 @@
 /**
  * Owns: the `sops` metadata block — finding it in a parsed file (in each format's layout), decoding it
  * leniently as sops does (any key order; empty lists as [], null or missing; weak typing in dotenv/INI),
- * validating it against schemas/metadata.schema.json, and writing it back in the sops 3.13 layout
- * (keys sorted alphabetically at every level). Format: sops stores/stores.go, stores/metadata.go.
+ * validating it against schemas/metadata.schema.json (its regex rule with the RE2 engine), and writing it
+ * back in the sops 3.13 layout (keys sorted alphabetically at every level). Format: sops stores/stores.go, stores/metadata.go.
  */
 import { SealError } from "./errors.js";
 import type { MetadataLayout } from "./formats/types.js";
@@ -10,6 +10,7 @@ import { flattenMap, unflattenPairs } from "./formats/flatten.js";
 import { validateMetadata } from "./generated/validators.js";
 import type { KeyEntry, KeyKind } from "./keys/types.js";
 import { fromPlain, toPlain, type PlainValue } from "./tree/plain.js";
+import { compileUserRegex } from "./user-regex.js";
 import type { MapEntry, Tree, TreeMap } from "./tree/node.js";
 
 /** The sops version whose layout we write. sops compares it (e.g. the pre-3.3.0 KMS context fix), so it must be a sops version. */
@@ -132,6 +133,8 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
   const obj = normalizeNumbers(raw) as Record<string, PlainValue>;
   if (weak) coerceWeak(obj);
   if (obj.shamir_threshold === null) delete obj.shamir_threshold;
+  // sops decodes a missing mac as "", which fails later as a MAC mismatch (exit 51, common.go:104), not here.
+  if (obj.mac === undefined) obj.mac = "";
   if (!validateMetadata(obj)) {
     const err = validateMetadata.errors?.[0];
     const where = err?.instancePath ? `sops${err.instancePath.replace(/\//g, ".")}` : "sops";
@@ -142,6 +145,13 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
   const rules = CRYPT_RULE_KINDS.filter((k) => typeof obj[k] === "string" && obj[k] !== "");
   if (rules.length > 1) throw new SealError("BAD_METADATA", `the metadata sets more than one encryption rule (${rules.join(", ")})`);
   const ruleKind = rules[0];
+  if (ruleKind?.endsWith("regex")) {
+    compileUserRegex(obj[ruleKind] as string, {
+      code: "BAD_METADATA",
+      at: `invalid metadata: sops.${ruleKind}`,
+      hint: "the file's sops block was edited by hand or is damaged (sops reads this rule as an RE2 regular expression)",
+    });
+  }
   const groups = decodeGroups(obj);
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) if (k.startsWith("sealfile_") && typeof v === "string") extra[k] = v;
@@ -149,7 +159,8 @@ export function decodeMetadata(raw: PlainValue, weak: boolean): Metadata {
     keyGroups: groups,
     shamirThreshold: typeof obj.shamir_threshold === "number" ? obj.shamir_threshold : 0,
     lastModified: obj.lastmodified as string,
-    mac: obj.mac as string,
+    // Files from very old sops may have no MAC: opening them then needs --ignore-mac (sops: "File has no MAC").
+    mac: typeof obj.mac === "string" ? obj.mac : "",
     cryptRule: ruleKind ? { kind: ruleKind, value: obj[ruleKind] as string } : DEFAULT_CRYPT_RULE,
     cryptRuleStored: ruleKind !== undefined,
     macOnlyEncrypted: obj.mac_only_encrypted === true,

@@ -23,11 +23,11 @@ export interface Target {
 /**
  * The files named, or with `all` every file of the repository (else the working directory) that a creation
  * rule covers.
- * @throws SealError USAGE when neither is given, or both.
+ * @throws SealError NO_FILE_SPECIFIED (exit 100, as sops) when neither is given, USAGE when both are.
  */
 export async function resolveTargets(ctx: CliContext, files: readonly string[], all: boolean, explicitConfig: string | undefined): Promise<Target[]> {
   if (all && files.length > 0) throw new SealError("USAGE", "give either FILE… or --all, not both");
-  if (!all && files.length === 0) throw new SealError("USAGE", "name at least one file, or pass --all");
+  if (!all && files.length === 0) throw new SealError("NO_FILE_SPECIFIED", "name at least one file, or pass --all", { hint: "e.g. `secrets rotate -i secrets.enc.yaml`, or --all for every file a creation rule covers" });
   if (all) {
     const root = (await gitTopLevel(ctx.cwd)) ?? ctx.cwd;
     return filesMatchingRules(root, { cwd: ctx.cwd, env: ctx.env, ...(explicitConfig ? { explicitConfig } : {}) });

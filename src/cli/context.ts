@@ -8,8 +8,15 @@ export interface CliContext {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: Readable;
+  /** Reports asked for on stdout (doctor, status, JSON); every write is redacted (src/redact.ts). */
   readonly stdout: Writable;
+  /** Diagnostics; every write is redacted (src/redact.ts). */
   readonly stderr: Writable;
+  /**
+   * The same stdout, unredacted, for the document bytes the user asked for (`decrypt`, `encrypt`, textconv):
+   * a sealed file may rightly hold a private key, and its plaintext must come out byte for byte.
+   */
+  readonly payload: Writable;
   /** stdin and stderr are a terminal (prompts and progress bars may be shown). */
   readonly interactive: boolean;
   /** Sets the status the process exits with when the command returns normally (e.g. `exec`: the child's). */

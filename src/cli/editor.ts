@@ -90,7 +90,8 @@ export class EditorWorkspace {
 
   /**
    * Runs the editor on the file and waits for it. An editor killed by a signal counts as done: the caller
-   * decides from the file's content. @throws SealError NO_EDITOR, GENERIC when it cannot start or exits non-zero
+   * decides from the file's content. @throws SealError NO_EDITOR when it cannot start, EDITOR_FAILED (201, as
+   * sops edit.go:236) when it exits non-zero
    */
   run(argv: readonly string[]): Promise<EditorExit> {
     const [cmd, ...args] = argv as [string, ...string[]];
@@ -110,13 +111,16 @@ export class EditorWorkspace {
         done(() => reject(
           e.code === "ENOENT"
             ? new SealError("NO_EDITOR", `editor "${cmd}" not found`, { hint: "set SOPS_EDITOR or EDITOR to an editor on PATH" })
-            : new SealError("NO_EDITOR", `could not start the editor "${cmd}" (${e.code ?? "error"})`),
+            : new SealError("NO_EDITOR", `could not start the editor "${cmd}" (${e.code ?? "error"})`, { hint: "set SOPS_EDITOR or EDITOR to an editor you can run" }),
         ));
       });
       child.on("exit", (code, signal) => {
         if (signal !== null) done(() => resolve({ signal }));
         else if (code === 0) done(() => resolve({ signal: undefined }));
-        else done(() => reject(new SealError("GENERIC", `the editor exited with status ${code}; nothing was written`)));
+        else {
+          const failed = new SealError("EDITOR_FAILED", `the editor exited with status ${code}; nothing was written`, { hint: "run the same command again; to discard your changes, quit the editor without saving" });
+          done(() => reject(failed));
+        }
       });
     });
   }

@@ -33,6 +33,7 @@ export function guardJson(mode: GuardMode, r: GuardResult): string {
     ignoredFiles: r.ignoredFiles,
     baselined: r.baselined,
     notes: r.notes,
+    warnings: r.warnings,
     findings,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
@@ -54,7 +55,8 @@ export function guardSummary(mode: GuardMode, r: GuardResult): string {
   const counted = `${plural(r.checkedFiles, WHAT[mode])} checked${extra.length ? ` (${extra.join(", ")})` : ""}`;
   if (r.baselineWritten) {
     const where = relative(r.root, r.baselineWritten.path).split(sep).join("/");
-    return `secrets guard: ${counted}; ${plural(r.baselined, "finding")} accepted, ${where} now holds ${plural(r.baselineWritten.count, "fingerprint")}\n`;
+    const stage = r.baselineWritten.inRepo ? `; \`git add ${where}\` to use it (the guard reads the staged version)` : "";
+    return `secrets guard: ${counted}; ${plural(r.baselined, "finding")} accepted, ${where} now holds ${plural(r.baselineWritten.count, "fingerprint")}${stage}\n`;
   }
   return `secrets guard: ${counted}, no secrets found\n`;
 }

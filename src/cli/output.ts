@@ -3,6 +3,7 @@
  * holding the lock on the file a command rewrites, from before it is read until after it is replaced.
  */
 import { resolve } from "node:path";
+import { SealError } from "../errors.js";
 import { writeFileAtomic, writePlaintextAtomic } from "../io/atomic-write.js";
 import { DEFAULT_LOCK_WAIT_MS, acquireFileLock, releaseAllLocks } from "../io/file-lock.js";
 import type { CliContext } from "./context.js";
@@ -20,6 +21,20 @@ export function outputPath(ctx: CliContext, target: OutputTarget): string | unde
 }
 
 /**
+ * Refuses the targets sops refuses with ErrorConflictingParameters (8), before anything is read: `-i` with
+ * `--output` (main.go:834, 1025, 1205) and `-i` on stdin (main.go:830, 1017).
+ * @throws SealError CONFLICTING_PARAMETERS
+ */
+export function checkOutputTarget(target: OutputTarget): void {
+  if (target.inPlace && target.output !== undefined) {
+    throw new SealError("CONFLICTING_PARAMETERS", "--in-place and --output cannot be combined", { hint: "use -i to rewrite the file, or --output FILE to write elsewhere" });
+  }
+  if (target.inPlace && (!target.input || target.input === "-")) {
+    throw new SealError("CONFLICTING_PARAMETERS", "--in-place needs a file, not stdin", { hint: "name the file, or drop -i to write to stdout" });
+  }
+}
+
+/**
  * Writes `data` to its target. Plaintext is always written as a fresh 0600 file (a looser existing mode is
  * not kept, and a symbolic link at the target is replaced, never written through).
  */
@@ -30,7 +45,7 @@ export async function writeResult(ctx: CliContext, target: OutputTarget, data: U
     else writeFileAtomic(path, data);
     return;
   }
-  await new Promise<void>((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) => ctx.payload.write(data, (e) => (e ? rej(e) : res())));
 }
 
 /** How long to wait for another writer: `SEALFILE_LOCK_WAIT_MS`, else 10 s. */

@@ -6,6 +6,7 @@
  */
 import type { Scalar } from "../tree/index.js";
 import { SealError } from "../errors.js";
+import { isStdBase64 } from "../std-base64.js";
 import { TAG_BYTES, activeBackend } from "./gcm-backend.js";
 import { encodeScalar, utf8 } from "./scalar-codec.js";
 
@@ -24,8 +25,6 @@ const DATA_KEY_BYTES = 32;
 const ENVELOPE_PREFIX = "ENC[AES256_GCM,data:";
 // sops's regex, anchored at the start only and greedy. Go's `.` stops only at \n, hence [^\n].
 const ENVELOPE = /^ENC\[AES256_GCM,data:([^\n]+),iv:([^\n]+),tag:([^\n]+),type:([^\n]+)\]/;
-// Go base64.StdEncoding: padded standard alphabet; CR and LF are skipped.
-const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const TYPE_TAGS: ReadonlySet<string> = new Set(["str", "int", "float", "bool", "time", "comment", "bytes"]);
 
 /** Splits an envelope with sops's regex semantics; `null` when `s` is not one. */
@@ -45,11 +44,14 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function fromBase64(text: string, field: string): Uint8Array {
+  // Go base64.StdEncoding skips CR (and LF, which sops's regex never lets through).
   const clean = text.includes("\r") ? text.replaceAll("\r", "") : text;
-  if (!STD_BASE64.test(clean)) {
+  if (!isStdBase64(clean)) {
     throw new SealError("DECRYPT_VALUE_FAILED", `malformed base64 in the ${field} field of an encrypted value`);
   }
-  return new Uint8Array(Buffer.from(clean, "base64"));
+  const bytes = Buffer.from(clean, "base64");
+  // A view, not a copy: this is ciphertext, and a copy of a 100 MB value costs 100 MB more.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function checkKey(dataKey: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
@@ -72,7 +74,23 @@ export function sealBytes(plain: Uint8Array, type: string, dataKey: Uint8Array, 
   checkKey(dataKey, "ENCRYPT_FAILED");
   checkIv(iv, "ENCRYPT_FAILED");
   const { data, tag } = activeBackend().seal(dataKey, iv, utf8(aad), plain);
-  return `${ENVELOPE_PREFIX}${toBase64(data)},iv:${toBase64(iv)},tag:${toBase64(tag)},type:${type}]`;
+  const envelope = `${ENVELOPE_PREFIX}${toBase64(data)},iv:${toBase64(iv)},tag:${toBase64(tag)},type:${type}]`;
+  checkReadsBack(envelope, type);
+  return envelope;
+}
+
+/**
+ * Self-check before anything is written: the envelope must go through the very parser and base64 check
+ * that decryption uses, so a value too large (or odd) for the read side fails here, not after `encrypt -i`
+ * has replaced the plaintext. Linear in the envelope's length; the AES pass itself is not repeated.
+ */
+function checkReadsBack(envelope: string, type: string): void {
+  const parts = parseEnvelope(envelope);
+  if (parts === null || parts.type !== type || !isStdBase64(parts.data) || !isStdBase64(parts.iv) || !isStdBase64(parts.tag)) {
+    throw new SealError("ENCRYPT_FAILED", "an encrypted value would not read back; nothing was written", {
+      hint: "please report this as a sealfile bug",
+    });
+  }
 }
 
 /**

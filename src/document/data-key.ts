@@ -3,7 +3,8 @@
  * with Shamir when there are several groups) and unwrapping by trying each group's keys in the
  * decryption order, collecting every failure as data for one clear error (sops keyservice + shamir).
  */
-import { SealError } from "../errors.js";
+import { ERROR_CODES, SealError } from "../errors.js";
+import { redactKeyMaterial } from "../redact.js";
 import { nameFor } from "../config.js";
 import { combineShares, splitSecret } from "../crypto/shamir.js";
 import { wipe } from "../crypto/wipe.js";
@@ -26,7 +27,7 @@ export interface KeyFailure {
 
 /**
  * Wraps `dataKey` for every key (in parallel). With several groups each group gets one Shamir share.
- * @throws SealError ENCRYPT_FAILED naming the recipients that could not be wrapped for.
+ * @throws SealError WRAP_FAILED (exit 1, as sops) naming the recipients that could not be wrapped for.
  */
 export async function wrapDataKey(dataKey: Uint8Array, groups: MasterKey[][], threshold: number, ctx: KeyContext): Promise<void> {
   if (groups.length === 0 || groups.every((g) => g.length === 0)) {
@@ -49,9 +50,12 @@ export async function wrapDataKey(dataKey: Uint8Array, groups: MasterKey[][], th
         }
       }
     }
+    // sops exits 1 when the data key cannot be wrapped (encrypt.go:126, rotate.go:72, updatekeys.go:109).
     if (failed.length > 0) {
-      if (failed.length === 1 && firstError instanceof SealError) throw firstError;
-      throw new SealError("ENCRYPT_FAILED", `could not wrap the data key for:\n  ${failed.join("\n  ")}`);
+      if (failed.length === 1 && firstError instanceof SealError) {
+        throw new SealError(firstError.code, firstError.message, { ...(firstError.hint ? { hint: firstError.hint } : {}), cause: firstError, exitCode: ERROR_CODES.WRAP_FAILED });
+      }
+      throw new SealError("WRAP_FAILED", `could not wrap the data key for:\n  ${failed.join("\n  ")}`, { hint: "check each key named above: its credentials, its network and its permission to encrypt" });
     }
   } finally {
     if (shares.length > 1) wipe(...shares);
@@ -63,11 +67,6 @@ export async function keysOf(md: Metadata): Promise<MasterKey[][]> {
   return Promise.all(md.keyGroups.map((g: KeyRef[]) => Promise.all(g.map((r) => keyFromEntry(r.kind, r.entry)))));
 }
 
-/** Third-party messages can quote the text they failed to parse; a private key must never reach a message. */
-function redactPrivateKeys(message: string): string {
-  return message.replace(/AGE-(?:SECRET-KEY|PLUGIN)-[0-9A-Z-]+/gi, "AGE-SECRET-KEY-…");
-}
-
 /** Tries a group's keys one after another; a failure never stops the next key from being tried. */
 async function openGroup(group: MasterKey[], index: number, order: readonly KeyKind[], ctx: KeyContext, failures: KeyFailure[], names: ReadonlyMap<string, string>, openedWith: KeyKind[]): Promise<Uint8Array | undefined> {
   for (const key of orderKeys(group, order)) {
@@ -75,7 +74,8 @@ async function openGroup(group: MasterKey[], index: number, order: readonly KeyK
     try {
       result = await key.decrypt(ctx);
     } catch (e) {
-      result = { ok: false as const, reason: e instanceof Error ? redactPrivateKeys(e.message) : "failed", tried: [] };
+      // Third-party messages can quote the text they failed to parse.
+      result = { ok: false as const, reason: e instanceof Error ? redactKeyMaterial(e.message) : "failed", tried: [] };
     }
     if (result.ok) {
       openedWith.push(key.kind);

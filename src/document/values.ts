@@ -53,7 +53,14 @@ function sealComment(c: Comment, path: readonly string[], comments: readonly Com
   // sops gives inline comments a fresh IV on every save; keeping it (as for any unchanged value) keeps
   // re-saved lines byte-identical, which is what makes diffs minimal.
   const iv = stash?.recall(aad, "comment", bytes) ?? randomBytes(IV_BYTES);
-  return { ...c, text: sealBytes(bytes, "comment", dataKey, aad, iv) };
+  const sealed = sealBytes(bytes, "comment", dataKey, aad, iv);
+  if (rule.unreadableEnvelope(sealed)) {
+    // sops Tree.Encrypt: "Encrypted comment … matches UnencryptedCommentRegex!" (exit 23).
+    throw new SealError("ENCRYPT_FAILED", `an encrypted comment at ${pathLabel(path)} matches unencrypted_comment_regex, so the file would not open`, {
+      hint: "make sure unencrypted_comment_regex cannot match an encrypted comment (ENC[AES256_GCM,…]), e.g. anchor it: ^\\s*sops:nocrypt",
+    });
+  }
+  return { ...c, text: sealed };
 }
 
 /**

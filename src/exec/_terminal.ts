@@ -1,5 +1,6 @@
 /**
- * Owns: telling whether a SIGINT/SIGQUIT we received was most likely sent by our controlling terminal.
+ * Owns: telling whether a SIGINT/SIGQUIT we received was most likely sent by our controlling terminal,
+ * and whether we have a terminal at all (which decides if the child gets a process group of its own).
  *
  * Ctrl-C and Ctrl-\ make the terminal signal its whole foreground process group. The child shares our
  * group (it must, or it could not read the TTY without SIGTTIN), so it has the signal already and
@@ -13,20 +14,34 @@ import { readFileSync } from "node:fs";
 import { isatty } from "node:tty";
 
 /**
+ * True when this process has a controlling terminal (Linux: /proc/self/stat's tty_nr). Elsewhere, falls
+ * back to "one of stdin/stdout/stderr is a terminal".
+ */
+export function hasControllingTerminal(): boolean {
+  const fields = statFields();
+  return fields === undefined ? isatty(0) || isatty(1) || isatty(2) : Number(fields[4]) !== 0;
+}
+
+/**
  * True when our process group is the foreground group of a controlling terminal (Linux: from
  * /proc/self/stat). Elsewhere, falls back to "one of stdin/stdout/stderr is a terminal".
  */
 export function inTerminalForeground(): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync("/proc/self/stat", "latin1");
-  } catch {
-    return isatty(0) || isatty(1) || isatty(2);
-  }
-  // Fields after the parenthesised command name: state ppid pgrp session tty_nr tpgid …
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields();
+  if (fields === undefined) return isatty(0) || isatty(1) || isatty(2);
   const pgrp = Number(fields[2]);
   const ttyNr = Number(fields[4]);
   const tpgid = Number(fields[5]);
   return ttyNr !== 0 && tpgid > 0 && tpgid === pgrp;
+}
+
+/** Fields after the parenthesised command name: state ppid pgrp session tty_nr tpgid …; undefined off Linux. */
+function statFields(): string[] | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync("/proc/self/stat", "latin1");
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }

@@ -1,13 +1,20 @@
 /**
  * Owns: running the user's command as a child process that behaves as if started directly: inherited
  * stdio and TTY, signals passed on, its exit status handed back (128+N when killed by signal N).
+ *
+ * Process groups: with no controlling terminal (CI, services, `setsid`), the child starts in a group of
+ * its own and forwarded signals go to that whole group, so `sh -c '…; sleep 300'` takes its `sleep` with
+ * it on SIGTERM. With a terminal, the child stays in our group: Node cannot hand the terminal's
+ * foreground to another group (tcsetpgrp), and the terminal itself already signals every process of the
+ * foreground group on Ctrl-C/Ctrl-Z, grandchildren included; there, a SIGTERM sent to us reaches the
+ * child only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { SealError } from "../errors.js";
-import { inTerminalForeground } from "./_terminal.js";
+import { hasControllingTerminal, inTerminalForeground } from "./_terminal.js";
 import { createMaskStream } from "./mask.js";
 
 /** Signals passed on to the child while it runs. */
@@ -37,9 +44,10 @@ export interface RunChildOptions {
  * Starts the command, waits for it, and resolves with its exit status. With masking, also waits until
  * the child's output has been passed on.
  *
- * @throws SealError `COMMAND_NOT_FOUND` (exit 127) when the program does not exist (exit 126 when it is
- *   not executable), `FILE_NOT_FOUND` when `cwd` does not exist, `USAGE` for an empty command,
- *   `GENERIC` when the environment cannot be passed or the process cannot be started.
+ * @throws SealError `COMMAND_NOT_FOUND` (exit 127) when the program does not exist,
+ *   `COMMAND_NOT_EXECUTABLE` (126) when it cannot be run, `COMMAND_TOO_LARGE` (126) when the environment
+ *   and arguments exceed the system's limit, `FILE_NOT_FOUND` when `cwd` does not exist, `USAGE` for an
+ *   empty command, `GENERIC` when the environment cannot be passed or the process cannot be started.
  */
 export async function runChild(opts: RunChildOptions): Promise<{ exitCode: number }> {
   const program = opts.command[0];
@@ -48,19 +56,23 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
   const [file, args] = opts.shell ? ["/bin/sh", ["-c", opts.command.join(" ")]] : [program, opts.command.slice(1)];
   const masked = opts.stdio === "inherit" ? undefined : opts.stdio;
 
+  const ownGroup = !hasControllingTerminal();
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
       cwd: opts.cwd,
       env: opts.env,
       stdio: masked ? ["inherit", "pipe", "pipe"] : "inherit",
+      // A new session, hence a new process group led by the child (Node offers no plain setpgid).
+      detached: ownGroup,
     });
   } catch (e) {
     // Node's own message may quote the offending argument or environment entry: do not pass it on.
+    if (errCode(e) === "E2BIG") throw tooLarge(program, file, args, opts.env);
     throw new SealError("GENERIC", `could not start ${program}: ${errCode(e) ?? "invalid arguments"}`);
   }
 
-  const removeForwarding = forwardSignals(child);
+  const removeForwarding = forwardSignals(child, ownGroup);
   try {
     const outputDone = masked ? pipeMasked(child, masked) : Promise.resolve();
     const exitCode = await waitForExit(child, program, opts.cwd);
@@ -71,13 +83,22 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
   }
 }
 
-function forwardSignals(child: ChildProcess): () => void {
+function forwardSignals(child: ChildProcess, ownGroup: boolean): () => void {
   const installed: Array<[NodeJS.Signals, () => void]> = [];
   for (const sig of FORWARDED_SIGNALS) {
     const handler = (): void => {
       // See _terminal.ts: the child already has a terminal-generated SIGINT/SIGQUIT.
       if (TERMINAL_SIGNALS.has(sig) && inTerminalForeground()) return;
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(sig);
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (!ownGroup) {
+        child.kill(sig);
+        return;
+      }
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig); // the group is already gone but the child has not been reaped yet
+      }
     };
     process.on(sig, handler);
     installed.push([sig, handler]);
@@ -115,13 +136,32 @@ function startError(e: unknown, program: string, cwd: string): SealError {
       details: { command: program },
     });
   }
-  if (code === "EACCES") {
-    return new SealError("COMMAND_NOT_FOUND", `permission denied: ${program} is not executable`, {
-      exitCode: 126,
+  if (code === "EACCES" || code === "ENOEXEC" || code === "EISDIR") {
+    return new SealError("COMMAND_NOT_EXECUTABLE", `cannot run ${program}: it is not an executable program (${code})`, {
+      hint: "make it executable (chmod +x), or run it through its interpreter, e.g. `secrets exec -- sh script.sh`",
       details: { command: program },
     });
   }
   return new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`, { cause: e });
+}
+
+/** Linux limits one argument or `NAME=value` entry to 128 KiB (MAX_ARG_STRLEN), and all of them together. */
+const MAX_ONE_ENTRY = 128 * 1024;
+
+function tooLarge(program: string, file: string, args: readonly string[], env: Readonly<Record<string, string>>): SealError {
+  const entryBytes = (name: string): number => Buffer.byteLength(name) + 1 + Buffer.byteLength(env[name]!) + 1;
+  const names = Object.keys(env).filter((n) => entryBytes(n) > MAX_ONE_ENTRY);
+  const argTooLong = [file, ...args].some((a) => Buffer.byteLength(a) + 1 > MAX_ONE_ENTRY);
+  const which =
+    names.length > 0
+      ? `environment variable${names.length > 1 ? "s" : ""} ${names.join(", ")} ${names.length > 1 ? "are" : "is"} larger than the 128 KiB one variable may hold`
+      : argTooLong
+        ? "an argument is larger than the 128 KiB one argument may hold"
+        : "the environment and arguments together exceed the system's limit";
+  return new SealError("COMMAND_TOO_LARGE", `cannot start ${program}: ${which} (E2BIG)`, {
+    hint: "offer large values as a file instead of a variable: --file-env NAME=FILE gives the child a path to the decrypted file",
+    details: { command: program, variables: names },
+  });
 }
 
 function errCode(e: unknown): string | undefined {
@@ -146,15 +186,35 @@ function pipeMasked(child: ChildProcess, masked: MaskedStdio): Promise<void> {
     [child.stdout, masked.stdout ?? process.stdout],
     [child.stderr, masked.stderr ?? process.stderr],
   ];
-  return Promise.all(
-    pairs.map(([src, dest]) => {
-      if (src === null) return Promise.resolve();
-      const filter = createMaskStream([...masked.mask]);
-      src.pipe(filter).pipe(dest, { end: false });
-      return new Promise<void>((resolve) => {
-        filter.once("end", () => resolve());
-        filter.once("error", () => resolve());
-      });
-    }),
-  ).then(() => undefined);
+  return Promise.all(pairs.map(([src, dest]) => (src === null ? Promise.resolve() : forwardMasked(src, dest, masked.mask)))).then(() => undefined);
+}
+
+/**
+ * Copies `src` through a mask filter into `dest` (left open: it is our own stdout/stderr). When `dest`
+ * fails or closes (its reader went away, as with `| head`), our end of the child's pipe is closed too, so
+ * the child's next write fails instead of blocking forever: SIGPIPE/EPIPE, or ECONNRESET when output it
+ * had already written was still unread (Node's child pipes are socket pairs).
+ */
+function forwardMasked(src: Readable, dest: Writable, mask: readonly string[]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const filter = createMaskStream([...mask]);
+    const finish = (): void => {
+      dest.removeListener("error", cutOff);
+      dest.removeListener("close", cutOff);
+      resolve();
+    };
+    const cutOff = (): void => {
+      src.unpipe(filter);
+      filter.unpipe(dest);
+      src.destroy();
+      filter.destroy();
+      finish();
+    };
+    if (dest.destroyed) return cutOff();
+    dest.once("error", cutOff);
+    dest.once("close", cutOff);
+    filter.once("end", finish);
+    filter.once("error", finish);
+    src.pipe(filter).pipe(dest, { end: false });
+  });
 }

@@ -3,6 +3,8 @@
  * (`AllowNonUniqueSections` only): `=`/`:` delimiters, trimmed keys and values, `"""…"""` and `` `…` ``
  * quoting (multi-line allowed), `"…"`/`'…'` stripped, inline `#`/`;` comments, `\` continuation lines,
  * `-` auto-numbered keys, a later duplicate key overwriting the value of the first.
+ * In strict mode (plaintext about to be encrypted) what go-ini would drop quietly is refused instead: a
+ * key repeated in one section, and text after a section header or after a closing `"""`/`` ` `` quote.
  */
 import { SealError } from "../errors.js";
 
@@ -70,13 +72,30 @@ function hasSurroundedQuote(s: string, q: string): boolean {
 
 class IniParser {
   readonly lines: Lines;
+  readonly strict: boolean;
   comment = "";
-  constructor(src: string) {
+  constructor(src: string, strict: boolean) {
     this.lines = new Lines(src);
+    this.strict = strict;
   }
 
   fail(reason: string, line = this.lines.line): never {
-    throw new SealError("BAD_SYNTAX", `INI syntax error at line ${line}: ${reason}`, { details: { line } });
+    throw new SealError("BAD_SYNTAX", `INI syntax error at line ${line}: ${reason}`, {
+      hint: "fix the INI at that line, or pass --input-type if the file is in another format",
+      details: { line },
+    });
+  }
+
+  /** Valid for go-ini, but it would lose something there (strict mode only). */
+  refuse(reason: string, line: number, column: number, hint: string): never {
+    throw new SealError("BAD_SYNTAX", `INI at line ${line}, column ${column}: ${reason}`, { hint, details: { line, column } });
+  }
+
+  /** Text after a closing bracket or quote that is not a comment: go-ini drops it. */
+  strayAfter(tail: string, column: number, what: string): void {
+    const rest = trimLeft(tail);
+    if (rest.length === 0 || rest[0] === "#" || rest[0] === ";") return;
+    if (this.strict) this.refuse(`text after ${what} would be dropped`, this.lines.line, column + tail.length - rest.length, "remove it, or make it a comment with # or ;");
   }
 
   parse(): IniDocument {
@@ -85,7 +104,9 @@ class IniParser {
     let index = new Map<string, IniKey>();
     let count = 1;
     while (!this.lines.eof) {
-      const line = trimLeft(this.lines.next());
+      const raw = this.lines.next();
+      const line = trimLeft(raw);
+      const indent = raw.length - line.length;
       if (line.length === 0) continue;
       const c = line[0];
       if (c === "#" || c === ";") {
@@ -98,6 +119,7 @@ class IniParser {
         const name = line.slice(1, close);
         if (name.length === 0) this.fail("empty section name");
         const after = line.slice(close + 1);
+        this.strayAfter(after, indent + close + 2, "a section header");
         const at = indexAny(after, "#;");
         if (at !== -1) this.comment += after.slice(at);
         section = { name, comment: trimSpace(this.comment), keys: [] };
@@ -110,10 +132,13 @@ class IniParser {
       const start = this.lines.line;
       const [rawName, offset] = this.keyName(line);
       const name = rawName === "-" ? `#${count++}` : rawName;
-      const value = this.value(line.slice(offset), start);
+      const value = this.value(line.slice(offset), start, indent + offset);
       const comment = trimSpace(this.comment);
       this.comment = "";
       const known = index.get(name);
+      if (known && this.strict) {
+        this.refuse(`key ${JSON.stringify(name)} is repeated in section ${JSON.stringify(section.name)}; only the last value would be kept`, start, indent + 1, "remove one of them, or rename it");
+      }
       if (known) {
         known.value = value;
         known.comment = comment;
@@ -144,7 +169,8 @@ class IniParser {
     return [trimSpace(line.slice(0, end)), end + 1];
   }
 
-  value(input: string, start: number): string {
+  /** `input` is the text after the delimiter, which sits at 0-based `offset` of the raw line. */
+  value(input: string, start: number, offset: number): string {
     let line = trimLeft(input);
     if (line.length === 0) return "";
     let quote = "";
@@ -153,7 +179,10 @@ class IniParser {
     if (quote) {
       const rest = line.slice(quote.length);
       const pos = rest.lastIndexOf(quote);
-      return pos === -1 ? this.multiline(rest, quote, start) : rest.slice(0, pos);
+      if (pos === -1) return this.multiline(rest, quote, start);
+      const tailAt = input.length - line.length + quote.length + pos + quote.length;
+      this.strayAfter(input.slice(tailAt).replace(/\r?\n$/, ""), offset + tailAt + 1, "a closing quote");
+      return rest.slice(0, pos);
     }
     line = trimSpace(line);
     if (line.endsWith("\\")) return this.continuation(line.slice(0, -1));
@@ -173,6 +202,7 @@ class IniParser {
       const pos = next.lastIndexOf(quote);
       if (pos > -1) {
         val += next.slice(0, pos);
+        this.strayAfter(next.slice(pos + quote.length).replace(/\r?\n$/, ""), pos + quote.length + 1, "a closing quote");
         const tail = next.slice(pos);
         const at = indexAny(tail, "#;");
         if (at !== -1) this.comment += trimSpace(tail.slice(at));
@@ -196,10 +226,11 @@ class IniParser {
 }
 
 /**
- * Parses INI text into sections in file order (the implicit `DEFAULT` section first).
+ * Parses INI text into sections in file order (the implicit `DEFAULT` section first). `strict` refuses
+ * what go-ini would drop quietly.
  * @throws SealError BAD_SYNTAX with the line number (never the line's text).
  */
-export function parseIniText(src: string): IniDocument {
+export function parseIniText(src: string, options: { strict?: boolean } = {}): IniDocument {
   const text = src.charCodeAt(0) === 0xfeff ? src.slice(1) : src;
-  return new IniParser(text).parse();
+  return new IniParser(text, options.strict === true).parse();
 }

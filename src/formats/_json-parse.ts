@@ -2,21 +2,29 @@
  * Owns: a small JSON parser that keeps what `JSON.parse` loses for sops: key order (also for integer-like
  * keys), duplicate keys, int versus float, and 64-bit integers. Grammar: RFC 8259.
  * Numbers follow sops 3.13.2: an integer literal in int64 range is `int`, every other number `float`.
+ * In strict mode (plaintext about to be encrypted) what sops would change quietly is refused instead: a
+ * lone surrogate escape (Go reads U+FFFD) and an integer beyond int64 that its nearest float64 would not
+ * write back digit for digit.
  */
 import { SealError } from "../errors.js";
+import { goJsonFloat } from "./_json-emit.js";
 import type { MapEntry, Node, TreeList, TreeMap } from "../tree/index.js";
+import { MAX_DEPTH } from "./limits.js";
+
+const NESTING_TOO_DEEP = `nesting is deeper than ${MAX_DEPTH} levels`;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-/** Deeper documents are refused rather than risking the call stack (Go's decoder stops at 10000). */
-const MAX_DEPTH = 1000;
 
 /** Position-only syntax error: the message never quotes the source text. */
 class JsonSyntax extends Error {
   readonly pos: number;
-  constructor(pos: number, reason: string) {
+  /** Set for valid JSON that cannot be kept exactly (strict mode), with what to do about it. */
+  readonly hint: string | undefined;
+  constructor(pos: number, reason: string, hint?: string) {
     super(reason);
     this.pos = pos;
+    this.hint = hint;
   }
 }
 
@@ -36,9 +44,11 @@ const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b
 
 class Parser {
   readonly src: string;
+  readonly strict: boolean;
   pos = 0;
-  constructor(src: string) {
+  constructor(src: string, strict: boolean) {
     this.src = src;
+    this.strict = strict;
   }
 
   ws(): void {
@@ -90,7 +100,7 @@ class Parser {
   }
 
   object(depth: number): TreeMap {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail(NESTING_TOO_DEEP);
     this.pos++; // {
     const items: MapEntry[] = [];
     this.ws();
@@ -121,7 +131,7 @@ class Parser {
   }
 
   array(depth: number): TreeList {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) this.fail(NESTING_TOO_DEEP);
     this.pos++; // [
     const items: Node[] = [];
     this.ws();
@@ -187,7 +197,10 @@ class Parser {
             continue;
           }
         }
-        // A lone surrogate becomes U+FFFD, as Go's decoder does.
+        // A lone surrogate becomes U+FFFD, as Go's decoder does; plaintext about to be encrypted refuses it.
+        if (this.strict && unit >= 0xd800 && unit < 0xe000) {
+          throw new JsonSyntax(p - 6, "a \\u escape of a lone surrogate is not a character and cannot be kept", "write the character itself, or a complete \\uD8xx\\uDCxx pair");
+        }
         out += unit >= 0xd800 && unit < 0xe000 ? "\ufffd" : String.fromCharCode(unit);
         continue;
       }
@@ -239,6 +252,10 @@ class Parser {
     const f = Number(text);
     // Go's strconv.ParseFloat refuses values beyond float64, and sops with it.
     if (!Number.isFinite(f)) this.fail("number out of range", start);
+    // Beyond int64 sops reads an integer as a float64; keep it only if that float writes back as the same text.
+    if (integral && this.strict && goJsonFloat(f, "") !== text) {
+      throw new JsonSyntax(start, "integer beyond the 64-bit range cannot be kept exactly (sops would round it to a float)", "quote it (\"…\") to keep its exact digits as a string");
+    }
     return { kind: "float", value: f };
   }
 }
@@ -256,12 +273,12 @@ function describe(n: Node): string {
 }
 
 /**
- * Parses a JSON document whose top level must be an object.
+ * Parses a JSON document whose top level must be an object. `strict` refuses what could not be kept exactly.
  * @throws SealError BAD_SYNTAX with line and column (never the offending text), or when the top level is
  * not an object.
  */
-export function parseJsonObject(src: string): TreeMap {
-  const p = new Parser(src);
+export function parseJsonObject(src: string, options: { strict?: boolean } = {}): TreeMap {
+  const p = new Parser(src, options.strict === true);
   try {
     const root = p.value(0);
     p.ws();
@@ -275,12 +292,18 @@ export function parseJsonObject(src: string): TreeMap {
   } catch (e) {
     if (e instanceof JsonSyntax) {
       const { line, column } = lineColumn(src, e.pos);
+      if (e.hint !== undefined) {
+        throw new SealError("BAD_SYNTAX", `JSON value at line ${line}, column ${column}: ${e.message}`, { hint: e.hint, details: { line, column } });
+      }
       throw new SealError("BAD_SYNTAX", `JSON syntax error at line ${line}, column ${column}: ${e.message}`, {
+        hint: e.message === NESTING_TOO_DEEP
+          ? `sealfile reads documents nested at most ${MAX_DEPTH} levels deep; flatten the structure`
+          : "fix the JSON at that position, or pass --input-type if the file is in another format",
         details: { line, column },
       });
     }
     if (e instanceof RangeError) {
-      throw new SealError("BAD_SYNTAX", "JSON document is nested too deeply");
+      throw new SealError("BAD_SYNTAX", "JSON document is nested too deeply", { hint: "flatten the structure" });
     }
     throw e;
   }

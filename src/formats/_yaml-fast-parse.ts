@@ -40,9 +40,13 @@ class FastReader {
   i = 0;
   pending: Pending[] = [];
 
+  /** The source ends with a line break (a block scalar running to the end keeps its final "\n" only then). */
+  readonly finalBreak: boolean;
+
   constructor(src: string) {
     this.lines = src.split("\n");
-    if (this.lines[this.lines.length - 1] === "") this.lines.pop();
+    this.finalBreak = this.lines[this.lines.length - 1] === "";
+    if (this.finalBreak) this.lines.pop();
   }
 
   stream(): Tree {
@@ -133,7 +137,7 @@ class FastReader {
       const line = this.lines[lineNo]!;
       const k = this.key(line, col);
       if (k === undefined) throw new Bail();
-      if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`);
+      if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`, { hint: "keep one of the two entries" });
       seen.add(k.key);
       const after: Comment[] = [];
       const value = this.value(line, k.rest, col, after, true);
@@ -324,6 +328,8 @@ class FastReader {
       trailingEmpty = 0;
     }
     if (indent === -1) throw new Bail();
+    // A block running to an input without a final line break loses that break (see blockValueAtEnd in _yaml-parse.ts).
+    if (this.i === lines.length && !this.finalBreak) throw new Bail();
     // Blank lines after the block belong to it only for keep chomping; either way they are consumed.
     const text = content.join("\n");
     if (chomp === "strip") return { kind: "str", value: text };

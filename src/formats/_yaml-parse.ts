@@ -3,7 +3,7 @@
  * comments), with go-yaml v3 scalar typing. Handles every YAML the library reads; `_yaml-fast-parse.ts`
  * takes the common block-style subset faster and hands anything else here.
  */
-import { Composer, Parser, isAlias, isMap, isPair, isScalar, isSeq } from "yaml";
+import { Composer, Parser, isAlias, isMap, isPair, isScalar, isSeq, visit } from "yaml";
 import type { Document, Node as YNode, Pair } from "yaml";
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
@@ -55,10 +55,19 @@ const REASONS: Record<string, string> = {
   MULTIPLE_TAGS: "more than one tag on a node",
   MISSING_ANCHOR: "missing anchor",
   IMPOSSIBLE: "unreadable structure",
+  RESOURCE_EXHAUSTION: "nested too deeply to read",
 };
 
+function aliasBomb(lines: LineIndex, offset: number, reason: string): SealError {
+  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
+    hint: "write the repeated values out instead of through anchors and aliases (`&name`, `*name`, `<<:`)",
+  });
+}
+
 export function syntaxError(lines: LineIndex, offset: number, reason: string): SealError {
-  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`);
+  return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
+    hint: "fix the YAML at that line, or pass --input-type if the file is in another format",
+  });
 }
 
 /** Where a tree object came from in the source (recorded only when a caller asks, for `_yaml-layout.ts`). */
@@ -114,9 +123,9 @@ export function parseWithLibrary(src: string, recorder?: ParseRecorder): Tree {
     const mine: SourceComment[] = [];
     while (ci < comments.length && comments[ci]!.offset < end) mine.push(comments[ci++]!);
     const builder = new DocBuilder(doc, mine, lines);
+    builder.src = src;
     if (recorder) {
       builder.recorder = recorder;
-      builder.src = src;
       const marker = doc.range[1] < doc.range[2] ? findEndMarker(src, doc.range[1], doc.range[2]) : -1;
       recorder.docs.push({ contentEnd: doc.range[1], endMarker: marker, end: doc.range[2] });
       if (marker >= 0 && mine.some((c) => c.offset > marker)) recorder.unsupported ??= "a comment after a `...` end marker";
@@ -157,6 +166,31 @@ const toComment = (c: SourceComment): Comment =>
 const NODES_PER_CHAR = 10;
 const NODE_FLOOR = 100_000;
 
+/**
+ * go-yaml v3's refusal of "excessive aliasing" (decode.go allowedAliasRatio), which sops applies: once over
+ * 1,000 nodes, at most 99% of them may come from alias expansion, falling to 10% from 400,000 to 4,000,000.
+ */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decoded - 400_000)) / 3_600_000;
+}
+
+/** Each alias of a document → the node it names (the last anchor of that name before it), in one walk. */
+function aliasTargets(doc: Document.Parsed): Map<YNode, YNode> {
+  const anchors = new Map<string, YNode>();
+  const targets = new Map<YNode, YNode>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
 class DocBuilder {
   readonly doc: Document.Parsed;
   readonly comments: SourceComment[];
@@ -168,16 +202,27 @@ class DocBuilder {
   /** >0 while building the copy an alias expands to (its parts have no source of their own). */
   private inAlias = 0;
   private inFlow = 0;
+  private decoded = 0;
+  private expanded = 0;
+  /** Anchored nodes whose alias copy is being built: naming one of them again is a cycle. */
+  private readonly expanding = new Set<YNode>();
+  private readonly targets: Map<YNode, YNode>;
 
   constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex) {
     this.doc = doc;
     this.comments = comments;
     this.lines = lines;
     this.budget = NODE_FLOOR + NODES_PER_CHAR * (lines.starts[lines.starts.length - 1]! + 1);
+    this.targets = aliasTargets(doc);
   }
 
   private spend(at: number): void {
-    if (--this.budget < 0) throw syntaxError(this.lines, at, "too many alias expansions");
+    if (--this.budget < 0) throw aliasBomb(this.lines, at, "too many alias expansions");
+    this.decoded++;
+    if (this.inAlias > 0) this.expanded++;
+    if (this.expanded > 100 && this.decoded > 1000 && this.expanded / this.decoded > allowedAliasRatio(this.decoded)) {
+      throw aliasBomb(this.lines, at, "excessive aliasing (aliases expand to most of the document)");
+    }
   }
 
   build(): TreeMap {
@@ -257,9 +302,9 @@ class DocBuilder {
 
   private deref(alias: YNode, at: number): YNode {
     if (!isAlias(alias)) return alias;
-    const target = alias.resolve(this.doc);
+    const target = this.targets.get(alias);
     if (!target) throw syntaxError(this.lines, at, "alias refers to an unknown anchor");
-    return target as YNode;
+    return target;
   }
 
   private map(m: YNode, withComments: boolean, bound: number, top = false): TreeMap {
@@ -277,7 +322,7 @@ class DocBuilder {
       if (useComments) this.take(start, () => true, items);
       const key = this.key(keyNode, start);
       if (seen.has(key)) {
-        throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`);
+        throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`, { hint: "keep one of the two entries" });
       }
       seen.add(key);
       const after: Comment[] = [];
@@ -344,12 +389,15 @@ class DocBuilder {
     let node = v;
     if (isAlias(v)) {
       node = this.deref(v, v.range?.[0] ?? at);
+      if (this.expanding.has(node)) throw syntaxError(this.lines, v.range?.[0] ?? at, "alias refers to a node that contains it (a cycle)");
       this.inAlias++;
+      this.expanding.add(node);
       let copy: Node;
       try {
         copy = this.valueOf(node, false, bound, after, at);
       } finally {
         this.inAlias--;
+        this.expanding.delete(node);
       }
       if (withComments) this.take(v.range?.[2] ?? at, () => true, after);
       if (this.recorder && this.inAlias === 0) {
@@ -396,7 +444,8 @@ class DocBuilder {
     if (!isScalar(n)) throw new Error("unreachable");
     this.spend(n.range?.[0] ?? 0);
     // The library decodes some tags itself (`!!binary` leniently, to bytes): tags are resolved here from the source text.
-    const text = typeof n.value === "string" ? n.value : typeof n.source === "string" ? n.source : String(n.value ?? "");
+    let text = typeof n.value === "string" ? n.value : typeof n.source === "string" ? n.source : String(n.value ?? "");
+    if ((n.type === "BLOCK_LITERAL" || n.type === "BLOCK_FOLDED") && n.range) text = blockValueAtEnd(this.src, n.range[0], n.range[1], text);
     if (n.tag) {
       const r = resolveTagged(n.tag, text);
       if ("error" in r) throw syntaxError(this.lines, n.range?.[0] ?? 0, `value ${r.error}`);
@@ -407,25 +456,44 @@ class DocBuilder {
   }
 }
 
-/** `|`/`>` with the header's indicators as written, then `@` and the column its content lines start at. */
-function blockStyle(src: string, start: number, end: number, value: string): string {
-  const header = /^[|>][-+0-9]*/.exec(src.slice(start, start + 4))?.[0] ?? "|";
+/**
+ * go-yaml (a libyaml port) keeps a block scalar's last line break only when the source has one: a block
+ * whose last content line ends the input, with no line break after it, has no final "\n" under clip and
+ * keep chomping alike. The `yaml` package adds the break anyway, so it is taken off here. A last line of
+ * spaces only is content when it is indented deeper than the block (its extra spaces are in the value).
+ */
+function blockValueAtEnd(src: string, start: number, end: number, value: string): string {
+  if (end !== src.length || src.length === 0 || src.endsWith("\n") || src.endsWith("\r") || !value.endsWith("\n")) return value;
+  const last = src.slice(src.lastIndexOf("\n") + 1);
+  if (/^ *$/.test(last)) {
+    const col = blockColumn(src, start, end, value);
+    if (col < 0 || last.length <= col) return value;
+  }
+  return value.slice(0, -1);
+}
+
+/** The column a block scalar's content lines start at, or -1 when it has no line with text. */
+function blockColumn(src: string, start: number, end: number, value: string): number {
   const nl = src.indexOf("\n", start);
-  let col = -1;
   for (let i = nl + 1; nl !== -1 && i < end; ) {
     let j = i;
     while (src[j] === " ") j++;
     if (j < end && src[j] !== "\n" && src[j] !== "\r") {
       // With an indentation indicator the first line may start with spaces that belong to the value.
       const lead = /^\n*( *)/.exec(value)![1]!.length;
-      col = j - i - lead;
-      break;
+      return j - i - lead;
     }
     const next = src.indexOf("\n", i);
     if (next === -1) break;
     i = next + 1;
   }
-  return `${header}@${col}`;
+  return -1;
+}
+
+/** `|`/`>` with the header's indicators as written, then `@` and the column its content lines start at. */
+function blockStyle(src: string, start: number, end: number, value: string): string {
+  const header = /^[|>][-+0-9]*/.exec(src.slice(start, start + 4))?.[0] ?? "|";
+  return `${header}@${blockColumn(src, start, end, value)}`;
 }
 
 function pairStart(p: Pair<YNode | null, YNode | null>): number {

@@ -4,6 +4,7 @@
  * something else? Integers stay exact at any size (sops turns those beyond 64 bits into floats).
  */
 import type { Scalar } from "../tree/index.js";
+import { isStdBase64 } from "../std-base64.js";
 
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
 const TRUES = new Set(["true", "True", "TRUE"]);
@@ -104,8 +105,6 @@ export function needsTypeQuotes(s: string): boolean {
   return OLD_BOOLS.has(s) || BASE60_FLOAT.test(s) || s === "<<";
 }
 
-const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 export type TagResolution = { scalar: Scalar } | { error: string };
 
 /** Resolves a scalar carrying an explicit core tag (`!!str`, `!!int`, …); other tags read as strings. */
@@ -117,7 +116,7 @@ export function resolveTagged(tag: string, text: string): TagResolution {
     case "binary": {
       // Strict, like Go's base64.StdEncoding: a lenient decoder turns a mistyped value into other bytes.
       const b64 = text.replace(/[ \t\r\n]+/g, "");
-      if (!STD_BASE64.test(b64)) return { error: "is not valid base64 for !!binary" };
+      if (!isStdBase64(b64)) return { error: "is not valid base64 for !!binary" };
       const bytes = Buffer.from(b64, "base64");
       try {
         return { scalar: { kind: "str", value: new TextDecoder("utf-8", { fatal: true }).decode(bytes) } };

@@ -44,9 +44,15 @@ export class BinaryStore implements Store {
 
   /**
    * The raw bytes of `data`, with nothing added.
-   * @throws SealError CANNOT_EMIT when there is no `data` string in the first branch.
+   * @throws SealError CANNOT_EMIT unless there is exactly one branch (a multi-document YAML file has
+   * several: sops refuses too) holding a `data` string.
    */
   emitPlain(tree: Tree): Uint8Array {
+    if (tree.branches.length !== 1) {
+      throw new SealError("CANNOT_EMIT", `cannot write ${tree.branches.length} documents as one binary file: there must be exactly one`, {
+        hint: "this is likely not an encrypted binary file; use --output-type to choose the output format",
+      });
+    }
     const branch = tree.branches[0];
     const data = branch?.items.find((it) => it.kind === "entry" && it.key === "data");
     if (data === undefined || data.kind !== "entry") {
@@ -57,7 +63,9 @@ export class BinaryStore implements Store {
     const v = data.value;
     if (v.kind === "str") return encoder.encode(v.value);
     if (v.kind === "bytes") return Uint8Array.from(v.value);
-    throw new SealError("CANNOT_EMIT", "the `data` key of a binary file must hold a string");
+    throw new SealError("CANNOT_EMIT", "the `data` key of a binary file must hold a string", {
+      hint: "this is likely not an encrypted binary file; use --output-type to choose the output format",
+    });
   }
 
   /** The JSON envelope with its metadata. */

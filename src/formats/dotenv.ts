@@ -7,6 +7,7 @@
  */
 import { SealError } from "../errors.js";
 import type { MapEntry, Comment, Node, Tree, TreeMap } from "../tree/index.js";
+import { decodeUtf8Strict } from "./_utf8.js";
 import { blankLine, dotenvLine, isBlankLine, parseDotenvGrammar } from "./_dotenv-grammar.js";
 import { valueToString } from "./_value-to-string.js";
 import type { Store, StoreOptions } from "./types.js";
@@ -17,8 +18,8 @@ const encoder = new TextEncoder();
 
 type Grammar = "dotenv" | "sops";
 
-function parseSopsLines(src: Uint8Array): TreeMap {
-  const lines = decoder.decode(src).split("\n");
+function parseSopsLines(text: string): TreeMap {
+  const lines = text.split("\n");
   const items: Array<MapEntry | Comment> = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -105,11 +106,13 @@ export class DotenvStore implements Store {
 
   /**
    * Parses plaintext `.env` text; every value is a string.
-   * @throws SealError BAD_SYNTAX naming the line number of a line that is not blank, a comment or KEY=VALUE.
+   * @throws SealError BAD_SYNTAX naming the line number of a line that is not blank, a comment or KEY=VALUE,
+   *   or the line and column of a byte that is not UTF-8 (it could not come back as it was).
    */
   parsePlain(src: Uint8Array): Tree {
-    if (this.#grammar === "sops") return { branches: [parseSopsLines(src)] };
-    return { branches: [parseDotenvGrammar(decoder.decode(src))] };
+    const text = decodeUtf8Strict(src, "dotenv", { keepBom: true });
+    if (this.#grammar === "sops") return { branches: [parseSopsLines(text)] };
+    return { branches: [parseDotenvGrammar(text)] };
   }
 
   /**
@@ -117,7 +120,7 @@ export class DotenvStore implements Store {
    * @throws SealError BAD_SYNTAX naming the line number of a non-empty line without `=`.
    */
   parseEncrypted(src: Uint8Array): Tree {
-    return { branches: [parseSopsLines(src)] };
+    return { branches: [parseSopsLines(decoder.decode(src))] };
   }
 
   /**

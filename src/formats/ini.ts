@@ -2,12 +2,15 @@
  * Owns: the INI store — INI text ⇄ tree as sops reads and writes it (stores/ini/store.go over
  * gopkg.in/ini.v1). The tree is one branch whose entries are sections (name → map of key → string);
  * keys before any header belong to `DEFAULT`. A block of comment lines becomes one comment item (as sops,
- * which encrypts it as one value): before `[name]` it is the first item of that section, before a key it
- * sits just before that key. Output follows go-ini's pretty format.
+ * which encrypts it as one value). Comments sit in the tree where sops puts them: a section's comment (the
+ * lines before `[name]`) is its first item, a key's comment (the lines before the key) comes right after
+ * that key — so a comment under a header stays under it, and comment-regex rules see the order sops sees.
+ * Output follows go-ini's pretty format.
  */
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Tree, TreeMap } from "../tree/index.js";
 import { parseIniText, trimSpace } from "./_ini-parse.js";
+import { decodeUtf8Strict } from "./_utf8.js";
 import type { IniDocument } from "./_ini-parse.js";
 import { valueToString } from "./_value-to-string.js";
 import type { Store, StoreOptions } from "./types.js";
@@ -28,13 +31,17 @@ function toTree(doc: IniDocument): TreeMap {
     const items: Array<MapEntry | Comment> = [];
     if (s.comment) items.push({ kind: "comment", text: stripCommentChar(s.comment) });
     for (const k of s.keys) {
-      if (k.comment) items.push({ kind: "comment", text: stripCommentChar(k.comment) });
       items.push({ kind: "entry", key: k.name, value: { kind: "str", value: k.value } });
+      if (k.comment) items.push({ kind: "comment", text: stripCommentChar(k.comment) });
     }
     sections.push({ kind: "entry", key: s.name, value: { kind: "map", items } });
   }
   if (doc.trailingComment) {
+    // go-ini drops comments after the last key; we keep them, after an empty placeholder when the spot
+    // would otherwise read as the last key's (or the section's) comment.
     const last = sections[sections.length - 1]!.value as TreeMap;
+    const tail = last.items[last.items.length - 1];
+    if (tail === undefined || tail.kind === "entry") last.items.push({ kind: "comment", text: "" });
     last.items.push({ kind: "comment", text: stripCommentChar(doc.trailingComment) });
   }
   // go-ini always has a DEFAULT section; sops keeps it even when empty, we only when it holds something.
@@ -92,8 +99,15 @@ function sectionBody(sectionName: string, m: TreeMap, start: number): string {
   for (let i = start; i < m.items.length; i++) {
     const it = m.items[i]!;
     if (it.kind === "comment") {
-      out += commentLines(it.text, true);
+      // Not right after a key (e.g. a trailing comment): written where it is.
+      if (it.text !== "") out += commentLines(it.text, true);
       continue;
+    }
+    // A comment right after a key is that key's comment, written above it (sops: lastItem.Comment).
+    const next = m.items[i + 1];
+    if (next?.kind === "comment") {
+      if (next.text !== "") out += commentLines(next.text, true);
+      i++;
     }
     const v = it.value;
     if (v.kind === "map" || v.kind === "list") {
@@ -120,7 +134,7 @@ function emitSections(sections: MapEntry[]): string {
     let start = 0;
     const head = m.items[0];
     if (head?.kind === "comment") {
-      out += commentLines(head.text, false);
+      if (head.text !== "") out += commentLines(head.text, false);
       start = 1;
     }
     const hasKeys = m.items.some((it) => it.kind === "entry");
@@ -149,15 +163,17 @@ export class IniStore implements Store {
   constructor(_options: StoreOptions = {}) {}
 
   /**
-   * Parses INI text; every value is a string.
-   * @throws SealError BAD_SYNTAX with the line number.
+   * Parses INI text; every value is a string. Refuses what could not come back exactly: invalid UTF-8, a
+   * key repeated in one section, text after a section header or a closing quote.
+   * @throws SealError BAD_SYNTAX with the line number (and column where it helps).
    */
   parsePlain(src: Uint8Array): Tree {
-    return { branches: [toTree(parseIniText(decoder.decode(src)))] };
+    return { branches: [toTree(parseIniText(decodeUtf8Strict(src, "INI"), { strict: true }))] };
   }
 
+  /** Read as go-ini reads it (a repeated key's last value wins), so files sops wrote keep their MAC. */
   parseEncrypted(src: Uint8Array): Tree {
-    return this.parsePlain(src);
+    return { branches: [toTree(parseIniText(decoder.decode(src)))] };
   }
 
   /**

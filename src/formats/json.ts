@@ -7,6 +7,7 @@
 import type { Node, Tree, TreeMap } from "../tree/index.js";
 import { nodeToJson, indentUnit } from "./_json-emit.js";
 import { parseJsonObject } from "./_json-parse.js";
+import { decodeUtf8Strict } from "./_utf8.js";
 import type { Store, StoreOptions } from "./types.js";
 
 const decoder = new TextDecoder();
@@ -23,16 +24,20 @@ export class JsonStore implements Store {
   }
 
   /**
-   * Parses a JSON document whose top level is an object.
+   * Parses a JSON document whose top level is an object, refusing what could not come back exactly:
+   * invalid UTF-8, a lone surrogate escape, an integer beyond int64.
    * @throws SealError BAD_SYNTAX with line and column, or when the top level is not an object.
    */
   parsePlain(src: Uint8Array): Tree {
-    return { branches: [parseJsonObject(decoder.decode(src))] };
+    return { branches: [parseJsonObject(decodeUtf8Strict(src, "JSON"), { strict: true })] };
   }
 
-  /** Same grammar as plaintext; the `sops` key is left in the tree for the metadata module. */
+  /**
+   * Same grammar, read as sops reads it (U+FFFD, float64), so files sops wrote keep their MAC; the `sops`
+   * key is left in the tree for the metadata module.
+   */
   parseEncrypted(src: Uint8Array): Tree {
-    return this.parsePlain(src);
+    return { branches: [parseJsonObject(decoder.decode(src))] };
   }
 
   /**

@@ -7,6 +7,7 @@
  * layout are not kept: output is smol-toml's canonical form.
  */
 import { parse, stringify, TomlDate, TomlError } from "smol-toml";
+import { MAX_DEPTH, tooDeep } from "./limits.js";
 import { SealError } from "../errors.js";
 import type { MapEntry, Node, Tree, TreeMap } from "../tree/index.js";
 import type { Store, StoreOptions } from "./types.js";
@@ -27,6 +28,20 @@ function fromToml(v: TomlIn): Node {
   if (v instanceof Date) return { kind: "time", value: v.toISOString() };
   if (Array.isArray(v)) return { kind: "list", items: v.map(fromToml) };
   return tableToMap(v);
+}
+
+/** True when tables and arrays nest more than `max` levels (the top table is 1), walked without recursion. */
+function depthOver(root: object, max: number): boolean {
+  const todo: Array<[unknown, number]> = [[root, 1]];
+  while (todo.length > 0) {
+    const [v, d] = todo.pop()!;
+    const container = Array.isArray(v) || (v !== null && typeof v === "object" && !(v instanceof Date));
+    if (!container) continue;
+    if (d > max) return true;
+    if (Array.isArray(v)) for (const x of v) todo.push([x, d + 1]);
+    else for (const x of Object.values(v)) todo.push([x, d + 1]);
+  }
+  return false;
 }
 
 /** A value smol-toml writes as a `[table]` or `[[array of tables]]` section, after the plain keys. */
@@ -100,7 +115,7 @@ export class TomlStore implements Store {
   parsePlain(src: Uint8Array): Tree {
     let doc: { [k: string]: TomlIn };
     try {
-      doc = parse(decoder.decode(src), { integersAsBigInt: true }) as { [k: string]: TomlIn };
+      doc = parse(decoder.decode(src), { integersAsBigInt: true, maxDepth: MAX_DEPTH }) as { [k: string]: TomlIn };
     } catch (e) {
       const at = e instanceof TomlError ? ` at line ${e.line}, column ${e.column}` : "";
       throw new SealError("BAD_SYNTAX", `TOML syntax error${at}`, {
@@ -108,6 +123,8 @@ export class TomlStore implements Store {
         ...(e instanceof TomlError ? { details: { line: e.line, column: e.column } } : {}),
       });
     }
+    // Dotted keys (`[a.b.c…]`) nest without brackets, which the parser's maxDepth does not see.
+    if (depthOver(doc, MAX_DEPTH)) throw tooDeep("TOML");
     return { branches: [tableToMap(doc)] };
   }
 

@@ -5,6 +5,7 @@
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Tree } from "../tree/index.js";
 import type { FormatName, MetadataLayout, Store, StoreOptions } from "./types.js";
+import { checkYamlDepth } from "./_yaml-depth.js";
 import { YamlEmitter } from "./_yaml-emit.js";
 import { parseFast } from "./_yaml-fast-parse.js";
 import { buildLayout, decodeStyles, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
@@ -18,12 +19,16 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const BLANK_LINE = /\n[ \t]*\r?\n/;
 const encoder = new TextEncoder();
 
+/** The text of a YAML file, held to the depth limit before any recursive reader sees it. @throws SealError BAD_SYNTAX */
 function decodeUtf8(src: Uint8Array): string {
+  let text: string;
   try {
-    return utf8.decode(src);
+    text = utf8.decode(src);
   } catch {
     throw new SealError("BAD_SYNTAX", "YAML input is not valid UTF-8");
   }
+  checkYamlDepth(text);
+  return text;
 }
 
 const noStyles = (): undefined => undefined;

@@ -1,6 +1,7 @@
 /**
  * Owns: reading what is about to be committed (index blobs, in one `git diff --cached --raw -z` and one
- * `git cat-file --batch`), and reading working-tree files for `--all` and explicit paths.
+ * `git cat-file --batch`), reading given paths from the index, and reading working-tree files for `--all` and
+ * explicit paths.
  */
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
@@ -134,6 +135,35 @@ export async function readBlobs(cwd: string, oids: readonly string[]): Promise<M
   const unique = [...new Set(oids)];
   const out = await runGit(["cat-file", "--batch"], { cwd, input: Buffer.from(`${unique.join("\n")}\n`) });
   return parseCatFileBatch(out);
+}
+
+/** One file as the index holds it. */
+export interface IndexFile {
+  readonly mode: string;
+  readonly content: Buffer;
+}
+
+/**
+ * Reads exact paths (relative to the repository root, `/`-separated) from the index, stage 0 only: what is
+ * committed plus what is staged. Paths not in the index (untracked, or unmerged) are absent from the result.
+ * @throws SealError GENERIC (exit 2) when git fails.
+ */
+export async function readIndexFiles(root: string, paths: readonly string[]): Promise<Map<string, IndexFile>> {
+  const wanted = new Set(paths);
+  const out = await runGit(["--literal-pathspecs", "-c", "core.quotePath=false", "ls-files", "-z", "--stage", "--full-name", "--", ...paths], { cwd: root });
+  const entries: Array<{ path: string; mode: string; oid: string }> = [];
+  for (const rec of out.toString("utf8").split("\0")) {
+    // "<mode> <oid> <stage>\t<path>"
+    const m = /^(\d{6}) ([0-9a-f]+) 0\t(.*)$/s.exec(rec);
+    if (m && wanted.has(m[3] ?? "")) entries.push({ mode: m[1] ?? "", oid: m[2] ?? "", path: m[3] ?? "" });
+  }
+  const blobs = entries.length === 0 ? new Map<string, Buffer>() : await readBlobs(root, entries.map((e) => e.oid));
+  const files = new Map<string, IndexFile>();
+  for (const e of entries) {
+    const content = blobs.get(e.oid);
+    if (content !== undefined) files.set(e.path, { mode: e.mode, content });
+  }
+  return files;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Owns: a gitignore-syntax matcher for `.secretsignore` — `*`, `**`, `?`, `[…]`, leading `/` (anchored),
  * trailing `/` (directories only), `!` negation, `#` comments, `\` escapes. Spec: git-scm.com/docs/gitignore.
+ * The file comes from the repository, so its globs become RE2 patterns (linear-time matching).
  */
+import { compileUserRegexIfValid, type UserRegex } from "../user-regex.js";
 
 interface IgnoreRule {
-  readonly re: RegExp;
+  readonly re: UserRegex;
   readonly negate: boolean;
   readonly dirOnly: boolean;
 }
@@ -51,7 +53,7 @@ function globToRegex(glob: string): string {
 function parseLine(raw: string): IgnoreRule | null {
   let line = raw.replace(/\r$/, "");
   if (line === "" || line.startsWith("#")) return null;
-  line = line.replace(/(?<!\\)\s+$/, ""); // unescaped trailing spaces are ignored
+  line = trimTrailingSpace(line);
   let negate = false;
   if (line.startsWith("!")) {
     negate = true;
@@ -68,7 +70,17 @@ function parseLine(raw: string): IgnoreRule | null {
   const anchored = line.includes("/");
   if (line.startsWith("/")) line = line.slice(1);
   const body = globToRegex(line);
-  return { re: new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`), negate, dirOnly };
+  const source = anchored ? `^${body}$` : `(?:^|/)${body}$`;
+  const re = compileUserRegexIfValid(source);
+  return re === undefined ? null : { re, negate, dirOnly }; // an invalid bracket such as [z-a] matches nothing, as in git
+}
+
+/** The line without unescaped trailing whitespace (a loop: a regex here would be quadratic on long runs of spaces). */
+function trimTrailingSpace(line: string): string {
+  let end = line.length;
+  while (end > 0 && /\s/.test(line[end - 1]!)) end--;
+  if (end < line.length && end > 0 && line[end - 1] === "\\") end++; // "\ " keeps its escaped space
+  return line.slice(0, end);
 }
 
 /** A compiled ignore file: `ignores(path)` for a `/`-separated path relative to the file's folder. */

@@ -5,10 +5,15 @@
 import { relative, resolve, sep } from "node:path";
 import { runGitText } from "../git/run-git.js";
 import { MODE_SUBMODULE, MODE_SYMLINK, expandPaths, listTracked, readStaged, readWorkingFiles } from "../git/staged.js";
-import { DEFAULT_BASELINE, loadBaseline, loadIgnoreFile, writeBaseline } from "./allow.js";
-import { SEALFILE_TEMP, scan } from "./scan.js";
+import { SealError } from "../errors.js";
 import { isSealfileTempName } from "../io/temp-files.js";
+import { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE } from "./allow.js";
+import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
+import { readGuardConfig } from "./config-source.js";
+import { compileIgnore } from "./ignore-match.js";
+import { SEALFILE_TEMP, scan } from "./scan.js";
 import { baseName } from "./secret-files.js";
+import type { ScryptParams } from "./fingerprint.js";
 import type { Finding, GuardPolicy } from "./types.js";
 
 export type GuardMode = "staged" | "all" | "paths";
@@ -26,6 +31,8 @@ export interface RunGuardOptions {
    * replaced (fixed findings drop out); otherwise the new fingerprints are added to the existing ones.
    */
   readonly updateBaseline?: boolean;
+  /** Fingerprint every finding even when no baseline needs it (for `--json`). */
+  readonly fingerprints?: boolean;
 }
 
 export interface GuardResult {
@@ -38,10 +45,12 @@ export interface GuardResult {
   readonly baselined: number;
   /** Files that could not be checked, e.g. "config/x.yaml: unreadable (EACCES)". */
   readonly notes: string[];
+  /** Things the user should act on that do not block: an unstaged `.secretsignore`, an old-format baseline. */
+  readonly warnings: string[];
   /** The repository root (or `cwd` outside a repository) that finding paths are relative to. */
   readonly root: string;
-  /** Set when the baseline was written. */
-  readonly baselineWritten?: { path: string; count: number };
+  /** Set when the baseline was written; `inRepo`: it must be staged to take effect. */
+  readonly baselineWritten?: { path: string; count: number; inRepo: boolean };
 }
 
 interface Candidate {
@@ -51,13 +60,23 @@ interface Candidate {
   readonly note?: string;
 }
 
-async function repoRoot(cwd: string, required: boolean): Promise<string> {
+async function repoRoot(cwd: string, required: boolean): Promise<{ root: string; inRepo: boolean }> {
   try {
-    return await runGitText(["rev-parse", "--show-toplevel"], { cwd });
+    return { root: await runGitText(["rev-parse", "--show-toplevel"], { cwd }), inRepo: true };
   } catch (e) {
     if (required) throw e;
-    return cwd;
+    return { root: cwd, inRepo: false };
   }
+}
+
+const LEGACY_BASELINE_WARNING =
+  "is an old-format baseline: its unsalted SHA-256 fingerprints let anyone who can read it test guesses of the " +
+  "accepted secrets offline. It is still honoured; rewrite it with `secrets guard --all --baseline-update` and commit it";
+
+/** The parameters fingerprints are shown and written with: the baseline's own, else a fresh salt. */
+function outputParams(state: BaselineState, needed: boolean): ScryptParams | null {
+  if (!needed) return null;
+  return state.kind === "scrypt" ? state.params : freshScryptParams();
 }
 
 async function candidates(root: string, opts: RunGuardOptions): Promise<Candidate[]> {
@@ -69,16 +88,34 @@ async function candidates(root: string, opts: RunGuardOptions): Promise<Candidat
 }
 
 /**
- * Runs the guard.
+ * Runs the guard. Its own configuration (`.secretsignore`, the baseline) is read from the index, never from an
+ * untracked or unstaged working-tree file (see config-source.ts). Key files are reported even in files
+ * `.secretsignore` lists, and no baseline accepts them.
  * @throws SealError GENERIC (exit 2) on git failures; CANNOT_READ_INPUT / BAD_CONFIG (exit 2) for an
  * unreadable `.secretsignore` or a malformed baseline; CANNOT_WRITE_OUTPUT when the baseline cannot be written.
  */
 export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
-  const root = await repoRoot(opts.cwd, opts.mode !== "paths");
-  const ignore = await loadIgnoreFile(root);
+  const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths");
   const baselineFile = resolve(root, opts.baselinePath ?? DEFAULT_BASELINE);
   const baselineRel = relative(root, baselineFile).split(sep).join("/");
-  const accepted = await loadBaseline(baselineFile);
+  const [ignoreConfig, baselineConfig] = await Promise.all([
+    readGuardConfig(root, inRepo, resolve(root, IGNORE_FILE), false),
+    readGuardConfig(root, inRepo, baselineFile, opts.baselinePath !== undefined),
+  ]);
+  const warnings = [ignoreConfig.warning, baselineConfig.warning].filter((w): w is string => w !== undefined);
+  const ignore = compileIgnore(ignoreConfig.text ?? "");
+  const baseline = parseBaseline(baselineConfig.text, baselineRel.startsWith("..") ? baselineFile : baselineRel);
+  if (baseline.kind === "legacy") {
+    if (opts.updateBaseline && opts.mode !== "all") {
+      throw new SealError("BAD_CONFIG", `${baselineRel} is an old-format baseline (unsalted fingerprints) and cannot be added to`, {
+        exitCode: 2,
+        hint: "rewrite it with `secrets guard --all --baseline-update`, then commit it",
+      });
+    }
+    if (!opts.updateBaseline) warnings.push(`${baselineRel} ${LEGACY_BASELINE_WARNING}`);
+  }
+  const output = outputParams(baseline, opts.updateBaseline === true || opts.fingerprints === true);
+  const fingerprinter = makeFingerprinter(baseline, output);
 
   const notes: string[] = [];
   let checkedFiles = 0;
@@ -87,21 +124,21 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   for (const c of await candidates(root, opts)) {
     if (c.note !== undefined) notes.push(`${c.path}: ${c.note}`);
     if (c.content === null || c.mode === MODE_SYMLINK || c.mode === MODE_SUBMODULE) continue;
-    if (c.path === baselineRel) continue;
-    if (ignore.ignores(c.path) && !isSealfileTempName(baseName(c.path))) {
-      ignoredFiles++;
-      continue;
-    }
-    checkedFiles++;
-    all.push(...scan(c.path, c.content, opts.policy));
+    const skipped = c.path === baselineRel || (ignore.ignores(c.path) && !isSealfileTempName(baseName(c.path)));
+    if (skipped && c.path !== baselineRel) ignoredFiles++;
+    if (!skipped) checkedFiles++;
+    all.push(...scan(c.path, c.content, opts.policy, { fingerprinter, alwaysBlockedOnly: skipped }));
   }
   all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  const blockedAlways = (f: Finding): boolean => ALWAYS_BLOCKED.has(f.rule);
 
-  if (opts.updateBaseline) {
-    const keep = opts.mode === "all" ? [] : [...accepted].map((fp) => ({ fingerprint: fp }) as Finding);
-    const written = writeBaseline(baselineFile, [...keep, ...all]);
-    return { findings: [], checkedFiles, ignoredFiles, baselined: all.length, notes, root, baselineWritten: { path: baselineFile, count: written.fingerprints.length } };
+  if (opts.updateBaseline && output !== null) {
+    const kept = opts.mode === "all" || baseline.kind !== "scrypt" ? [] : [...baseline.fingerprints];
+    const accepted = all.filter((f) => !blockedAlways(f));
+    const written = writeBaseline(baselineFile, output, [...kept, ...accepted.map((f) => f.fingerprint)]);
+    const baselineWritten = { path: baselineFile, count: written.count, inRepo: inRepo && !baselineRel.startsWith("..") };
+    return { findings: all.filter(blockedAlways), checkedFiles, ignoredFiles, baselined: accepted.length, notes, warnings, root, baselineWritten };
   }
-  const findings = all.filter((f) => f.rule === SEALFILE_TEMP || !accepted.has(f.fingerprint));
-  return { findings, checkedFiles, ignoredFiles, baselined: all.length - findings.length, notes, root };
+  const findings = all.filter((f) => blockedAlways(f) || f.rule === SEALFILE_TEMP || f.accepted !== true);
+  return { findings, checkedFiles, ignoredFiles, baselined: all.length - findings.length, notes, warnings, root };
 }

@@ -6,6 +6,7 @@
 import { DETECTORS, type Detector, type Hit, type ScanContext } from "./patterns.js";
 import { GENERIC_ASSIGNMENT } from "./generic-assignment.js";
 import { buildAutomaton, eachOccurrence, type TriggerAutomaton } from "./trigger-automaton.js";
+import { ALWAYS_BLOCKED } from "./allow.js";
 
 interface TriggerTable {
   readonly automaton: TriggerAutomaton;
@@ -22,6 +23,18 @@ function buildTable(detectors: readonly Detector[]): TriggerTable {
 
 const WITH_GENERIC = buildTable([...DETECTORS, GENERIC_ASSIGNMENT]);
 const WITHOUT_GENERIC = buildTable(DETECTORS);
+const ALWAYS_BLOCKED_ONLY = buildTable(DETECTORS.filter((d) => ALWAYS_BLOCKED.has(d.rule)));
+
+function run(table: TriggerTable, text: string, quotedOnly: boolean): Hit[] {
+  const { automaton, byLiteral } = table;
+  const specific: Hit[] = [];
+  const loose: Hit[] = [];
+  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1, examinedUntil: new Map() };
+  eachOccurrence(automaton, text, (start, literal) => {
+    for (const d of byLiteral[literal] ?? []) d.at(text, start, d === GENERIC_ASSIGNMENT ? loose : specific, ctx);
+  });
+  return [...specific, ...loose];
+}
 
 /**
  * All hits in `text`, specific detectors' hits before generic ones. Every occurrence of a trigger wakes its
@@ -30,12 +43,10 @@ const WITHOUT_GENERIC = buildTable(DETECTORS);
  * @param generic - run the generic assignment detector (off for lockfiles)
  */
 export function findHits(text: string, quotedOnly: boolean, generic: boolean): Hit[] {
-  const { automaton, byLiteral } = generic ? WITH_GENERIC : WITHOUT_GENERIC;
-  const specific: Hit[] = [];
-  const loose: Hit[] = [];
-  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1, examinedUntil: new Map() };
-  eachOccurrence(automaton, text, (start, literal) => {
-    for (const d of byLiteral[literal] ?? []) d.at(text, start, d === GENERIC_ASSIGNMENT ? loose : specific, ctx);
-  });
-  return [...specific, ...loose];
+  return run(generic ? WITH_GENERIC : WITHOUT_GENERIC, text, quotedOnly);
+}
+
+/** Hits of the rules nothing accepts (key material), for files the guard otherwise skips. */
+export function findAlwaysBlockedHits(text: string): Hit[] {
+  return run(ALWAYS_BLOCKED_ONLY, text, false);
 }

@@ -1,6 +1,6 @@
 /** Owns: the shapes the guard shares — findings, the injected policy, and what a policy says of a sealed file. */
 
-/** One thing the guard blocks. Never carries a secret value: `excerpt` is masked, `fingerprint` is a hash. */
+/** One thing the guard blocks. Never carries a secret value: `excerpt` is masked, `fingerprint` is a slow salted hash. */
 export interface Finding {
   /** Stable rule id, e.g. "unsealed-file", "github-token", "generic-secret". */
   readonly rule: string;
@@ -11,8 +11,10 @@ export interface Finding {
   readonly column?: number;
   /** The first characters of the secret followed by "…", or "" for whole-file findings. */
   readonly excerpt: string;
-  /** Hex SHA-256 of (rule, path, secret); what a baseline stores. */
+  /** Hex scrypt of (rule, path, secret) under the baseline's salt (what a baseline stores); "" when not computed. */
   readonly fingerprint: string;
+  /** Set when the baseline accepts this finding (never honoured for key files, see `ALWAYS_BLOCKED`). */
+  readonly accepted?: boolean;
   /** One actionable sentence. */
   readonly message: string;
 }
@@ -21,7 +23,8 @@ export interface Finding {
 export interface GuardRule {
   /** Position in `creation_rules`, for messages. */
   readonly index: number;
-  readonly pathRegex: RegExp;
+  /** The rule's `path_regex` (compiled by the policy; a plain `RegExp` will do in tests). */
+  readonly pathRegex: { test(path: string): boolean };
   /** Whether the value at this key path must be encrypted under this rule (encrypted_regex & co.). */
   readonly shouldEncrypt?: (keyPath: string[]) => boolean;
 }
@@ -43,4 +46,9 @@ export interface GuardPolicy {
   readonly rules: readonly GuardRule[];
   /** Parses `bytes` as a sealed file of the format its path implies. Must not throw. */
   readonly inspectSealed: (path: string, bytes: Uint8Array) => SealedInspection;
+}
+
+/** Fingerprints a finding from its secret, which it never keeps, and tells whether the baseline accepts it. */
+export interface Fingerprinter {
+  mark(rule: string, path: string, secret: string): { fingerprint: string; accepted: boolean };
 }

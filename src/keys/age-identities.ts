@@ -91,17 +91,28 @@ export function isEncryptedIdentityFile(text: string): boolean {
 
 /**
  * Loads (once per command) every identity the environment offers; nothing is decrypted or prompted here.
- * The SSH modules load only when an SSH key is there to parse.
+ * The SSH modules load only when an SSH key is there to parse. With `recipient`, SOPS_AGE_KEY_CMD and
+ * SOPS_AGE_SSH_PRIVATE_KEY_CMD run with `SOPS_AGE_RECIPIENT` set to it, once per recipient, as sops runs them
+ * for each age key it tries (age/keysource.go loadIdentities).
  */
-export function loadAgeIdentities(ctx: KeyContext): Promise<LoadedIdentities> {
-  const cached = ctx.cache.get(CACHE_KEY) as Promise<LoadedIdentities> | undefined;
+export function loadAgeIdentities(ctx: KeyContext, recipient?: string): Promise<LoadedIdentities> {
+  const perRecipient = recipient !== undefined && Boolean(ctx.env.SOPS_AGE_KEY_CMD || ctx.env.SOPS_AGE_SSH_PRIVATE_KEY_CMD);
+  const key = perRecipient ? `${CACHE_KEY}:${recipient}` : CACHE_KEY;
+  const cached = ctx.cache.get(key) as Promise<LoadedIdentities> | undefined;
   if (cached) return cached;
-  const loading = loadAll(ctx);
-  ctx.cache.set(CACHE_KEY, loading);
+  const loading = loadAll(ctx, perRecipient ? recipient : undefined);
+  ctx.cache.set(key, loading);
   return loading;
 }
 
-async function loadAll(ctx: KeyContext): Promise<LoadedIdentities> {
+/** One object per passphrase-protected source for the whole command, so its passphrase is asked once. */
+function shared<T>(ctx: KeyContext, label: string, make: () => T): T {
+  const key = `${CACHE_KEY}.shared:${label}`;
+  if (!ctx.cache.has(key)) ctx.cache.set(key, make());
+  return ctx.cache.get(key) as T;
+}
+
+async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<LoadedIdentities> {
   const age: Array<{ source: string; identity: string }> = [];
   const locked: LockedAgeFile[] = [];
   const ssh: Array<{ source: string; identity: SshIdentity; locked: boolean }> = [];
@@ -112,7 +123,7 @@ async function loadAll(ctx: KeyContext): Promise<LoadedIdentities> {
       return;
     }
     if (isAgeFile(bytes)) {
-      locked.push({ label, bytes });
+      locked.push(shared(ctx, label, () => ({ label, bytes })));
       sources.push({ label, status: "passphrase-protected", count: 0, kind: "age" });
       return;
     }
@@ -125,7 +136,7 @@ async function loadAll(ctx: KeyContext): Promise<LoadedIdentities> {
   addAge("SOPS_AGE_KEY", env.SOPS_AGE_KEY === undefined ? undefined : Buffer.from(env.SOPS_AGE_KEY), "not set");
   if (env.SOPS_AGE_KEY_FILE) addAge(`SOPS_AGE_KEY_FILE=${env.SOPS_AGE_KEY_FILE}`, readIfExists(env.SOPS_AGE_KEY_FILE), "not found");
   else sources.push({ label: "SOPS_AGE_KEY_FILE", status: "not set", count: 0, kind: "age" });
-  if (env.SOPS_AGE_KEY_CMD) addAge("SOPS_AGE_KEY_CMD", runKeyCommand(env.SOPS_AGE_KEY_CMD, ctx), "failed");
+  if (env.SOPS_AGE_KEY_CMD) addAge("SOPS_AGE_KEY_CMD", runKeyCommand(env.SOPS_AGE_KEY_CMD, ctx, recipient), "failed");
   else sources.push({ label: "SOPS_AGE_KEY_CMD", status: "not set", count: 0, kind: "age" });
   const def = defaultKeysPath(ctx);
   addAge(def, readIfExists(def), "not found");
@@ -149,7 +160,8 @@ async function loadAll(ctx: KeyContext): Promise<LoadedIdentities> {
       }
       if (fromCommand) throw new Error("the key it printed is passphrase-protected, which is not supported there");
       if (!file.publicKey) throw new Error(`it is passphrase-protected and its public key (${label}.pub) is missing`);
-      const unlock = (): Promise<SshIdentity> => unlockWithPrompt(ctx, label, "ssh", (pass) => sshIdentityOf(file.open(pass)));
+      const unlocked = (): Promise<SshIdentity> => unlockWithPrompt(ctx, label, "ssh", (pass) => sshIdentityOf(file.open(pass)));
+      const unlock = (): Promise<SshIdentity> => shared(ctx, `ssh:${label}`, unlocked);
       ssh.push({ source: label, identity: new LockedSshIdentity(file.publicKey, unlock), locked: true });
       sources.push({ label, status: "passphrase-protected", count: 1, kind: "ssh" });
     } catch (e) {
@@ -161,7 +173,7 @@ async function loadAll(ctx: KeyContext): Promise<LoadedIdentities> {
   const sshFile = env.SOPS_AGE_SSH_PRIVATE_KEY_FILE;
   if (sshFile) await addSsh(`SOPS_AGE_SSH_PRIVATE_KEY_FILE=${sshFile}`, readIfExists(sshFile), "not found", `${sshFile}.pub`);
   else sources.push({ label: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", status: "not set", count: 0, kind: "ssh" });
-  if (env.SOPS_AGE_SSH_PRIVATE_KEY_CMD) await addSsh("SOPS_AGE_SSH_PRIVATE_KEY_CMD", runKeyCommand(env.SOPS_AGE_SSH_PRIVATE_KEY_CMD, ctx), "failed", undefined, true);
+  if (env.SOPS_AGE_SSH_PRIVATE_KEY_CMD) await addSsh("SOPS_AGE_SSH_PRIVATE_KEY_CMD", runKeyCommand(env.SOPS_AGE_SSH_PRIVATE_KEY_CMD, ctx, recipient), "failed", undefined, true);
   // Like sops, the default SSH keys are tried even when the variables above are set.
   for (const name of ["id_ed25519", "id_rsa"]) {
     const p = join(ctx.homeDir, ".ssh", name);
@@ -277,13 +289,13 @@ function readIfExists(path: string): Uint8Array | undefined {
   }
 }
 
-function runKeyCommand(cmd: string, ctx: KeyContext): Uint8Array | undefined {
+function runKeyCommand(cmd: string, ctx: KeyContext, recipient: string | undefined): Uint8Array | undefined {
   const argv = splitCommand(cmd);
   if (argv.length === 0) return undefined;
   try {
     return execFileSync(argv[0]!, argv.slice(1), {
       stdio: ["ignore", "pipe", "ignore"],
-      env: { ...ctx.env } as NodeJS.ProcessEnv,
+      env: { ...ctx.env, ...(recipient === undefined ? {} : { SOPS_AGE_RECIPIENT: recipient }) } as NodeJS.ProcessEnv,
       timeout: Math.max(ctx.timeoutMs, 10_000),
     });
   } catch {

@@ -5,6 +5,7 @@
  * the recipient string as given (trimmed), as sops stores it. Spec: https://age-encryption.org/v1
  */
 import { SealError, isSealError } from "../errors.js";
+import { looksLikePrivateKey } from "../redact.js";
 import { loadAge, readStream, streamOf } from "./_age-lib.js";
 import { describeSources, loadAgeIdentities, unlockAgeFiles } from "./age-identities.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
@@ -45,6 +46,13 @@ function stanzaSniffer(seen: Set<string>): import("age-encryption").Identity {
   };
 }
 
+/** The error for a private key given where a recipient belongs (any kind); it never quotes the text given. */
+export function privateKeyGiven(): SealError {
+  return new SealError("BAD_RECIPIENT", "this looks like a private key (AGE-SECRET-KEY-…), not a recipient; it is not shown here", {
+    hint: "give the public recipient (age1…) instead — `age-keygen -y KEYFILE` prints it; keep the private key out of commands, SOPS_AGE_RECIPIENTS and .sops.yaml",
+  });
+}
+
 export class AgeKey implements MasterKey {
   readonly kind = "age" as const;
   readonly id: string;
@@ -63,20 +71,19 @@ export class AgeKey implements MasterKey {
     return new AgeKey(entry.recipient.trim(), entry.enc);
   }
 
-  /** @throws SealError USAGE for something that is not an age recipient. */
+  /** @throws SealError BAD_RECIPIENT for something that is not an age recipient. */
   static fromRecipient(recipient: string): AgeKey {
     const r = recipient.trim();
     if (r.startsWith("ssh-") && !isSshKeyLine(r)) {
-      throw new SealError("USAGE", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
+      throw new SealError("BAD_RECIPIENT", `"${r.split(/\s+/)[0]}" keys cannot be age recipients`, { hint: "age accepts ssh-ed25519 and ssh-rsa public keys" });
     }
-    if (/^AGE-(SECRET-KEY|PLUGIN)-/i.test(r)) {
-      throw new SealError("USAGE", "a private key was given where an age recipient (public key) is expected", { hint: "pass the age1… recipient that `secrets keygen` printed, never the AGE-SECRET-KEY line" });
-    }
-    if (!isAgeRecipient(r)) throw new SealError("USAGE", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
+    // Anywhere in the text, not just at its start: `--age "$(cat keys.txt)"` puts comment lines first.
+    if (looksLikePrivateKey(r)) throw privateKeyGiven();
+    if (!isAgeRecipient(r)) throw new SealError("BAD_RECIPIENT", `"${r}" is not an age recipient`, { hint: "age recipients start with age1, or are ssh-ed25519/ssh-rsa public keys" });
     return new AgeKey(r);
   }
 
-  /** @throws SealError USAGE for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
+  /** @throws SealError BAD_RECIPIENT for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
   async encrypt(dataKey: Uint8Array): Promise<void> {
     const age = await loadAge();
     const e = new age.Encrypter();
@@ -87,7 +94,8 @@ export class AgeKey implements MasterKey {
       try {
         e.addRecipient(this.id);
       } catch {
-        throw new SealError("USAGE", `"${this.id}" is not a valid age recipient`);
+        if (looksLikePrivateKey(this.id)) throw privateKeyGiven();
+        throw new SealError("BAD_RECIPIENT", `"${this.id}" is not a valid age recipient`, { hint: "check the recipient's spelling; `age-keygen -y KEYFILE` prints the right one" });
       }
     }
     this.enc = age.armor.encode(await readStream(await e.encrypt(streamOf(dataKey))));
@@ -98,7 +106,7 @@ export class AgeKey implements MasterKey {
    * the stanza carries its tag), then, for age stanzas, passphrase-protected identity files.
    */
   async decrypt(ctx: KeyContext): Promise<UnwrapResult> {
-    const loaded = await loadAgeIdentities(ctx);
+    const loaded = await loadAgeIdentities(ctx, this.id);
     const tried = describeSources(loaded.sources);
     if (!this.enc) return { ok: false, reason: "the entry has no enc", tried };
     const age = await loadAge();

@@ -107,14 +107,14 @@ export class AwsKmsKey implements MasterKey {
 
   /**
    * sops's `arn[+roleArn]` form (flags, environment, `.sops.yaml`).
-   * @throws {SealError} USAGE when the key or role ARN does not have AWS's exact shape.
+   * @throws {SealError} BAD_RECIPIENT when the key or role ARN does not have AWS's exact shape.
    */
   static fromArnSpec(spec: string, context?: Readonly<Record<string, string>>, awsProfile?: string): AwsKmsKey {
     const [arn = "", role = ""] = spec.trim().split("+");
     const key = new AwsKmsKey({ arn, role, ...(context ? { context } : {}), ...(awsProfile ? { awsProfile } : {}) });
     const refused = key.refusal();
     if (refused !== undefined) {
-      throw new SealError("USAGE", refused, { hint: "write it as arn:aws:kms:REGION:ACCOUNT:key/ID[+arn:aws:iam::ACCOUNT:role/NAME]" });
+      throw new SealError("BAD_RECIPIENT", refused, { hint: "write it as arn:aws:kms:REGION:ACCOUNT:key/ID[+arn:aws:iam::ACCOUNT:role/NAME]" });
     }
     return key;
   }

@@ -51,7 +51,7 @@ export class AzureKvKey implements MasterKey {
 
   /**
    * From `https://VAULT.vault.azure.net/keys/NAME[/VERSION]` (flags, environment, `.sops.yaml`).
-   * @throws {SealError} USAGE when the URL does not have that shape or is not on a Key Vault domain.
+   * @throws {SealError} BAD_RECIPIENT when the URL does not have that shape or is not on a Key Vault domain.
    */
   static fromUrl(keyUrl: string): AzureKvKey {
     let url: URL;
@@ -151,7 +151,7 @@ export class AzureKvKey implements MasterKey {
 }
 
 function badUrl(keyUrl: string, reason: string | undefined): SealError {
-  return new SealError("USAGE", reason ?? `${JSON.stringify(keyUrl)} is not an Azure Key Vault key URL`, {
+  return new SealError("BAD_RECIPIENT", reason ?? `${JSON.stringify(keyUrl)} is not an Azure Key Vault key URL`, {
     hint: "write it as https://VAULT.vault.azure.net/keys/NAME[/VERSION] (or a sovereign cloud's or Managed HSM's domain)",
   });
 }

@@ -57,11 +57,11 @@ export class GcpKmsKey implements MasterKey {
 
   /**
    * From a resource id given by a flag, the environment or `.sops.yaml`.
-   * @throws {SealError} USAGE when it is not `projects/P/locations/L/keyRings/R/cryptoKeys/K`.
+   * @throws {SealError} BAD_RECIPIENT when it is not `projects/P/locations/L/keyRings/R/cryptoKeys/K`.
    */
   static fromResourceId(resourceId: string): GcpKmsKey {
     const key = new GcpKmsKey({ resourceId });
-    if (!key.checked.ok) throw new SealError("USAGE", key.checked.reason, { hint: "write it as projects/P/locations/L/keyRings/R/cryptoKeys/K" });
+    if (!key.checked.ok) throw new SealError("BAD_RECIPIENT", key.checked.reason, { hint: "write it as projects/P/locations/L/keyRings/R/cryptoKeys/K" });
     return key;
   }
 

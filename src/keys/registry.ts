@@ -4,7 +4,8 @@
  */
 import { SealError } from "../errors.js";
 import type { KeySpec } from "../config.js";
-import { AgeKey } from "./age.js";
+import { AgeKey, privateKeyGiven } from "./age.js";
+import { looksLikePrivateKey } from "../redact.js";
 import type { KeyContext, KeyEntry, KeyKind, MasterKey, UnwrapResult } from "./types.js";
 
 /** Key kinds sealfile can use; others (pgp, hc_vault, hckms) are kept in files but cannot open them. */
@@ -53,9 +54,11 @@ export async function keyFromEntry(kind: KeyKind, entry: KeyEntry): Promise<Mast
 
 /**
  * A new (not yet wrapped) key source for a recipient spec.
- * @throws SealError USAGE for kinds sealfile cannot encrypt to; BAD_ENCRYPTION_CONTEXT for a context value that is not a scalar.
+ * @throws SealError USAGE for kinds sealfile cannot encrypt to, and for a private key given as a recipient; BAD_ENCRYPTION_CONTEXT for a context value that is not a scalar.
  */
 export async function keyFromSpec(spec: KeySpec): Promise<MasterKey> {
+  // Checked before any kind-specific parsing, so a key is neither echoed nor sent to a cloud service as a name.
+  if (Object.values(spec).some((v) => typeof v === "string" && looksLikePrivateKey(v))) throw privateKeyGiven();
   switch (spec.kind) {
     case "age":
       return AgeKey.fromRecipient(spec.recipient);
@@ -84,7 +87,7 @@ const ORDER_ALIASES: Record<string, KeyKind> = { aws: "kms", awskms: "kms", gcp:
 
 /**
  * Parses `--decryption-order`/SOPS_DECRYPTION_ORDER (`age,kms,…`).
- * @throws SealError USAGE for unknown or repeated names.
+ * @throws SealError USAGE for unknown names, DUPLICATE_KEY_TYPE (112) for repeated ones.
  */
 export function parseDecryptionOrder(s: string | undefined): KeyKind[] {
   if (!s) return [...DEFAULT_DECRYPTION_ORDER];
@@ -92,7 +95,7 @@ export function parseDecryptionOrder(s: string | undefined): KeyKind[] {
   for (const raw of s.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean)) {
     const k = (ORDER_ALIASES[raw] ?? raw) as KeyKind;
     if (!DEFAULT_DECRYPTION_ORDER.includes(k)) throw new SealError("USAGE", `unknown key type "${raw}" in the decryption order`);
-    if (kinds.includes(k)) throw new SealError("USAGE", `key type "${raw}" appears twice in the decryption order`, { exitCode: 112 });
+    if (kinds.includes(k)) throw new SealError("DUPLICATE_KEY_TYPE", `key type "${raw}" appears twice in the decryption order`, { hint: "name each key type once in --decryption-order / SOPS_DECRYPTION_ORDER" });
     kinds.push(k);
   }
   for (const k of DEFAULT_DECRYPTION_ORDER) if (!kinds.includes(k)) kinds.push(k);

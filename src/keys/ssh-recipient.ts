@@ -51,26 +51,26 @@ export function sshPublicKeyFromWire(blob: Uint8Array): SshPublicKey {
 
 /**
  * Parses `ssh-ed25519 AAAA… comment` or `ssh-rsa AAAA…`.
- * @throws SealError USAGE when the line is not a well-formed key of those two types.
+ * @throws SealError BAD_RECIPIENT when the line is not a well-formed key of those two types.
  */
 export function parseSshPublicKey(line: string): SshPublicKey {
   const m = SSH_LINE_RE.exec(line.trim());
-  if (!m) throw new SealError("USAGE", "not an ssh-ed25519 or ssh-rsa public key", { hint: "use the line from your key's .pub file" });
+  if (!m) throw new SealError("BAD_RECIPIENT", "not an ssh-ed25519 or ssh-rsa public key", { hint: "use the line from your key's .pub file" });
   let pk: SshPublicKey;
   try {
     pk = sshPublicKeyFromWire(Buffer.from(m[2]!, "base64"));
   } catch (e) {
-    throw new SealError("USAGE", `malformed SSH public key: ${e instanceof Error ? e.message : "cannot be decoded"}`);
+    throw new SealError("BAD_RECIPIENT", `malformed SSH public key: ${e instanceof Error ? e.message : "cannot be decoded"}`);
   }
-  if (pk.type !== m[1]) throw new SealError("USAGE", `SSH public key says ${m[1]} but encodes ${pk.type}`);
+  if (pk.type !== m[1]) throw new SealError("BAD_RECIPIENT", `SSH public key says ${m[1]} but encodes ${pk.type}`);
   if (pk.type === "ssh-ed25519") {
     try {
       ed25519.utils.toMontgomery(pk.key);
     } catch {
-      throw new SealError("USAGE", "the ssh-ed25519 public key is not a valid curve point");
+      throw new SealError("BAD_RECIPIENT", "the ssh-ed25519 public key is not a valid curve point");
     }
   } else if (rsaBits(pk.n) < MIN_RSA_BITS) {
-    throw new SealError("USAGE", `the ssh-rsa key has ${rsaBits(pk.n)} bits; age needs at least ${MIN_RSA_BITS}`);
+    throw new SealError("BAD_RECIPIENT", `the ssh-rsa key has ${rsaBits(pk.n)} bits; age needs at least ${MIN_RSA_BITS}`);
   }
   return pk;
 }
@@ -155,7 +155,7 @@ export class SshRsaRecipient implements Recipient {
 
 /**
  * An age Recipient for an SSH public key line.
- * @throws SealError USAGE for lines {@link parseSshPublicKey} refuses.
+ * @throws SealError BAD_RECIPIENT for lines {@link parseSshPublicKey} refuses.
  */
 export function sshRecipient(line: string): SshEd25519Recipient | SshRsaRecipient {
   const pk = parseSshPublicKey(line);

@@ -19,6 +19,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from "
 import { hostname, userInfo } from "node:os";
 import { resolve } from "node:path";
 import { SealError, isSealError } from "../errors.js";
+import { redactKeyMaterial } from "../redact.js";
 import type { SopsConfig } from "../config.js";
 import type { OpenedDocument } from "../document/index.js";
 import type { Store } from "../formats/index.js";
@@ -66,7 +67,9 @@ export function appendAudit(path: string, event: AuditEvent, now: Date = new Dat
   const fd = openLog(path);
   try {
     assertSealfileLog(fd, path);
-    const bytes = Buffer.from(`${inertJson(line)}\n`, "ascii");
+    // A file name is attacker-chosen text; like every line sealfile writes, it never carries a key.
+    const redacted = Object.fromEntries(Object.entries(line).map(([k, v]) => [k, typeof v === "string" ? redactKeyMaterial(v) : v]));
+    const bytes = Buffer.from(`${inertJson(redacted)}\n`, "ascii");
     if (writeSync(fd, bytes) !== bytes.length) throw Object.assign(new Error("short write"), { code: "EIO" });
   } catch (e) {
     if (isSealError(e)) throw e;

@@ -1,12 +1,14 @@
 /**
- * Owns: checking a `.sops.yaml` without stopping at the first problem — YAML syntax, every schema error and
- * the semantic checks `parseConfig` makes — each with its line and column, for `secrets doctor`. Messages are
- * built from positions and schema paths, never from the source text (which may hold anything).
+ * Owns: checking a `.sops.yaml` without stopping at the first problem — YAML syntax, every schema error, the
+ * semantic checks `parseConfig` makes, and keys nobody reads (warnings: sops and loading ignore them) — each
+ * with its line and column, for `secrets doctor`. Messages are built from positions, schema paths and known
+ * key names; source text appears only as a key name of plain letters, digits and `_.-`.
  */
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { isSealError } from "../errors.js";
-import { validateConfig } from "../generated/validators.js";
+import { closestNames } from "../did-you-mean.js";
+import { configKeyTree, validateConfig, validateConfigClosed, type KeyTree } from "../generated/validators.js";
 import { parseConfig, type SopsConfig } from "../config.js";
 
 export interface ConfigProblem {
@@ -20,7 +22,12 @@ export interface ConfigProblem {
 export interface ConfigCheck {
   readonly config: SopsConfig | undefined;
   readonly problems: ConfigProblem[];
+  /** Keys that neither sops nor sealfile reads (usually misspelled ones); the config still loads. */
+  readonly warnings: ConfigProblem[];
 }
+
+/** A key name shown as it is written only when it cannot carry terminal controls or run on for a screen. */
+const SHOWABLE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function segments(instancePath: string): Array<string | number> {
   return instancePath
@@ -45,6 +52,38 @@ function positionOf(doc: Document, counter: LineCounter, path: ReadonlyArray<str
   return undefined;
 }
 
+/** Where the key `name` of the mapping at `path` is written. */
+function keyPosition(doc: Document, counter: LineCounter, path: ReadonlyArray<string | number>, name: string): { line: number; column: number } | undefined {
+  const map = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null;
+  const key = map?.items?.find((pair) => pair.key?.value === name)?.key;
+  if (!key?.range) return positionOf(doc, counter, path);
+  const p = counter.linePos(key.range[0]);
+  return { line: p.line, column: p.col };
+}
+
+/** The keys the schema lists for the mapping at `path` (none where it lists none, e.g. under `recipients`). */
+function knownKeysAt(path: ReadonlyArray<string | number>): string[] {
+  const resolve = (n: KeyTree | undefined): KeyTree | undefined => (n?.$ref ? configKeyTree.definitions?.[n.$ref.replace("#/definitions/", "")] : n);
+  let node = resolve(configKeyTree);
+  for (const seg of path) node = resolve(typeof seg === "number" ? node?.items : node?.properties?.[seg]);
+  return Object.keys(node?.properties ?? {});
+}
+
+/** Keys no schema object lists where they are written, each with a "did you mean" when a known key is near. */
+function unknownKeys(doc: Document, counter: LineCounter, data: unknown): ConfigProblem[] {
+  if (validateConfigClosed(data)) return [];
+  return (validateConfigClosed.errors ?? [])
+    .filter((e) => e.keyword === "additionalProperties" && typeof e.params.additionalProperty === "string")
+    .map((e) => {
+      const name = e.params.additionalProperty as string;
+      const path = segments(e.instancePath);
+      const near = closestNames(name, knownKeysAt(path));
+      const shown = SHOWABLE_KEY.test(name) ? name : "(a key with unusual characters)";
+      const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
+      return { at: label([...path, shown]), message: `is not a key sealfile or sops reads (ignored)${hint}`, ...keyPosition(doc, counter, path, name) };
+    });
+}
+
 /** Every problem of a config file's text (an empty list when it is valid), and the config when it is. */
 export function checkConfigText(text: string, path: string, foundBy: SopsConfig["foundBy"]): ConfigCheck {
   const counter = new LineCounter();
@@ -52,6 +91,7 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
   if (doc.errors.length > 0) {
     return {
       config: undefined,
+      warnings: [],
       problems: doc.errors.map((e) => {
         const pos = counter.linePos(e.pos[0]);
         return { at: "", message: `YAML syntax error (${e.code})`, line: pos.line, column: pos.col };
@@ -59,6 +99,7 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
     };
   }
   const data = (doc.toJS() ?? {}) as unknown;
+  const warnings = unknownKeys(doc, counter, data);
   if (!validateConfig(data)) {
     const seen = new Set<string>();
     const problems: ConfigProblem[] = [];
@@ -70,16 +111,16 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
       seen.add(key);
       problems.push({ at: label(p), message, ...positionOf(doc, counter, p) });
     }
-    return { config: undefined, problems };
+    return { config: undefined, problems, warnings };
   }
   try {
-    return { config: parseConfig(text, path, foundBy), problems: [] };
+    return { config: parseConfig(text, path, foundBy), problems: [], warnings };
   } catch (e) {
     if (!isSealError(e)) throw e;
     const m = /creation_rules\[(\d+)\](?:\.([a-z_]+))?/.exec(e.message);
     const p = m ? ["creation_rules", Number(m[1]), ...(m[2] ? [m[2]] : [])] : [];
     const message = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
-    return { config: undefined, problems: [{ at: label(p), message, ...positionOf(doc, counter, p) }] };
+    return { config: undefined, problems: [{ at: label(p), message, ...positionOf(doc, counter, p) }], warnings };
   }
 }
 

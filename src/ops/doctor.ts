@@ -26,6 +26,8 @@ export interface ConfigReport {
   readonly how: string;
   readonly valid: boolean;
   readonly problems: ConfigProblem[];
+  /** Keys nothing reads (likely misspelled); they do not make the config invalid. */
+  readonly warnings: ConfigProblem[];
   readonly rules: number;
   readonly recipients: Array<{ readonly name: string; readonly key: string }>;
 }
@@ -101,14 +103,14 @@ export interface DoctorOptions {
 export function configReport(opts: DoctorOptions): ConfigReport & { config: SopsConfig | undefined } {
   const found = locateConfig({ cwd: opts.cwd, env: opts.env, ...(opts.file ? { file: opts.file } : {}), ...(opts.explicitConfig ? { explicit: opts.explicitConfig } : {}) });
   if (!found) {
-    return { path: null, foundBy: null, how: `no .sops.yaml in ${opts.file ? "the file's folder, the working directory or" : "the working directory or"} any folder above`, valid: true, problems: [], rules: 0, recipients: [], config: undefined };
+    return { path: null, foundBy: null, how: `no .sops.yaml in ${opts.file ? "the file's folder, the working directory or" : "the working directory or"} any folder above`, valid: true, problems: [], warnings: [], rules: 0, recipients: [], config: undefined };
   }
   let check;
   try {
     check = checkConfigFile(found.path, found.foundBy);
   } catch (e) {
     if (isSealError(e)) throw e;
-    check = { config: undefined, problems: [{ at: "", message: "cannot be read" }] };
+    check = { config: undefined, problems: [{ at: "", message: "cannot be read" }], warnings: [] };
   }
   const config = check.config;
   return {
@@ -117,6 +119,7 @@ export function configReport(opts: DoctorOptions): ConfigReport & { config: Sops
     how: HOW[found.foundBy],
     valid: check.problems.length === 0,
     problems: check.problems,
+    warnings: check.warnings,
     rules: config?.rules.length ?? 0,
     recipients: Object.entries(config?.recipients ?? {}).map(([name, key]) => ({ name, key })),
     config,

@@ -16,22 +16,6 @@ import { describeWeakness, plainWhereEncrypted, ruleWeakness, storedRule } from 
 import { encryptionRuleOf } from "./creation-rule.js";
 import type { GuardPolicy, GuardRule, SealedInspection } from "../guard/index.js";
 
-/**
- * A rule's `path_regex`, tested as sops tests it: against the path relative to its config's folder. `test`
- * takes a repository-relative path (what the guard passes) and first checks that this config governs it.
- */
-class ConfigRelativeRegExp extends RegExp {
-  readonly toConfigPath: (repoPath: string) => string | undefined;
-  constructor(source: string, toConfigPath: (repoPath: string) => string | undefined) {
-    super(source);
-    this.toConfigPath = toConfigPath;
-  }
-  override test(repoPath: string): boolean {
-    const rel = this.toConfigPath(repoPath);
-    return rel !== undefined && super.test(rel);
-  }
-}
-
 /** The folder of `config` relative to `root` ("" for the root itself; starts with ".." when above it). */
 function configFolder(config: SopsConfig, root: string): string {
   return relative(root, dirname(config.path)).split(sep).join("/");
@@ -56,8 +40,16 @@ export function guardRulesFrom(configs: readonly SopsConfig[], root: string, exp
       return (rel.startsWith("..") || isAbsolute(rel) ? abs : rel).split(sep).join("/");
     };
     for (const r of config.rules) {
-      if (r.pathRegex === undefined) continue;
-      rules.push({ index: r.index, pathRegex: new ConfigRelativeRegExp(r.pathRegex, toConfigPath) });
+      const matcher = r.pathMatcher;
+      if (matcher === undefined) continue;
+      // Tested as sops tests it: against the path relative to its config's folder, when this config governs it.
+      const pathRegex = {
+        test(repoPath: string): boolean {
+          const rel = toConfigPath(repoPath);
+          return rel !== undefined && matcher.test(rel);
+        },
+      };
+      rules.push({ index: r.index, pathRegex });
     }
   }
   return rules;

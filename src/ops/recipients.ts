@@ -25,6 +25,12 @@ export interface RecipientChoice {
   readonly macOnlyEncrypted: boolean;
 }
 
+/** A flat rule's KMS keys take `--encryption-context`, as sops gives it to MasterKeysFromArnString; `key_groups` keep their own `context:`. */
+function withEncryptionContext(rule: CreationRule, context: Record<string, string> | undefined): KeySpec[][] {
+  if (!rule.flatKeys || !context || Object.keys(context).length === 0) return rule.keyGroups;
+  return rule.keyGroups.map((g) => g.map((k) => (k.kind === "kms" ? { ...k, context } : k)));
+}
+
 /**
  * @throws SealError NO_MATCHING_RULE when a config exists but no rule matches; NO_RECIPIENTS when nothing names a recipient.
  */
@@ -63,7 +69,7 @@ export function chooseRecipients(
   }
   if (rule.keyGroups.length === 0) throw new SealError("NO_RECIPIENTS", `creation_rules[${rule.index}] in ${config.path} names no recipients`);
   return {
-    groups: rule.keyGroups,
+    groups: withEncryptionContext(rule, flags.encryptionContext),
     threshold: flags.shamirThreshold ?? rule.shamirThreshold,
     rule,
     cryptRule: rule.cryptRule,

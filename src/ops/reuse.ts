@@ -12,9 +12,8 @@ import { SealError, isSealError } from "../errors.js";
 import { sealedFormatOf, storeFor, type FormatName, type StoreOptions } from "../formats/index.js";
 import { closeDocument } from "../document/index.js";
 import { runGit } from "../git/run-git.js";
-import { hasMetadata } from "../metadata.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
-import { openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
+import { checkEncryptable, openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
 import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
 import { sameRule, storedRule, type EncryptionRule } from "../document/rule-strength.js";
 import type { WantedRecipients } from "../document/rekey.js";
@@ -133,15 +132,13 @@ const CANNOT_OPEN = new Set(["NO_USABLE_KEY", "KEY_FAILED", "MAC_MISMATCH", "MAC
 /**
  * Encrypts `plainBytes` reusing `version`'s data key, recipients, encryption rule and unchanged ciphertexts,
  * when those recipients and that rule are still the wanted ones.
- * @throws SealError BAD_SYNTAX or ALREADY_ENCRYPTED for the new plaintext; other failures to open the old
+ * @throws SealError BAD_SYNTAX, NEED_DOCUMENT or ALREADY_ENCRYPTED for the new plaintext; other failures to open the old
  * version are returned as `{fresh: reason}`.
  */
 export async function resealFromVersion(plainBytes: Uint8Array, version: SealedVersion, opts: ReuseOptions): Promise<ReuseOutcome> {
   const inStore = storeFor(opts.inputFormat, opts.inputStoreOptions);
   const plain = inStore.parsePlain(plainBytes);
-  if (opts.inputFormat !== "binary" && hasMetadata(plain, inStore.metadataLayout)) {
-    throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
-  }
+  checkEncryptable(plain, inStore, opts.inputFormat, opts.file);
   if (sealedFormatOf(opts.outputFormat, version.bytes) !== opts.outputFormat) {
     return { fresh: `${version.source} is in another format` };
   }

@@ -2,7 +2,7 @@
  * Owns: the file-level operations shared by the CLI and the library: bytes + format → opened document,
  * and plain bytes + recipients → encrypted bytes. No argv, no printing.
  */
-import { SealError } from "../errors.js";
+import { isSealError, SealError } from "../errors.js";
 import { storeFor, type FormatName, type Store, type StoreOptions } from "../formats/index.js";
 import { extractMetadata, hasMetadata, insertMetadata, type CryptRule } from "../metadata.js";
 import { openDocument, resealDocument, sealDocument, type OpenedDocument } from "../document/index.js";
@@ -24,7 +24,7 @@ export interface OpenBytesOptions {
 /** Parses an encrypted file and its metadata without decrypting anything. */
 export function parseSealed(bytes: Uint8Array, format: FormatName, file?: string, storeOptions?: StoreOptions): { store: Store; tree: Tree; metadata: NonNullable<ReturnType<typeof extractMetadata>> } {
   const store = storeFor(format, storeOptions);
-  const tree = store.parseEncrypted(bytes);
+  const tree = parseEncryptedText(store, bytes);
   const metadata = extractMetadata(tree, store.metadataLayout);
   if (!metadata) {
     throw new SealError("NOT_ENCRYPTED", `${file ?? "the input"} is not encrypted (it has no sops metadata)`, {
@@ -32,6 +32,18 @@ export function parseSealed(bytes: Uint8Array, format: FormatName, file?: string
     });
   }
   return { store, tree, metadata };
+}
+
+/** sops exits 1 when an encrypted file does not parse (a store error, main.go:889), unlike plaintext (2). */
+function parseEncryptedText(store: Store, bytes: Uint8Array): Tree {
+  try {
+    return store.parseEncrypted(bytes);
+  } catch (e) {
+    if (isSealError(e, "BAD_SYNTAX") && e.exitCode !== 1) {
+      throw new SealError("BAD_SYNTAX", e.message, { hint: e.hint ?? "the encrypted file was damaged, or --input-type names the wrong format", cause: e, exitCode: 1, ...(e.details ? { details: { ...e.details } } : {}) });
+    }
+    throw e;
+  }
 }
 
 /**
@@ -64,15 +76,29 @@ export interface SealBytesOptions {
 }
 
 /**
+ * Refuses plaintext sops would not encrypt (cmd/sops/encrypt.go validateFileForEncryption): no document
+ * at all (an empty YAML file), or a file that already carries a metadata block.
+ * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203)
+ */
+export function checkEncryptable(plain: Tree, store: Store, format: FormatName, file: string | undefined): void {
+  if (plain.branches.length === 0) {
+    throw new SealError("NEED_DOCUMENT", `${file ?? "the input"} is empty: there must be at least one document to encrypt`, {
+      hint: "write at least one key (e.g. `key: value`), or `{}` for an empty map",
+    });
+  }
+  if (format !== "binary" && hasMetadata(plain, store.metadataLayout)) {
+    throw new SealError("ALREADY_ENCRYPTED", `${file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
+  }
+}
+
+/**
  * Encrypts a plaintext file's bytes for the given recipients.
- * @throws SealError ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
+ * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
  */
 export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
   const store = storeFor(opts.format, opts.storeOptions);
   const plain = store.parsePlain(bytes);
-  if (opts.format !== "binary" && hasMetadata(plain, store.metadataLayout)) {
-    throw new SealError("ALREADY_ENCRYPTED", `${opts.file ?? "the input"} is already encrypted`, { hint: "use `secrets edit` or `secrets rotate` instead" });
-  }
+  checkEncryptable(plain, store, opts.format, opts.file);
   // sops ignores suffix/regex rules for binary files: the whole file is one encrypted value.
   const binary = opts.format === "binary";
   const { tree, metadata } = await sealDocument(plain, {

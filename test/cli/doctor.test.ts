@@ -119,16 +119,34 @@ describe("secrets doctor (acceptance 4)", () => {
     expect(validate({ config: {}, sources: [], identities: [], cloud: [] })).toBe(false);
   });
 
-  it("reports an invalid config with the position of each problem (exit 5)", () => {
+  it("reports an invalid config with the position of each problem (exit 1, as sops for config errors)", () => {
     repo.write(".sops.yaml.bad", "creation_rules:\n  - path_regex: prod/\n    age: 5\n    shamir_threshold: many\n");
     const r = doctor(["--config", ".sops.yaml.bad"], 0);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain("(named by --config)");
     expect(r.stdout).toContain("INVALID:");
     expect(r.stdout).toMatch(/line 3, column 10: creation_rules\[0\]\.age /);
     expect(r.stdout).toMatch(/line 4, column 23: creation_rules\[0\]\.shamir_threshold /);
     const j = doctor(["--config", ".sops.yaml.bad", "--json"], 0);
     expect(validate(JSON.parse(j.stdout))).toBe(true);
+  });
+
+  it("warns about misspelled .sops.yaml keys with their position and a did-you-mean, and still loads it (issue 13 item 5)", () => {
+    repo.write(".sops.yaml.typo", "creation_rule:\n  - age: x\ncreation_rules:\n  - path_regex: prod/\n    agee: age1x\n");
+    const r = doctor(["--config", ".sops.yaml.typo"], 0);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("valid: 1 creation rule");
+    expect(r.stdout).toContain("  warning: line 1, column 1: creation_rule is not a key sealfile or sops reads (ignored); did you mean creation_rules?\n");
+    expect(r.stdout).toContain("  warning: line 5, column 5: creation_rules[0].agee is not a key sealfile or sops reads (ignored); did you mean age?\n");
+    const j = doctor(["--config", ".sops.yaml.typo", "--json"], 0);
+    const data = JSON.parse(j.stdout) as { config: { valid: boolean; warnings: Array<{ at: string; line: number; column: number }> } };
+    expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
+    expect(data.config.valid).toBe(true);
+    expect(data.config.warnings.map((w) => `${w.at}@${w.line}:${w.column}`)).toEqual(["creation_rule@1:1", "creation_rules[0].agee@5:5"]);
+    // Loading ignores them, as sops does: other commands neither fail nor warn.
+    const enc = runSecrets(["encrypt", "--config", ".sops.yaml.typo", "--age", repo.keys[0]!.recipient, "--filename-override", "prod/new.yaml", "-"], { env: repo.env(0), cwd: repo.dir, input: "a: 1\n" });
+    expect({ code: enc.code, stderr: enc.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(enc.stdout).toContain("sops:");
   });
 
   it("reports a MAC mismatch (exit 51) and damaged values (exit 25)", () => {

@@ -118,8 +118,12 @@ describe("secrets guard exit codes and JSON", () => {
       // --baseline FILE: accepted there, and only there
       const upd = runSecrets(["guard", "--baseline", "ci/accepted.json", "--baseline-update"], { env, cwd: repo.dir });
       expect(upd.code, upd.stderr).toBe(0);
-      expect(upd.stderr).toMatch(/1 finding accepted, ci\/accepted\.json now holds 1 fingerprint/);
+      expect(upd.stderr).toMatch(/1 finding accepted, ci\/accepted\.json now holds 1 fingerprint; `git add ci\/accepted\.json` to use it/);
       expect(readFileSync(join(repo.dir, "ci/accepted.json"), "utf8")).not.toContain(TOKEN);
+      const unstaged = runSecrets(["guard", "--baseline", "ci/accepted.json"], { env, cwd: repo.dir });
+      expect(unstaged.code).toBe(1);
+      expect(unstaged.stderr).toMatch(/warning: ci\/accepted\.json is not committed or staged, so it is not used/);
+      repo.git("add", "ci/accepted.json");
       expect(runSecrets(["guard", "--baseline", "ci/accepted.json"], { env, cwd: repo.dir }).code).toBe(0);
       expect(runSecrets(["guard"], { env, cwd: repo.dir }).code).toBe(1);
     } finally {
@@ -151,6 +155,7 @@ describe("secrets guard exit codes and JSON", () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain("error[BAD_CONFIG]");
       repo.write(".secrets-baseline.json", "{}");
+      repo.git("add", ".secrets-baseline.json");
       repo.write(".sops.yaml", "creation_rules: []\n");
       expect(runSecrets(["guard"], { env, cwd: repo.dir }).code).toBe(2);
     } finally {

@@ -300,19 +300,19 @@ describe("encrypting when a provider fails", () => {
       env: cloudEnv({ SEALFILE_KEY_TIMEOUT_MS: String(T) }),
       timeoutMs: 60_000,
     });
-    expect(r.code).toBe(128);
+    expect(r.code).toBe(1); // sops: a data key that cannot be wrapped is a plain error (encrypt.go:126)
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/error\[KEY_FAILED\]: AWS KMS key arn:aws:kms:[^\n]*timed out after 1000 ms \[2 attempts\]/);
     expect(r.ms).toBeLessThan(2 * T + 100 + 8_000);
     expectNoSecrets(r.stderr);
   });
 
-  it("two failing providers are both named (exit 23)", async () => {
+  it("two failing providers are both named (exit 1, as sops encrypt.go:126)", async () => {
     aws.kmsMode = "deny";
     gcp.mode = "deny";
     const r = await runSecretsAsync(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("two-fail.yaml", PLAIN)], { env: cloudEnv(), timeoutMs: 60_000 });
-    expect(r.code).toBe(23);
-    expect(r.stderr).toMatch(/error\[ENCRYPT_FAILED\]/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[WRAP_FAILED\]/);
     expect(r.stderr).toMatch(/kms arn:aws:kms:[^\n]*AccessDeniedException/);
     expect(r.stderr).toMatch(/gcp_kms projects\/demo[^\n]*PERMISSION_DENIED/);
   });

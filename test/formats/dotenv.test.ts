@@ -61,6 +61,15 @@ describe("DotenvStore parse", () => {
       expect((e as SealError).message).not.toContain("hunter2");
     }
   });
+
+  it("plaintext: invalid UTF-8 is refused with its line and column (both grammars), not read as U+FFFD", () => {
+    const bytes = Uint8Array.from([...enc("A=1\nB=hunter2 é"), 0xe2, 0x82, ...enc("\n")]);
+    for (const s of [store, new DotenvStore()]) {
+      expect(() => s.parsePlain(bytes)).toThrow("dotenv input is not valid UTF-8 at line 2, column 12");
+    }
+    // An encrypted file is read as sops reads it.
+    expect(store.parseEncrypted(bytes).branches[0]!.items[1]).toEqual(entry("B", str("hunter2 é\ufffd")));
+  });
 });
 
 describe("DotenvStore emit", () => {

@@ -12,6 +12,8 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 const store = new IniStore();
 const parse = (s: string): TreeMap => store.parsePlain(enc(s)).branches[0]!;
+/** As go-ini (and so sops) reads an existing file; plaintext refuses what that reading would drop. */
+const parseSops = (s: string): TreeMap => store.parseEncrypted(enc(s)).branches[0]!;
 const emit = (m: TreeMap): string => dec(store.emitPlain({ branches: [m] }));
 const entry = (key: string, value: Node): MapEntry => ({ kind: "entry", key, value });
 const str = (value: string): Scalar => ({ kind: "str", value });
@@ -100,12 +102,12 @@ describe("IniStore parse", () => {
       entry("c", str("  quoted  ")),
       entry("d", str("single")),
       entry("e", str("back # tick")),
-      { kind: "comment", text: "trailing" },
       entry("f", str("multi\nline # kept\nend")),
-      { kind: "comment", text: "comment" },
+      { kind: "comment", text: "trailing" },
       entry("g", str("value")),
-      { kind: "comment", text: "y" },
+      { kind: "comment", text: "comment" },
       entry("h", str("x")),
+      { kind: "comment", text: "y" },
       entry("i", str("")),
       entry("j", str("continued")),
       entry("k:q", str("quoted key")),
@@ -115,22 +117,43 @@ describe("IniStore parse", () => {
     ]);
   });
 
-  it("joins a block of comment lines into one comment item, as sops encrypts it", () => {
+  it("joins a block of comment lines into one comment item, as sops encrypts it; a key's comment follows the key", () => {
     const m = parse("; first\n# second\n[s]\n;; k1\n  ; k2\nk = v\n; tail\n");
     expect(((m.items[0] as MapEntry).value as TreeMap).items).toEqual([
       { kind: "comment", text: "first\n# second" },
-      { kind: "comment", text: "k1\n; k2" },
       entry("k", str("v")),
+      { kind: "comment", text: "k1\n; k2" },
       { kind: "comment", text: "tail" },
     ]);
   });
 
-  it("keeps non-unique sections apart, overwrites duplicate keys in place, numbers '-' keys", () => {
-    const m = parse("[s]\na = 1\nb = 2\na = 3\n- = x\n- = y\n[s]\na = 4\n");
+  it("keeps non-unique sections apart, overwrites duplicate keys in place (as sops reads), numbers '-' keys", () => {
+    const m = parseSops("[s]\na = 1\nb = 2\na = 3\n- = x\n- = y\n[s]\na = 4\n");
     expect(m.items).toEqual([
       section("s", [entry("a", str("3")), entry("b", str("2")), entry("#1", str("x")), entry("#2", str("y"))]),
       section("s", [entry("a", str("4"))]),
     ]);
+  });
+
+  it("plaintext: refuses a key repeated in one section, and text after a header or closing quote, by line and column", () => {
+    const cases: Array<[string, string]> = [
+      ["[s]\na = 1\nb = 2\n  a = hunter2\n", 'INI at line 4, column 3: key "a" is repeated in section "s"'],
+      ["[s] hunter2\na = 1\n", "INI at line 1, column 5: text after a section header"],
+      ['[s]\na = """x"""  hunter2\n', "INI at line 2, column 14: text after a closing quote"],
+      ["[s]\na = `x\ny`hunter2\r\n", "INI at line 3, column 3: text after a closing quote"],
+    ];
+    for (const [text, message] of cases) {
+      const e = syntaxError(text);
+      expect(e.code).toBe("BAD_SYNTAX");
+      expect(e.message).toContain(message);
+      expect(e.message).not.toContain("hunter2");
+    }
+    // Repeated sections, comments after a header or a closing quote, and '-' keys stay fine.
+    expect(() => parse('[s] ; c\na = """x""" # c\n- = 1\n- = 2\n[s]\na = 2\n')).not.toThrow();
+  });
+
+  it("plaintext: invalid UTF-8 is refused with its line and column", () => {
+    expect(() => store.parsePlain(Uint8Array.from([...enc("[s]\nk = ab"), 0xc3, 0x28]))).toThrow("INI input is not valid UTF-8 at line 2, column 7");
   });
 
   it("accepts a BOM and CRLF line ends", () => {

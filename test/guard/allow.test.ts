@@ -1,15 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hasInlineAllow, loadBaseline, loadIgnoreFile, writeBaseline } from "../../src/guard/allow.js";
+import { hasInlineAllow } from "../../src/guard/allow.js";
+import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline } from "../../src/guard/baseline.js";
+import { scryptFingerprint } from "../../src/guard/fingerprint.js";
 import { SealError } from "../../src/errors.js";
-import type { Finding } from "../../src/guard/types.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sealfile-allow-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fp = (c: string) => c.repeat(64);
-const finding = (fingerprint: string): Finding => ({ rule: "r", path: "p", excerpt: "", fingerprint, message: "m" });
+
+function parseError(text: string): SealError {
+  try {
+    parseBaseline(text, "b.json");
+  } catch (e) {
+    return e as SealError;
+  }
+  throw new Error("parsed");
+}
 
 describe("allowances", () => {
   it("recognises the inline marker", () => {
@@ -17,28 +27,54 @@ describe("allowances", () => {
     expect(hasInlineAllow('key = "x" // secrets: allow')).toBe(false);
   });
 
-  it("writes a sorted, de-duplicated baseline and reads it back", async () => {
+  it("writes a sorted, de-duplicated version-2 baseline with its salt and reads it back", () => {
     const path = join(dir, "b.json");
-    const b = writeBaseline(path, [finding(fp("b")), finding(fp("a")), finding(fp("b"))]);
-    expect(b.fingerprints).toEqual([fp("a"), fp("b")]);
-    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ version: 1, fingerprints: [fp("a"), fp("b")] });
-    expect([...(await loadBaseline(path))]).toEqual([fp("a"), fp("b")]);
+    const params = freshScryptParams();
+    expect(writeBaseline(path, params, [fp("b"), fp("a"), fp("b")]).count).toBe(2);
+    const doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    expect(doc).toEqual({ version: 2, scrypt: { N: 16384, r: 8, p: 1, salt: params.salt.toString("base64") }, fingerprints: [fp("a"), fp("b")] });
+    const state = parseBaseline(readFileSync(path, "utf8"), "b.json");
+    expect(state.kind).toBe("scrypt");
+    if (state.kind !== "scrypt") return;
+    expect([...state.fingerprints]).toEqual([fp("a"), fp("b")]);
+    expect(state.params.salt.equals(params.salt)).toBe(true);
+    expect(freshScryptParams().salt.equals(params.salt)).toBe(false);
   });
 
-  it("treats a missing baseline as empty and rejects a malformed one with exit status 2", async () => {
-    expect((await loadBaseline(join(dir, "none.json"))).size).toBe(0);
-    for (const bad of ["not json", '{"version":2,"fingerprints":[]}', '{"version":1,"fingerprints":["secret!"]}']) {
-      writeFileSync(join(dir, "bad.json"), bad);
-      const err = await loadBaseline(join(dir, "bad.json")).catch((e: unknown) => e);
+  it("matches findings by scrypt under the baseline's salt, and old SHA-256 baselines by their hash", () => {
+    const params = freshScryptParams();
+    const known = scryptFingerprint(params, "github-token", "a.js", "s3cret-value");
+    const state = parseBaseline(JSON.stringify({ version: 2, scrypt: { N: 16384, r: 8, p: 1, salt: params.salt.toString("base64") }, fingerprints: [known] }), "b.json");
+    const f = makeFingerprinter(state, null);
+    expect(f.mark("github-token", "a.js", "s3cret-value")).toEqual({ fingerprint: known, accepted: true });
+    expect(f.mark("github-token", "b.js", "s3cret-value").accepted).toBe(false);
+
+    const sha = createHash("sha256").update("github-token\0a.js\0s3cret-value").digest("hex");
+    const legacy = parseBaseline(JSON.stringify({ version: 1, fingerprints: [sha] }), "b.json");
+    expect(legacy.kind).toBe("legacy");
+    const out = freshScryptParams();
+    const g = makeFingerprinter(legacy, out);
+    expect(g.mark("github-token", "a.js", "s3cret-value")).toEqual({ fingerprint: scryptFingerprint(out, "github-token", "a.js", "s3cret-value"), accepted: true });
+    // no baseline, nothing asked for: nothing is hashed
+    expect(makeFingerprinter({ kind: "none" }, null).mark("r", "p", "s")).toEqual({ fingerprint: "", accepted: false });
+  });
+
+  it("rejects a malformed baseline, or one asking for absurd scrypt costs, with exit status 2", () => {
+    const salt = Buffer.alloc(16, 1).toString("base64");
+    for (const bad of [
+      "not json",
+      '{"version":3,"fingerprints":[]}',
+      '{"version":1,"fingerprints":["secret!"]}',
+      '{"version":2,"fingerprints":[]}',
+      `{"version":2,"scrypt":{"N":1073741824,"r":8,"p":1,"salt":"${salt}"},"fingerprints":[]}`,
+      `{"version":2,"scrypt":{"N":16384,"r":8,"p":1,"salt":"c2FsdA=="},"fingerprints":[]}`,
+    ]) {
+      const err = parseError(bad);
       expect(err).toBeInstanceOf(SealError);
-      expect((err as SealError).exitCode).toBe(2);
-      expect((err as SealError).message).not.toContain("secret!");
+      expect(err.exitCode).toBe(2);
+      expect(err.message).not.toContain("secret!");
+      expect(err.hint).toMatch(/--baseline-update/);
     }
-  });
-
-  it("loads .secretsignore from the root, or ignores nothing", async () => {
-    expect((await loadIgnoreFile(dir)).ignores("x")).toBe(false);
-    writeFileSync(join(dir, ".secretsignore"), "test/fixtures/**\n");
-    expect((await loadIgnoreFile(dir)).ignores("test/fixtures/a/b.txt")).toBe(true);
+    expect(parseBaseline(null, "b.json")).toEqual({ kind: "none" });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scan } from "../../src/guard/scan.js";
-import { fingerprint, maskSecret } from "../../src/guard/mask.js";
+import { maskSecret } from "../../src/guard/mask.js";
+import { DEFAULT_SCRYPT, scryptFingerprint } from "../../src/guard/fingerprint.js";
 import type { GuardPolicy } from "../../src/guard/types.js";
 import { testPolicy } from "./_policy.js";
 
@@ -15,9 +16,13 @@ describe("scan", () => {
   it("reports line, column, a masked excerpt and a value-free fingerprint", () => {
     const [f, ...rest] = s("a/b.md", `intro\n\n  token ${GH} end\n`);
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: "github-token", path: "a/b.md", line: 3, column: 9, excerpt: "ghp_…" });
-    expect(f?.fingerprint).toBe(fingerprint("github-token", "a/b.md", GH));
-    expect(JSON.stringify(f)).not.toContain(GH.slice(4));
+    expect(f).toMatchObject({ rule: "github-token", path: "a/b.md", line: 3, column: 9, excerpt: "ghp_…", fingerprint: "" });
+    const params = { ...DEFAULT_SCRYPT, salt: Buffer.alloc(16, 7) };
+    const fingerprinter = { mark: (rule: string, path: string, secret: string) => ({ fingerprint: scryptFingerprint(params, rule, path, secret), accepted: false }) };
+    const [g] = scan("a/b.md", Buffer.from(`intro\n\n  token ${GH} end\n`), testPolicy, { fingerprinter });
+    expect(g?.fingerprint).toBe(scryptFingerprint(params, "github-token", "a/b.md", GH));
+    expect(g?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify([f, g])).not.toContain(GH.slice(4));
   });
 
   it("masks short values harder than long ones", () => {
@@ -37,10 +42,37 @@ describe("scan", () => {
     expect(f.map((x) => [x.rule, x.line])).toEqual([["aws-access-key", 2]]);
   });
 
-  it("skips binary content but still checks the name", () => {
+  it("searches binary content's printable runs for token formats only, and still checks the name", () => {
     const bin = Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(GH)]);
-    expect(s("img.bin", bin)).toEqual([]);
-    expect(s("certs/client.p12", bin).map((x) => x.rule)).toEqual(["secret-file"]);
+    expect(s("img.bin", bin).map((x) => [x.rule, x.line, x.column])).toEqual([["github-token", 1, 4]]);
+    expect(s("certs/client.p12", bin).map((x) => x.rule)).toEqual(["secret-file", "github-token"]);
+    // no generic `password = …` guesses in binaries, and runs shorter than 8 characters are dropped
+    const noisy = Buffer.concat([Buffer.from([0, 1, 2, 3]), Buffer.from(`password = "${["Xk9#mQ2", "$vL7!pR4"].join("")}"`), Buffer.from([0, 5]), Buffer.from("ghp_ab"), Buffer.from([0])]);
+    expect(s("lib.so", noisy)).toEqual([]);
+  });
+
+  it("decodes UTF-16 and UTF-32 (with or without a byte-order mark) and reads past stray NULs", () => {
+    const text = `first\ntoken = ${GH}\n`;
+    const le = Buffer.from(text, "utf16le");
+    const be = Buffer.from(le).swap16();
+    const u32le = Buffer.alloc(text.length * 4);
+    [...text].forEach((c, i) => u32le.writeUInt32LE(c.codePointAt(0) ?? 0, i * 4));
+    const u32be = Buffer.alloc(text.length * 4);
+    [...text].forEach((c, i) => u32be.writeUInt32BE(c.codePointAt(0) ?? 0, i * 4));
+    const cases: Array<[string, Buffer]> = [
+      ["utf16le-bom", Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+      ["utf16le", le],
+      ["utf16be-bom", Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+      ["utf16be", be],
+      ["utf32le-bom", Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), u32le])],
+      ["utf32be", u32be],
+      ["nuls", Buffer.from(`first\0\0\ntoken = ${GH}\0\n`)],
+    ];
+    for (const [name, bytes] of cases) {
+      expect(s(`${name}.txt`, bytes).map((x) => [x.rule, x.line, x.column]), name).toEqual([["github-token", 2, 9]]);
+    }
+    // a UTF-16 `.env` is still a .env file
+    expect(s(".env", Buffer.from("API=1\n", "utf16le")).map((x) => x.rule)).toEqual(["secret-file"]);
   });
 
   it("finds a key inside one very long minified line", () => {

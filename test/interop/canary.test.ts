@@ -126,7 +126,7 @@ const scenarios: Scenario[] = [
   { name: "set with invalid JSON on stdin", run: () => run(["set", "--value-stdin", ENC.yaml!, '["secret"]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }), input: `"${CANARY}` }) },
   { name: "set with invalid JSON on stdin (bare word)", run: () => run(["set", "--value-stdin", ENC.yaml!, '["secret"]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }), input: `{"a": ${CANARY}}` }) },
   { name: "set with invalid JSON from a file", run: () => run(["set", "--value-file", w("v.json", `[${CANARY}`), ENC.yaml!, '["secret"]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }) }) },
-  { name: "set through a string value", run: () => run(["set", "--value-stdin", ENC.yaml!, '["secret"]["deeper"]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }), input: '"x"' }) },
+  { name: "set with an index into a map", run: () => run(["set", "--value-stdin", ENC.yaml!, '[0]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }), input: '"x"' }) },
   { name: "set with the wrong key", run: () => run(["set", "--value-stdin", ENC.yaml!, '["secret"]'], { env: envWith({ SOPS_AGE_KEY_FILE: wrongKeys }), input: `"${CANARY}-new"` }) },
   { name: "unset a missing path", run: () => run(["unset", ENC.yaml!, '["secret"]["x"]'], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }) }) },
   { name: "exec with invalid environment names", run: () => run(["exec", "-f", ENC.yaml!, "--no-flatten", "--", process.execPath, "-e", "0"], { env: envWith({ SOPS_AGE_KEY_FILE: goodKeys }) }) },
@@ -222,7 +222,8 @@ describe("fixes found by this canary run", () => {
 
   it("a private key passed as --age is refused without echoing it", () => {
     const r = runSecrets(["encrypt", "--age", id0, w("pk.yaml", "a: 1\n")], { env: envWith() });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1); // BAD_RECIPIENT: sops fails parsing recipients with a plain error
+    expect(r.stderr).toContain("error[BAD_RECIPIENT]");
     expect(r.stderr).toContain("private key");
     expect(leaksKey(r.stderr, id0)).toBeUndefined();
   });

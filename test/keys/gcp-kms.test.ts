@@ -103,7 +103,7 @@ for (const transport of ["grpc", "rest"] as const) {
       const started = Date.now();
       const r = failed(await key.decrypt(context({ timeoutMs: 300, attempts: 1 })));
       expect(r.reason).toMatch(/^timed out after 300 ms/);
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(15_000); // a hang guard with wide slack, not a speed check
     });
 
     it("reports a corrupt ciphertext as INVALID_ARGUMENT", async () => {

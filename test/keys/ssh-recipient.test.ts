@@ -107,7 +107,7 @@ describe("SSH recipients", () => {
       parseSshPublicKey(mislabeled);
       expect.unreachable();
     } catch (e) {
-      expect(isSealError(e, "USAGE")).toBe(true);
+      expect(isSealError(e, "BAD_RECIPIENT")).toBe(true);
     }
   });
 });

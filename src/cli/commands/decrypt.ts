@@ -11,12 +11,12 @@ import { auditLogPath, openSealedAudited } from "../../ops/audit-log.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { encryptionRuleFor } from "../../ops/creation-rule.js";
 import { describeWeakness, ruleWeakness, storedRule } from "../../document/rule-strength.js";
-import { getAtPath, parseTreePath, type Node, type Tree } from "../../tree/index.js";
+import { getAtPath, parseTreePath, type Node, type PathStep, type Tree } from "../../tree/index.js";
 import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { outputPath, withWriteLock, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { checkOutputTarget, outputPath, withWriteLock, writeResult } from "../output.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -31,9 +31,9 @@ type Args = GlobalArgs & {
 };
 
 /** What `--extract` prints: a string raw, a map or list as a document, other scalars as the store writes them. */
-export function extractBytes(plain: Tree, path: string, store: Store): Uint8Array {
-  const node: Node | undefined = getAtPath(plain, parseTreePath(path));
-  if (node === undefined) throw new SealError("BAD_TREE_PATH", `${path} is not in the file`);
+export function extractBytes(plain: Tree, path: string, steps: readonly PathStep[], store: Store): Uint8Array {
+  const node: Node | undefined = getAtPath(plain, steps);
+  if (node === undefined) throw new SealError("PATH_NOT_FOUND", `${path} is not in the file`, { hint: "list the file's keys with `secrets decrypt FILE`; paths look like '[\"db\"][\"password\"]'" });
   if (node.kind === "str") return Buffer.from(node.value, "utf8");
   if (node.kind === "bytes") return node.value;
   if (node.kind === "map") return store.emitPlain({ branches: [node] });
@@ -55,12 +55,16 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...typeOptions,
           ...dotenvGrammarOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 decrypt secrets.enc.yaml", "print the plaintext")
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
-    // The lock on the file written (-i or --output) is taken before anything is read.
-    handler: (args) =>
-      withWriteLock(ctx, outputPath(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }), async () => {
+    handler: async (args) => {
+      const target = { inPlace: args["in-place"], output: args.output, input: args.file };
+      checkOutputTarget(target);
+      const extractSteps = args.extract ? parseTreePath(args.extract) : undefined;
+      // The lock on the file written (-i or --output) is taken before anything is read.
+      await withWriteLock(ctx, outputPath(ctx, target), async () => {
         const formats = formatsFor(args, args.file);
         const { name } = formats;
         const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
@@ -84,11 +88,12 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
           const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
           if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
-          const data = args.extract ? extractBytes(doc.plain, args.extract, outStore) : outStore.emitPlain(doc.plain);
-          await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
+          const data = args.extract && extractSteps ? extractBytes(doc.plain, args.extract, extractSteps, outStore) : outStore.emitPlain(doc.plain);
+          await writeResult(ctx, target, data, true);
         } finally {
           closeDocument(doc);
         }
-      }),
+      });
+    },
   };
 }

@@ -9,14 +9,20 @@ import { ERROR_CODES } from "../../errors.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { environmentReport, type EnvironmentReport } from "../../ops/doctor.js";
+import type { ConfigProblem } from "../../ops/config-check.js";
 import { fileReport, type FileReport, type RecipientReport } from "../../ops/doctor-file.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file?: string; json?: boolean; online?: boolean };
 
 function who(r: { kind: string; id: string; name?: string }): string {
   return r.name ? `${r.name} (${r.kind} ${r.id})` : `${r.kind} ${r.id}`;
+}
+
+/** `line 3, column 5: creation_rules[0].agee ` — where a config problem is. */
+function where(p: ConfigProblem): string {
+  return `${p.line !== undefined ? `line ${p.line}, column ${p.column}: ` : ""}${p.at ? `${p.at} ` : ""}`;
 }
 
 const MARK: Record<RecipientReport["state"], string> = {
@@ -42,8 +48,9 @@ export function renderEnvironment(env: EnvironmentReport, names: ReadonlyMap<str
       out.push(`  valid: ${c.rules} creation rule${c.rules === 1 ? "" : "s"}${rec}`);
     } else {
       out.push("  INVALID:");
-      for (const p of c.problems) out.push(`    ${p.line !== undefined ? `line ${p.line}, column ${p.column}: ` : ""}${p.at ? `${p.at} ` : ""}${p.message}`);
+      for (const p of c.problems) out.push(`    ${where(p)}${p.message}`);
     }
+    for (const w of c.warnings) out.push(`  warning: ${where(w)}${w.message}`);
   }
   out.push("identities (where sealfile looked, in order):");
   for (const s of env.sources) {
@@ -108,6 +115,7 @@ export function doctorCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           json: { type: "boolean", describe: "print JSON (schemas/doctor.schema.json)" },
           online: { type: "boolean", describe: "call the cloud key services to try the file's KMS keys" },
         })
+        .options(shared("config", "decryption-order"))
         .example("$0 doctor", "which config, identities and credentials are in effect")
         .example("$0 doctor secrets.enc.yaml", "why this file does (not) open") as unknown as Argv<Args>,
     handler: async (args) => {

@@ -23,7 +23,7 @@ import type { Store } from "../../formats/index.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { formatsFor, keyFlagOptions, storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { EditorWorkspace, editorArgv } from "../editor.js";
 import { askLine } from "../prompt.js";
 import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
@@ -48,7 +48,7 @@ const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest(
 
 export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
-    command: "edit <file>",
+    command: "edit [file]",
     describe: "edit an encrypted file in $SOPS_EDITOR/$EDITOR (creates it when missing)",
     builder: (y: Argv<GlobalArgs>) =>
       y
@@ -60,11 +60,13 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           ...keyFlagOptions,
           ...fixRuleOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
-    // The lock is held from the read to the write, editor session included: another writer waits its bound
-    // (SEALFILE_LOCK_WAIT_MS, 10 s) and then fails with FILE_LOCKED, rather than one change overwriting the other.
-    handler: (args) =>
-      withWriteLock(ctx, resolve(ctx.cwd, args.file), async () => {
+    handler: async (args) => {
+      if (!args.file) throw new SealError("NO_FILE_SPECIFIED", "name the file to edit", { hint: "secrets edit FILE (it is created when missing)" });
+      // The lock is held from the read to the write, editor session included: another writer waits its bound
+      // (SEALFILE_LOCK_WAIT_MS, 10 s) and then fails with FILE_LOCKED, rather than one change overwriting the other.
+      await withWriteLock(ctx, resolve(ctx.cwd, args.file), async () => {
         const path = resolve(ctx.cwd, args.file);
         const { input, name } = formatsFor(args, args.file);
         const config = loadConfig({ cwd: ctx.cwd, file: args.file, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
@@ -135,7 +137,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
             const edited = ws.read();
             try {
               const killed = signal ? `the editor was ended by ${signal} and ` : "";
-              if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${killed}${args.file} has not changed; nothing written`);
+              if (digest(edited) === before) throw new SealError("FILE_UNCHANGED", `${killed}${args.file} has not changed; nothing written`, { hint: "nothing to do; sops exits 200 here too, so scripts can tell" });
               if (signal) warn(ctx, `note: the editor was ended by ${signal}; encrypting what it had saved to ${args.file}`);
               const { bytes, warnings } = await seal(edited);
               for (const w of warnings) warn(ctx, `warning: ${w}`);
@@ -155,6 +157,7 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           original.fill(0);
           if (opened) closeDocument(opened.doc);
         }
-      }),
+      });
+    },
   };
 }

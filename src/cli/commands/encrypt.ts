@@ -8,12 +8,13 @@ import { parseEncryptionContext } from "../../keys/aws-kms.js";
 import { chooseRecipients, type RecipientChoice } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
 import { sealPlainBytes } from "../../ops/sealed-file.js";
+import { compileUserRegex } from "../../user-regex.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../ops/reuse.js";
 import { warn, type CliContext } from "../context.js";
 import { cryptRuleOptions, dotenvGrammarOption, formatsFor, keyFlagOptions, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { outputPath, withWriteLock, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { checkOutputTarget, outputPath, withWriteLock, writeResult } from "../output.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -40,14 +41,25 @@ type Args = GlobalArgs & {
   reuse?: string | false;
 };
 
-/** The one suffix/regex rule given on the command line, if any. */
+/**
+ * The one suffix/regex rule given on the command line, if any.
+ * @throws SealError CONFLICTING_PARAMETERS for two rules, USAGE for an invalid regex.
+ */
 export function cryptRuleFromFlags(args: Readonly<Record<string, unknown>>): CryptRule | undefined {
   const given = CRYPT_RULE_KINDS.filter((k) => typeof args[k.replace(/_/g, "-")] === "string");
   if (given.length > 1) {
-    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`);
+    throw new SealError("CONFLICTING_PARAMETERS", `only one of ${given.map((g) => `--${g.replace(/_/g, "-")}`).join(", ")} may be given`, {
+      hint: "choose one rule for which keys are encrypted",
+    });
   }
   const kind = given[0];
-  return kind ? { kind, value: args[kind.replace(/_/g, "-")] as string } : undefined;
+  if (!kind) return undefined;
+  const flag = `--${kind.replace(/_/g, "-")}`;
+  const value = args[flag.slice(2)] as string;
+  if (kind.endsWith("regex")) {
+    compileUserRegex(value, { code: "USAGE", at: flag, hint: `${flag} takes an RE2 regular expression (as sops), e.g. ${flag} '^(data|stringData)$'` });
+  }
+  return { kind, value };
 }
 
 /**
@@ -82,12 +94,15 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...dotenvGrammarOption,
           reuse: { type: "string", describe: "reuse this sealed version's data key, recipients and unchanged ciphertexts (default: the target when sealed, else git HEAD); --no-reuse to encrypt fresh" },
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 encrypt --age age1… secrets.yaml > secrets.enc.yaml", "encrypt for one age recipient")
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
         .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
-    // The lock on the file written (-i or --output) is taken before anything is read.
-    handler: (args) =>
-      withWriteLock(ctx, outputPath(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }), async () => {
+    handler: async (args) => {
+      checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
+      const flagRule = cryptRuleFromFlags(args);
+      // The lock on the file written (-i or --output) is taken before anything is read.
+      await withWriteLock(ctx, outputPath(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }), async () => {
         const { input, output, name } = formatsFor(args, args.file);
         const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
         const bytes = await readInput(args.file, ctx.stdin);
@@ -97,7 +112,6 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
         const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
         const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
-        const flagRule = cryptRuleFromFlags(args);
         if (version) {
           const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
           const outcome = await resealFromVersion(bytes, version, {
@@ -136,6 +150,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           storeOptions: withDotenvGrammar(outputStoreOptions, args["dotenv-grammar"]),
         });
         await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, sealed, false);
-      }),
+      });
+    },
   };
 }

@@ -2,14 +2,14 @@
 import { basename } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
-import { loadConfig, recipientNames } from "../../config.js";
-import { buildChildEnv, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
+import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
+import { buildChildEnv, KEY_ENV_NAMES, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
 import { auditLogPath } from "../../ops/audit-log.js";
 import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type DecryptFilesOptions } from "../../ops/env-files.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { mapLeaves, type Tree } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string | string[];
@@ -22,6 +22,7 @@ type Args = GlobalArgs & {
   fifo: boolean;
   "ignore-mac"?: boolean;
   "input-type"?: string;
+  "keep-key-env"?: boolean;
   command?: string[];
   "--"?: string[];
   _: Array<string | number>;
@@ -46,7 +47,12 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           fifo: { type: "boolean", default: true, describe: "offer --file-env through a named pipe (--no-fifo: a 0600 file, deleted afterwards)" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of every file: yaml, json, dotenv, ini (default: by extension)" },
+          "keep-key-env": {
+            type: "boolean",
+            describe: `pass sealfile's own key variables on to the child (${KEY_ENV_NAMES.join(", ")}, SEALFILE_*_TOKEN); dropped by default`,
+          },
         })
+        .options(shared("config", "decryption-order"))
         .example("$0 exec -- npm start", "run with the default secrets file")
         .example("$0 exec -f base.enc.yaml -f prod.enc.yaml -- node server.js", "later files override earlier ones")
         .example("$0 exec --file-env CREDS=creds.enc.json -- ./deploy.sh", "offer a decrypted file at $CREDS") as unknown as Argv<Args>,
@@ -61,17 +67,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           hint: `name one with -f FILE, list them under exec.files in .sops.yaml, or create one of ${DEFAULT_ENV_FILES.join(", ")}`,
         });
       }
-      const opts: DecryptFilesOptions = {
-        cwd: ctx.cwd,
-        env: ctx.env,
-        inputType: args["input-type"],
-        ignoreMac: args["ignore-mac"],
-        decryptionOrder: args["decryption-order"],
-        auditLog: auditLogPath(ctx.env, ctx.cwd, config),
-        command: "exec",
-        keyContext: makeKeyContext(ctx.env),
-        names: recipientNames(config),
-      };
+      const opts = decryptOptionsFor(ctx, config, args, "exec");
       const [envFiles, offered] = await Promise.all([
         Promise.all(files.map((f) => decryptEnvFile(f, opts))),
         Promise.all(fileEnvs.map(async (fe) => ({ ...fe, file: await decryptEnvFile(fe.path, opts) }))),
@@ -80,7 +76,11 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       const maskValues = args.mask ? [...Object.values(secrets), ...offered.flatMap((o) => leafStrings(o.file.plain))] : [];
 
       const run = async (paths: Record<string, string>): Promise<number> => {
-        const env = buildChildEnv(ctx.env, { ...secrets, ...paths }, { override: args.override, pristine: args.pristine === true });
+        const env = buildChildEnv(ctx.env, { ...secrets, ...paths }, {
+          override: args.override,
+          pristine: args.pristine === true,
+          keepKeyEnv: args["keep-key-env"] === true,
+        });
         const { exitCode } = await runChild({ command, shell: args.shell === true, env, cwd: ctx.cwd, stdio: args.mask ? { mask: maskValues } : "inherit" });
         return exitCode;
       };
@@ -93,6 +93,26 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       };
       ctx.setExitCode(await nest(0, Object.create(null) as Record<string, string>));
     },
+  };
+}
+
+/** How `exec`, `exec-env` and `exec-file` decrypt their files. */
+export function decryptOptionsFor(
+  ctx: CliContext,
+  config: SopsConfig | undefined,
+  args: GlobalArgs & { "input-type"?: string | undefined; "ignore-mac"?: boolean | undefined },
+  command: string,
+): DecryptFilesOptions {
+  return {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    inputType: args["input-type"],
+    ignoreMac: args["ignore-mac"],
+    decryptionOrder: args["decryption-order"],
+    auditLog: auditLogPath(ctx.env, ctx.cwd, config),
+    command,
+    keyContext: makeKeyContext(ctx.env),
+    names: recipientNames(config),
   };
 }
 

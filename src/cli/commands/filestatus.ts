@@ -25,7 +25,7 @@ export function filestatusCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
     command: "filestatus <file>",
     describe: "tell whether a file is encrypted",
     builder: (y: Argv<GlobalArgs>) =>
-      y.positional("file", { type: "string", demandOption: true }).options({ "input-type": typeOptions["input-type"] }).example("$0 filestatus secrets.yaml", '{"encrypted":true}') as unknown as Argv<Args>,
+      y.positional("file", { type: "string", demandOption: true, describe: "the file to look at" }).options({ "input-type": typeOptions["input-type"] }).example("$0 filestatus secrets.yaml", '{"encrypted":true}') as unknown as Argv<Args>,
     handler: async (args) => {
       const { input } = formatsFor(args, args.file);
       const bytes = await readInput(args.file, ctx.stdin);

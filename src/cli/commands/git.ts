@@ -5,6 +5,7 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
+import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
 import { loadConfig, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
@@ -22,7 +23,7 @@ import { chooseDriverCommand } from "../../git/driver-command.js";
 import { runGitText } from "../../git/run-git.js";
 import type { CliContext } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
   file?: string;
@@ -36,8 +37,9 @@ type Args = GlobalArgs & {
   "input-type"?: string;
 };
 
-function write(ctx: CliContext, data: Uint8Array): Promise<void> {
-  return new Promise((res, rej) => ctx.stdout.write(data, (e) => (e ? rej(e) : res())));
+/** Writes to `to`: `ctx.payload` for the file text git asked for, `ctx.stdout` for reports. */
+function write(to: Writable, data: Uint8Array): Promise<void> {
+  return new Promise((res, rej) => to.write(data, (e) => (e ? rej(e) : res())));
 }
 
 /** The config for `file`, or undefined when there is none or it cannot be read (a diff must not fail over it). */
@@ -63,14 +65,14 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
-      await write(ctx, result.text);
+      await write(ctx.payload, result.text);
     } finally {
       if (result.decrypted) wipe(result.text);
     }
   } catch (e) {
     // git diff must never fail because of us: show the bytes as they are.
     ctx.stderr.write(`secrets git diff-text: ${isSealError(e) ? e.message : "unexpected error"} (showing the encrypted text)\n`);
-    await write(ctx, bytes);
+    await write(ctx.payload, bytes);
   }
 }
 
@@ -132,7 +134,7 @@ async function setup(ctx: CliContext, args: Args): Promise<void> {
   const out: string[] = [];
   out.push(r.added.length > 0 ? `${r.attributesPath}: added ${r.added.map((p) => `${p} ${"diff=sealfile merge=sealfile"}`).join(", ")}` : `${r.attributesPath}: already up to date`);
   out.push(`git config (${r.configScope}): ${r.config.map(([k, v]) => `${k} = ${v}`).join("; ")}`);
-  await write(ctx, Buffer.from(`${out.join("\n")}\n`));
+  await write(ctx.stdout, Buffer.from(`${out.join("\n")}\n`));
   if (chosen.note) ctx.stderr.write(`note: ${chosen.note}\n`);
   for (const u of r.untranslated) {
     const what = u.regex === undefined ? "has no path_regex (it matches every file)" : `path_regex ${JSON.stringify(u.regex)} cannot be written as a git pattern`;
@@ -154,14 +156,23 @@ export function gitCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
               global: { type: "boolean", describe: "define the drivers in your global git config (the .gitattributes lines stay in the repository)" },
               command: { type: "string", describe: "how git should run secrets (default: `secrets` when it is on PATH, else `node <path>`)" },
               pattern: { type: "string", array: true, describe: "an extra gitattributes pattern for encrypted files (repeatable)" },
-            }) as unknown as Argv<Args>,
+            })
+              .options(shared("config"))
+              .example("$0 git setup", "mark the files of .sops.yaml's creation rules and set up the drivers in this repository")
+              .example("$0 git setup --global --pattern '*.enc.yaml'", "define the drivers once for every repository, and mark *.enc.yaml files here") as unknown as Argv<Args>,
           handler: (args) => setup(ctx, args),
         })
         .command<Args>({
           command: "diff-text <file>",
           aliases: ["textconv"],
           describe: "print a file's plaintext for git diff (its encrypted text when no key opens it); never writes to disk",
-          builder: (s) => s.positional("file", { type: "string", demandOption: true }).option("input-type", { type: "string", describe: "format, when the name does not tell" }) as unknown as Argv<Args>,
+          builder: (s) =>
+            s
+              .positional("file", { type: "string", demandOption: true, describe: "the file git shows, or - for stdin" })
+              .option("input-type", { type: "string", describe: "format, when the name does not tell" })
+              .options(shared("config", "decryption-order", "indent"))
+              .example("$0 git diff-text secrets.enc.yaml", "what git diff compares for this file (git runs it after `secrets git setup`)")
+              .example("git log -p secrets.enc.yaml", "history with plaintext changes, through the driver") as unknown as Argv<Args>,
           handler: (args) => diffText(ctx, args),
         })
         .command<Args>({
@@ -169,11 +180,14 @@ export function gitCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           describe: "git merge driver (%O %A %B %P): merge an encrypted file on its plaintext, re-encrypt into OURS",
           builder: (s) =>
             s
-              .positional("base", { type: "string", demandOption: true })
-              .positional("ours", { type: "string", demandOption: true })
-              .positional("theirs", { type: "string", demandOption: true })
+              .positional("base", { type: "string", demandOption: true, describe: "the common ancestor's version (git's %O)" })
+              .positional("ours", { type: "string", demandOption: true, describe: "this branch's version, replaced by the result (git's %A)" })
+              .positional("theirs", { type: "string", demandOption: true, describe: "the other branch's version (git's %B)" })
               .positional("path", { type: "string", describe: "the file's path in the repository (picks the format and the config)" })
-              .option("input-type", { type: "string", describe: "format, when the path does not tell" }) as unknown as Argv<Args>,
+              .option("input-type", { type: "string", describe: "format, when the path does not tell" })
+              .options(shared("config", "decryption-order", "indent"))
+              .example("$0 git merge %O %A %B %P", "the driver line that `secrets git setup` writes to git config")
+              .example("git merge feature", "then merges encrypted files key by key; a conflict names the keys") as unknown as Argv<Args>,
           handler: (args) => merge(ctx, args),
         })
         .demandCommand(1, "name a git subcommand: setup, diff-text or merge")

@@ -4,7 +4,7 @@ import { SealError } from "../../errors.js";
 import { runGuard, type GuardMode } from "../../guard/index.js";
 import { loadGuardPolicy } from "../../ops/guard-policy.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { guardAdvice, guardFindingLines, guardHeadline, guardJson, guardSummary } from "../guard-report.js";
 
 type Args = GlobalArgs & {
@@ -36,13 +36,13 @@ async function guard(ctx: CliContext, args: Args): Promise<void> {
     policy,
     ...(args.baseline ? { baselinePath: args.baseline } : {}),
     ...(args["baseline-update"] ? { updateBaseline: true } : {}),
+    ...(args.json ? { fingerprints: true } : {}),
   });
   if (args.json) ctx.stdout.write(guardJson(mode, result));
   for (const note of result.notes) ctx.stderr.write(`note: ${note} (not checked)\n`);
-  if (result.findings.length === 0) {
-    ctx.stderr.write(guardSummary(mode, result));
-    return;
-  }
+  for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+  if (result.findings.length === 0 || result.baselineWritten) ctx.stderr.write(guardSummary(mode, result));
+  if (result.findings.length === 0) return;
   if (!args.json) ctx.stderr.write(`${guardFindingLines(result)}\n`);
   throw new SealError("GUARD_FINDINGS", guardHeadline(mode, result), { hint: guardAdvice(mode) });
 }
@@ -61,6 +61,7 @@ export function guardCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           "baseline-update": { type: "boolean", describe: "accept the current findings into the baseline instead of failing" },
           baseline: { type: "string", describe: "baseline file (default .secrets-baseline.json at the repository root)" },
         })
+        .options(shared("config"))
         .example("$0 guard", "check the staged files (what the pre-commit hook runs)")
         .example("$0 guard --all --json", "check every tracked file and print JSON findings")
         .example("$0 guard --all --baseline-update", "accept today's findings so the hook can be adopted gradually") as unknown as Argv<Args>,

@@ -20,7 +20,10 @@ function installCommand(ctx: CliContext): CommandModule<GlobalArgs, InstallArgs>
     command: "install",
     describe: "run `secrets guard --staged` before every commit (.husky/pre-commit, else .git/hooks/pre-commit)",
     builder: (y: Argv<GlobalArgs>) =>
-      y.options({ force: { type: "boolean", describe: "replace a pre-commit hook not written by sealfile (a backup is kept)" } }) as unknown as Argv<InstallArgs>,
+      y
+        .options({ force: { type: "boolean", describe: "replace a pre-commit hook not written by sealfile (a backup is kept)" } })
+        .example("$0 hook install", "add the guard to this repository's pre-commit hook")
+        .example("$0 hook install --force", "replace a hook that another tool wrote (the old one is kept as a backup)") as unknown as Argv<InstallArgs>,
     handler: async (args) => {
       const res = await installHook({ cwd: ctx.cwd, force: args.force ?? false });
       const shown = relative(ctx.cwd, res.hookPath) || res.hookPath;
@@ -35,7 +38,11 @@ export function hookCommand(ctx: CliContext): CommandModule<GlobalArgs, GlobalAr
   return {
     command: "hook <command>",
     describe: "manage the git pre-commit hook that runs the guard",
-    builder: (y: Argv<GlobalArgs>) => y.command(installCommand(ctx)).demandCommand(1, "name a hook command: install"),
+    builder: (y: Argv<GlobalArgs>) =>
+      y
+        .command(installCommand(ctx))
+        .demandCommand(1, "name a hook command: install")
+        .example("$0 hook install", "run the guard before every commit in this repository"),
     handler: () => undefined,
   };
 }

@@ -12,7 +12,7 @@ import { configTextWithoutKey, planRevoke, revokeFile, type RevokePlan, type Sho
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { runBatch } from "../batch.js";
 import { confirm } from "../prompt.js";
 import { withWriteLock } from "../output.js";
@@ -72,6 +72,7 @@ export function revokeCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
       y
         .positional("target", { type: "string", demandOption: true, describe: "a name from .sops.yaml `recipients:`, or a key (age1…, ssh-…, KMS id)" })
         .options({ yes: { alias: "y", type: "boolean", describe: "do not ask for confirmation" } })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 revoke bob", "show the plan, ask, then re-key every file bob could open")
         .example("$0 revoke -y age1…", "in a script: no question asked") as unknown as Argv<Args>,
     handler: async (args) => {

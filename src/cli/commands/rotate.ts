@@ -3,22 +3,23 @@
  * re-wrapped, with `--add-*`/`--rm-*` recipient changes as in sops. One file without `-i` goes to stdout.
  */
 import type { Argv, CommandModule } from "yargs";
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { azureSpecFromUrl, kmsSpecFromString, loadConfig, recipientNames, resolveRecipient, splitList, type KeySpec } from "../../config.js";
 import { formatFromPath, parseFormatName } from "../../formats/index.js";
-import { isSealError } from "../../errors.js";
+import { ERROR_CODES, isSealError, SealError } from "../../errors.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { rotateBytes } from "../../ops/rekey-file.js";
 import { encryptionRuleOf } from "../../ops/creation-rule.js";
 import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
+import { readInputFile } from "../../ops/read-input.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import { outputPath, withWriteLock, writeResult } from "../output.js";
-import type { GlobalArgs } from "../globals.js";
+import { checkOutputTarget, outputPath, withWriteLock, writeResult } from "../output.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { resolveTargets, runBatch } from "../batch.js";
 
 type Args = GlobalArgs & {
@@ -40,6 +41,17 @@ export function specsFromFlags(args: Args, prefix: "add" | "rm", names: Record<s
     ...list("gcp-kms").map((id) => ({ kind: "gcp_kms" as const, resourceId: id })),
     ...list("azure-kv").map(azureSpecFromUrl),
   ];
+}
+
+/**
+ * The file to rotate, failing with sops's statuses: adding or removing keys of a missing file exits 49
+ * (main.go:1214); otherwise sops does not check first, and the failed read exits 2 (common.go:146).
+ */
+function readRotateInput(path: string, display: string, changesKeys: boolean): Uint8Array {
+  if (changesKeys && !existsSync(path)) {
+    throw new SealError("CANNOT_CHANGE_KEYS_OF_MISSING_FILE", `cannot add or remove keys of ${display}: no such file`, { hint: "create the file with `secrets encrypt` or `secrets edit` first" });
+  }
+  return readInputFile(path, ERROR_CODES.CANNOT_READ_INPUT);
 }
 
 const recipientFlags = Object.fromEntries(
@@ -64,9 +76,11 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           ...recipientFlags,
           ...fixRuleOption,
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 rotate -i secrets.enc.yaml", "new data key, in place")
         .example("$0 rotate --all --rm-age age1old…", "remove a recipient everywhere and renew every data key") as unknown as Argv<Args>,
     handler: async (args) => {
+      if (args["in-place"] && args.output !== undefined) checkOutputTarget({ inPlace: true, output: args.output });
       const files = args.files ?? [];
       const targets = await resolveTargets(ctx, files, args.all === true, args.config);
       const names = loadConfig({ cwd: ctx.cwd, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) })?.recipients ?? {};
@@ -84,7 +98,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
           let rotated;
           try {
-            rotated = await rotateBytes(readFileSync(t.path), {
+            rotated = await rotateBytes(readRotateInput(t.path, t.display, add.length + remove.length > 0), {
               format,
               ctx: keyCtx,
               order,

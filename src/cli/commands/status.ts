@@ -9,7 +9,7 @@ import { statusOf, type FileStatus } from "../../ops/repo-status.js";
 import { nameFor, recipientNames } from "../../config.js";
 import type { RecipientChange } from "../../document/recipient-diff.js";
 import type { CliContext } from "../context.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { path?: string; check?: boolean; json?: boolean };
 
@@ -60,6 +60,7 @@ export function statusCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           check: { type: "boolean", describe: "exit 1 when a file is unencrypted, out of date or overdue for rotation" },
           json: { type: "boolean", describe: "print JSON" },
         })
+        .options(shared("config"))
         .example("$0 status --check", "in CI: fail when something needs attention") as unknown as Argv<Args>,
     handler: async (args) => {
       const root = args.path ?? (await gitTopLevel(ctx.cwd)) ?? ctx.cwd;

@@ -3,7 +3,6 @@
  * (values, mac, lastmodified untouched) unless `--rotate`. Shows the change per file and asks first.
  */
 import type { Argv, CommandModule } from "yargs";
-import { readFileSync } from "node:fs";
 import { SealError, isSealError } from "../../errors.js";
 import { nameFor, recipientNames } from "../../config.js";
 import { formatFromPath, parseFormatName, type FormatName } from "../../formats/index.js";
@@ -12,11 +11,12 @@ import { writeFileAtomic } from "../../io/atomic-write.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { planUpdateKeys, rotateBytes, updateKeysBytes } from "../../ops/rekey-file.js";
 import { encryptionRuleOf, type RuleCheck } from "../../ops/creation-rule.js";
+import { readInputFile } from "../../ops/read-input.js";
 import type { RecipientDiff } from "../../document/recipient-diff.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import type { GlobalArgs } from "../globals.js";
+import { shared, type GlobalArgs } from "../globals.js";
 import { describeError, resolveTargets, runBatch, type Target } from "../batch.js";
 import { confirm } from "../prompt.js";
 import { withWriteLock } from "../output.js";
@@ -48,6 +48,9 @@ interface Planned {
   readonly diff: RecipientDiff;
 }
 
+/** sops's updatekeys fails on a missing file with a plain error, so exit 1 (updatekeys.go:34, main.go:768). */
+const readUpdateInput = (path: string): Uint8Array => readInputFile(path, 1);
+
 export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
   return {
     command: "updatekeys [files..]",
@@ -61,6 +64,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
           rotate: { type: "boolean", describe: "also renew the data key (do this after removing someone)" },
           "input-type": { type: "string", describe: "format of the files (default: by extension)" },
         })
+        .options(shared("config", "decryption-order", "indent"))
         .example("$0 updatekeys -y secrets/*.enc.yaml", "add the recipients newly named in .sops.yaml")
         .example("$0 updatekeys --all --rotate", "after removing a recipient: re-key and renew every data key") as unknown as Argv<Args>,
     handler: async (args) => {
@@ -74,7 +78,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
         }
         const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
         try {
-          const diff = planUpdateKeys(readFileSync(t.path), format, t.rule, t.display, ruleCheck(t, format));
+          const diff = planUpdateKeys(readUpdateInput(t.path), format, t.rule, t.display, ruleCheck(t, format));
           if (diff.upToDate && !rotate) {
             warn(ctx, `${t.display}: already up to date`);
             continue;
@@ -108,7 +112,7 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
           const { format } = byPath.get(t.path)!;
           const rule = t.rule!;
           const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
-          const bytes = readFileSync(t.path);
+          const bytes = readUpdateInput(t.path);
           if (rotate) {
             const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
             writeFileAtomic(t.path, out.bytes);

@@ -1,0 +1,57 @@
+/**
+ * Owns: where the guard's own configuration (`.secretsignore`, the baseline) is read from — the git index, i.e.
+ * what is committed plus what is staged, never an untracked or unstaged working-tree file, which anything that
+ * writes files (an unpacked archive, a build step, a received file) could drop to switch the guard off.
+ */
+import { readFile } from "node:fs/promises";
+import { isAbsolute, relative, sep } from "node:path";
+import { readIndexFiles } from "../git/staged.js";
+import { SealError } from "../errors.js";
+
+/** A configuration file's trusted text (null: none), and a warning when the working tree says otherwise. */
+export interface ConfigText {
+  readonly text: string | null;
+  readonly warning?: string;
+}
+
+const REGULAR_FILE = /^100(?:644|755)$/;
+
+async function readWorking(abs: string, shown: string): Promise<Buffer | null> {
+  try {
+    return await readFile(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return null;
+    throw new SealError("CANNOT_READ_INPUT", `could not read ${shown}`, { exitCode: 2, cause: e, hint: "check the file's permissions" });
+  }
+}
+
+/**
+ * Reads one configuration file of the guard.
+ * - Inside the repository: the index version (a symlink or a missing entry counts as no file). A working-tree
+ *   version that differs is not used, and the warning says so.
+ * - Outside the repository (a `--baseline` elsewhere): the file itself, since the user named it.
+ * - Not in a repository at all: only a file named on the command line (`explicit`); nothing is committed there,
+ *   so a default `.secretsignore` or baseline lying in the folder is not trusted.
+ * @throws SealError GENERIC (exit 2) when git fails; CANNOT_READ_INPUT (exit 2) for an unreadable file.
+ */
+export async function readGuardConfig(root: string, inRepo: boolean, abs: string, explicit: boolean): Promise<ConfigText> {
+  const rel = relative(root, abs).split(sep).join("/");
+  const inside = rel !== "" && !rel.startsWith("../") && rel !== ".." && !isAbsolute(rel);
+  if (!inside || (!inRepo && explicit)) {
+    const bytes = await readWorking(abs, abs);
+    return { text: bytes === null ? null : bytes.toString("utf8") };
+  }
+  const working = await readWorking(abs, rel);
+  if (!inRepo) {
+    return working === null ? { text: null } : { text: null, warning: `${rel} is not used outside a git repository (the guard trusts only committed configuration)` };
+  }
+  const entry = (await readIndexFiles(root, [rel])).get(rel);
+  const staged = entry !== undefined && REGULAR_FILE.test(entry.mode) ? entry.content : null;
+  if (working === null || (staged !== null && working.equals(staged))) return { text: staged === null ? null : staged.toString("utf8") };
+  const warning =
+    staged === null
+      ? `${rel} is not committed or staged, so it is not used (the guard reads its configuration from the index; \`git add ${rel}\` to use it)`
+      : `${rel} has changes that are not staged; the staged version is used (\`git add ${rel}\` to use them)`;
+  return { text: staged === null ? null : staged.toString("utf8"), warning };
+}

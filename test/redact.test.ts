@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
+import { looksLikePrivateKey, makeRedactor, redactKeyMaterial, REDACTED_KEY } from "../src/redact.js";
+
+const AGE = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSHV4E3X";
+const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const pemBody = pem.split("\n")[1]!;
+
+describe("redactKeyMaterial", () => {
+  it("blanks age secret keys in any case, post-quantum ones and plugin identities", () => {
+    expect(redactKeyMaterial(`key ${AGE} end`)).toBe(`key ${REDACTED_KEY} end`);
+    expect(redactKeyMaterial(`"${AGE.toLowerCase()}"`)).toBe(`"${REDACTED_KEY}"`);
+    expect(redactKeyMaterial("AGE-SECRET-KEY-PQ-1ABCDEF0123")).toBe(REDACTED_KEY);
+    expect(redactKeyMaterial("x AGE-PLUGIN-YUBIKEY-1QQQQQQQ y")).toBe(`x ${REDACTED_KEY} y`);
+  });
+
+  it("blanks PEM blocks whole, JSON-escaped, and cut short at either end", () => {
+    expect(redactKeyMaterial(`before\n${pem}after`)).toBe(`before\n${REDACTED_KEY}\nafter`);
+    expect(redactKeyMaterial(JSON.stringify({ private_key: pem }))).toBe(`{"private_key":"${REDACTED_KEY}\\n"}`);
+    expect(redactKeyMaterial(pem.slice(0, 60))).not.toContain(pemBody.slice(0, 20));
+    expect(redactKeyMaterial(`quoted: ${pem.slice(20)}`)).not.toContain(pemBody.slice(0, 20));
+    const pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: x\n\nlQOYBGT0c2sBCAC7\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----";
+    expect(redactKeyMaterial(`a ${pgp} b`)).toBe(`a ${REDACTED_KEY} b`);
+  });
+
+  it("leaves ordinary text, public recipients and prose about keys alone", () => {
+    for (const t of ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p", "begin with a private key", "pass the AGE-SECRET-KEY-… line", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH"]) {
+      expect(redactKeyMaterial(t)).toBe(t);
+      expect(looksLikePrivateKey(t)).toBe(false);
+    }
+  });
+});
+
+describe("makeRedactor", () => {
+  it("blanks the values of key-holding variables literally, also JSON-escaped, and leaves short or other values", () => {
+    const redact = makeRedactor({ SEALFILE_AZURE_TOKEN: "eyJ0eXAiOiJKV1Qi", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG", SOPS_AGE_KEY: `# note line\n${AGE}`, VAULT_TOKEN: "short", HOME: "/home/someone" });
+    expect(redact("t=eyJ0eXAiOiJKV1Qi a=wJalrXUtnFEMI/K7MDENG")).toBe("t=[redacted SEALFILE_AZURE_TOKEN] a=[redacted AWS_SECRET_ACCESS_KEY]");
+    expect(redact(JSON.stringify(`# note line\n${AGE}`))).toBe('"[redacted SOPS_AGE_KEY]"');
+    expect(redact("short /home/someone")).toBe("short /home/someone");
+  });
+
+  it("blanks the secret fields of GOOGLE_CREDENTIALS", () => {
+    const creds = JSON.stringify({ type: "service_account", private_key_id: "0123456789abcdef", private_key: pem });
+    const redact = makeRedactor({ GOOGLE_CREDENTIALS: creds });
+    expect(redact("id 0123456789abcdef")).toBe("id [redacted GOOGLE_CREDENTIALS]");
+    expect(redact(creds)).toBe("[redacted GOOGLE_CREDENTIALS]");
+  });
+});
