@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
 import { looksLikePrivateKey, makeRedactor, redactKeyMaterial, REDACTED_KEY } from "../src/redact.js";
 
-const AGE = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSHV4E3X";
+// Built at run time: a literal key in this file would (rightly) be blocked by the guard, which nothing can allow.
+const AGE = ["AGE", "SECRET", "KEY", "1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSHV4E3X"].join("-");
 const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const pemBody = pem.split("\n")[1]!;
 
@@ -19,7 +20,8 @@ describe("redactKeyMaterial", () => {
     expect(redactKeyMaterial(JSON.stringify({ private_key: pem }))).toBe(`{"private_key":"${REDACTED_KEY}\\n"}`);
     expect(redactKeyMaterial(pem.slice(0, 60))).not.toContain(pemBody.slice(0, 20));
     expect(redactKeyMaterial(`quoted: ${pem.slice(20)}`)).not.toContain(pemBody.slice(0, 20));
-    const pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: x\n\nlQOYBGT0c2sBCAC7\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----";
+    const block = ["PGP", "PRIVATE", "KEY", "BLOCK"].join(" ");
+    const pgp = `-----BEGIN ${block}-----\nVersion: x\n\nlQOYBGT0c2sBCAC7\n=abcd\n-----END ${block}-----`;
     expect(redactKeyMaterial(`a ${pgp} b`)).toBe(`a ${REDACTED_KEY} b`);
   });
 
@@ -33,7 +35,7 @@ describe("redactKeyMaterial", () => {
 
 describe("makeRedactor", () => {
   it("blanks the values of key-holding variables literally, also JSON-escaped, and leaves short or other values", () => {
-    const redact = makeRedactor({ SEALFILE_AZURE_TOKEN: "eyJ0eXAiOiJKV1Qi", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG", SOPS_AGE_KEY: `# note line\n${AGE}`, VAULT_TOKEN: "short", HOME: "/home/someone" });
+    const redact = makeRedactor({ SEALFILE_AZURE_TOKEN: "eyJ0eXAiOiJKV1Qi", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG", SOPS_AGE_KEY: `# note line\n${AGE}`, VAULT_TOKEN: "short", HOME: "/home/someone" }); // secrets:allow (fake values)
     expect(redact("t=eyJ0eXAiOiJKV1Qi a=wJalrXUtnFEMI/K7MDENG")).toBe("t=[redacted SEALFILE_AZURE_TOKEN] a=[redacted AWS_SECRET_ACCESS_KEY]");
     expect(redact(JSON.stringify(`# note line\n${AGE}`))).toBe('"[redacted SOPS_AGE_KEY]"');
     expect(redact("short /home/someone")).toBe("short /home/someone");

@@ -106,7 +106,18 @@ function openScalar(text: string, dataKey: Uint8Array, path: readonly string[], 
   const aad = aadOf(path);
   const opened = open(text, dataKey, aad, path);
   stash?.remember(aad, opened.type, opened.plain, opened.iv);
-  return decodeScalar(opened.plain, opened.type);
+  try {
+    return decodeScalar(opened.plain, opened.type);
+  } catch (e) {
+    // The message names the type tag, never the plaintext; the path says which value to look at.
+    if (e instanceof SealError) {
+      throw new SealError(e.code, `could not decrypt the value at ${pathLabel(path)}: ${e.message}`, {
+        hint: "its type tag (type:…) was changed, or the file was written by a broken tool; restore it from git",
+        exitCode: e.exitCode,
+      });
+    }
+    throw e;
+  }
 }
 
 function open(text: string, dataKey: Uint8Array, aad: string, path: readonly string[]): { plain: Uint8Array; type: string; iv: Uint8Array } {

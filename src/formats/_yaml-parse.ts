@@ -12,7 +12,10 @@ import { resolvePlain, resolveTagged } from "./_yaml-scalar.js";
 /** Offsets → 1-based line and column. */
 export class LineIndex {
   readonly starts: number[] = [0];
+  /** Where the last line's break starts when the source ends with one (else -1). */
+  readonly finalBreak: number;
   constructor(src: string) {
+    this.finalBreak = src.endsWith("\r\n") ? src.length - 2 : src.endsWith("\n") ? src.length - 1 : -1;
     for (let i = src.indexOf("\n"); i !== -1; i = src.indexOf("\n", i + 1)) this.starts.push(i + 1);
   }
   line(offset: number): number {
@@ -64,7 +67,10 @@ function aliasBomb(lines: LineIndex, offset: number, reason: string): SealError 
   });
 }
 
-export function syntaxError(lines: LineIndex, offset: number, reason: string): SealError {
+export function syntaxError(lines: LineIndex, at: number, reason: string): SealError {
+  // An error at the very end (an unclosed quote) is reported at the end of the last line, not on the empty
+  // "line" after its final line break.
+  const offset = lines.finalBreak !== -1 && at > lines.finalBreak ? lines.finalBreak : at;
   return new SealError("BAD_SYNTAX", `YAML syntax error at line ${lines.line(offset)}, column ${lines.column(offset)}: ${reason}`, {
     hint: "fix the YAML at that line, or pass --input-type if the file is in another format",
   });

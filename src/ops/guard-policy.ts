@@ -93,6 +93,7 @@ function inspectAs(format: FormatName, bytes: Uint8Array, against: InspectAgains
     const clearValues = findClearValues(tree, crypter);
     if (!against) return { sealed: true, clearValues, metadataFound: true };
     const wanted = encryptionRuleOf(against.creationRule, format);
+    if (!wanted) return { sealed: true, clearValues, metadataFound: true };
     const seen = new Set(clearValues.map((kp) => kp.join("\0")));
     for (const kp of plainWhereEncrypted(tree, wanted)) if (!seen.has(kp.join("\0"))) clearValues.push(kp);
     const weakness = ruleWeakness([tree], storedRule(metadata), wanted);

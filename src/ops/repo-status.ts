@@ -57,8 +57,8 @@ export function statusOf(file: RuleFile, now: Date = new Date()): FileStatus {
   const wanted = encryptionRuleOf(file.rule, parsed.store.name);
   let weakness, clear;
   try {
-    weakness = ruleWeakness([parsed.tree], storedRule(md), wanted);
-    clear = [...new Set([...plainWhereEncrypted(parsed.tree, wanted), ...plainWhereEncrypted(parsed.tree, storedRule(md))].map(pathLabel))];
+    weakness = wanted ? ruleWeakness([parsed.tree], storedRule(md), wanted) : undefined;
+    clear = [...new Set([...(wanted ? plainWhereEncrypted(parsed.tree, wanted) : []), ...plainWhereEncrypted(parsed.tree, storedRule(md))].map(pathLabel))];
   } catch {
     return { path: file.display, encrypted: true, broken: `invalid metadata: ${md.cryptRule.kind} is not a valid regular expression`, problems: ["broken metadata"] };
   }

@@ -93,12 +93,16 @@ export function checkEncryptable(plain: Tree, store: Store, format: FormatName, 
 
 /**
  * Encrypts a plaintext file's bytes for the given recipients.
- * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, NO_RECIPIENTS, ENCRYPT_FAILED
+ * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, CANNOT_EMIT, NO_RECIPIENTS, ENCRYPT_FAILED
  */
 export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
   const store = storeFor(opts.format, opts.storeOptions);
   const plain = store.parsePlain(bytes);
   checkEncryptable(plain, store, opts.format, opts.file);
+  const out = opts.outputFormat && opts.outputFormat !== opts.format ? storeFor(opts.outputFormat, opts.storeOptions) : store;
+  // A value the output format cannot write back (a dotenv value no dotenv line can hold) is refused now,
+  // not found on decrypt. YAML and binary hold every value, so their (larger) files skip the extra pass.
+  if (out.name !== "yaml" && out.name !== "binary") out.emitPlain(plain);
   // sops ignores suffix/regex rules for binary files: the whole file is one encrypted value.
   const binary = opts.format === "binary";
   const { tree, metadata } = await sealDocument(plain, {
@@ -109,7 +113,6 @@ export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions):
     ...(opts.macOnlyEncrypted && !binary ? { macOnlyEncrypted: true } : {}),
   });
   if (binary) metadata.cryptRuleStored = false;
-  const out = opts.outputFormat && opts.outputFormat !== opts.format ? storeFor(opts.outputFormat, opts.storeOptions) : store;
   insertMetadata(tree, metadata, out.metadataLayout);
   return out.emitEncrypted(tree);
 }

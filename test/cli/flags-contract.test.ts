@@ -11,7 +11,7 @@ import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
 import { commandTable, GLOBAL_FLAGS, type CommandShape } from "../../src/cli/command-shape.js";
 import type { CliContext } from "../../src/cli/context.js";
 
-const SECRET = "hunter2-canary-13";
+const SECRET = "hunter2-canary-13"; // secrets:allow (a canary)
 const HANG_MS = 60_000;
 
 /** A command line per command that would act (write, print, or start a child) if it ran. */

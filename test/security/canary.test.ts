@@ -231,8 +231,10 @@ function buildScenarios(): void {
   // 4. A malformed .sops.yaml holding canaries, through the commands that read one.
   const broken: Record<string, string> = {
     yaml: `creation_rules:\n  - age: ${goodRecipient}\n    secret: "${CANARY}\n  bad: [${keys.misplaced!.text.split("\n")[2]}\n`,
-    schema: `creation_rules:\n  - age: ${goodRecipient}\n    key_groups: ${CANARY}\n    ${CANARY}: ${k("plugin")}\n`,
-    regex: `creation_rules:\n  - path_regex: "(${CANARY}"\n    age: ${goodRecipient}\n`,
+    // A .sops.yaml is committed plaintext: the regex or key an error is about may be quoted back so it can be
+    // fixed. Canaries sit where nothing is quoted (a comment), next to a private key that must never show.
+    schema: `creation_rules:\n  - age: ${goodRecipient}\n    key_groups: 7\n    unknown_key: ${k("plugin")}\n# ${CANARY}\n`,
+    regex: `# ${CANARY}\ncreation_rules:\n  - path_regex: "(unclosed"\n    age: ${goodRecipient}\n`,
     type: `creation_rules:\n  - age: [${JSON.stringify(k("misplaced"))}, {x: ${CANARY}}]\n`,
   };
   const readers = [["encrypt", "plain.yaml"], ["updatekeys", "-y", "s.enc.yaml"], ["rotate", "-i", "s.enc.yaml"], ["set", "s.enc.yaml", '["a"]', "1"], ["edit", "s.enc.yaml"], ["unset", "s.enc.yaml", '["secret"]'], ["revoke", "-y", goodRecipient], ["status", "."], ["git", "setup", "--pattern", "*.x"], ["exec", "--", process.execPath, "-e", "0"], ["doctor"]];

@@ -5,7 +5,7 @@ import { runSecrets } from "../helpers/cli.js";
 import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
 
 const FILE = "secrets/app.yaml";
-const SECRET = "sk_live_canary_4242424242";
+const SECRET = "sk_live_canary_4242424242"; // secrets:allow (a canary)
 /** `api_token` is an empty placeholder: sops never encrypts "", so the MAC stays valid whatever rule covers it. */
 const PLAIN = 'db:\n    password: hunter2\napi_token: ""\n';
 

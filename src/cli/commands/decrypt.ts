@@ -84,7 +84,8 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         }, audit);
         try {
           // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
-          const weakness = name && name !== "-" ? ruleWeakness([doc.plain], storedRule(doc.metadata), encryptionRuleFor(config, name, ctx.cwd, input)) : undefined;
+          const wanted = name && name !== "-" ? encryptionRuleFor(config, name, ctx.cwd, input) : undefined;
+          const weakness = wanted ? ruleWeakness([doc.plain], storedRule(doc.metadata), wanted) : undefined;
           if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
           const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
           if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
