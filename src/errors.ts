@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   CHECK_FAILED: 1,
   GUARD_FINDINGS: 1,
   WEAK_ENCRYPTION_RULE: 1,
+  /** Another writer holds the file's lock (75: EX_TEMPFAIL, try again later). */
+  FILE_LOCKED: 75,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -109,6 +111,7 @@ export const DEFAULT_HINTS: Readonly<Record<ErrorCode, string>> = {
   CHECK_FAILED: "see the findings above",
   GUARD_FINDINGS: "encrypt the files named, or accept known findings with `secrets guard --baseline-update`",
   WEAK_ENCRYPTION_RULE: "re-encrypt the file under its creation rule, or widen the rule in .sops.yaml",
+  FILE_LOCKED: "run the command again when the other writer has finished",
 };
 
 /** The hint printed under `error`: the throw site's own, else the code's default. */

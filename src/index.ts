@@ -21,6 +21,7 @@ import { chooseRecipients } from "./ops/recipients.js";
 import { loadConfig } from "./config.js";
 import { toPlain, type PlainValue } from "./tree/index.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
+import { withFileLock } from "./io/file-lock.js";
 
 export { SealError } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -156,7 +157,8 @@ export interface EncryptFileOptions {
 
 /**
  * Encrypts a plaintext file (in place unless `output` is given), atomically.
- * @throws SealError ALREADY_ENCRYPTED, NO_RECIPIENTS, NO_MATCHING_RULE, BAD_SYNTAX
+ * The target is locked while it is rewritten (another writer waits up to 10 s).
+ * @throws SealError ALREADY_ENCRYPTED, NO_RECIPIENTS, NO_MATCHING_RULE, BAD_SYNTAX, FILE_LOCKED
  */
 export async function encryptFile(path: string, opts: EncryptFileOptions = {}): Promise<void> {
   const env = opts.env ?? process.env;
@@ -166,14 +168,17 @@ export async function encryptFile(path: string, opts: EncryptFileOptions = {}): 
   const age = Array.isArray(opts.age) ? opts.age.join(",") : opts.age;
   const choice = chooseRecipients({ age }, env, config, path, cwd);
   const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
-  const sealed = await sealPlainBytes(readFileSync(path), {
-    format,
-    ctx: makeKeyContext(env),
-    keyGroups,
-    ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
-    ...(choice.cryptRule ? { cryptRule: choice.cryptRule } : {}),
-    ...(choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
-    file: path,
+  const target = opts.output ?? path;
+  await withFileLock(resolve(target), async () => {
+    const sealed = await sealPlainBytes(readFileSync(path), {
+      format,
+      ctx: makeKeyContext(env),
+      keyGroups,
+      ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
+      ...(choice.cryptRule ? { cryptRule: choice.cryptRule } : {}),
+      ...(choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
+      file: path,
+    });
+    writeFileAtomic(target, sealed);
   });
-  writeFileAtomic(opts.output ?? path, sealed);
 }

@@ -1,15 +1,17 @@
 /**
- * Owns: the editor side of `secrets edit` — a private temp folder (0700) holding one 0600 file named like
- * the original (so editors pick the syntax), running `$SOPS_EDITOR`/`$EDITOR`/`vi` on it, and removing the
+ * Owns: the editor side of `secrets edit` — a private temp folder (0700, `sealfile-edit-<pid>-XXXXXX`) holding
+ * one 0600 file named like the original (so editors pick the syntax), running `$SOPS_EDITOR`/`$EDITOR`/`vi` on it, and removing the
  * folder on every way out: normal return, errors, and SIGINT/SIGQUIT/SIGTERM/SIGHUP (exit 128 + signal number).
  * While the editor runs, Ctrl-C and Ctrl-\ belong to the editor (as in git and sops): sealfile ignores them.
+ * A folder whose edit was killed (kill -9: no handler runs) is removed by the next edit, once its pid is gone.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { SealError } from "../errors.js";
 import { splitCommand } from "../keys/age-identities.js";
+import { pidAlive } from "../io/temp-files.js";
 
 const SIGNAL_EXIT: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };
 /** The terminal sends these to the whole foreground group; the editor decides what they mean. */
@@ -34,6 +36,29 @@ export function editorArgv(env: Readonly<Record<string, string | undefined>>): s
   return argv;
 }
 
+const WORKSPACE = /^sealfile-edit-(\d{1,10})-[A-Za-z0-9]{6}$/;
+
+/** Removes the workspaces of edits that were killed (their pid is gone); another user's are not ours to remove. */
+export function removeDeadWorkspaces(parent = tmpdir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = WORKSPACE.exec(name);
+    if (!m) continue;
+    try {
+      const st = lstatSync(join(parent, name));
+      if (!st.isDirectory() || pidAlive(Number(m[1]))) continue;
+      rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // not ours to remove
+    }
+  }
+}
+
 export class EditorWorkspace {
   readonly dir: string;
   readonly file: string;
@@ -46,7 +71,8 @@ export class EditorWorkspace {
 
   /** Creates the folder and file, and installs the signal handlers (removed again by `close`). */
   constructor(originalPath: string, content: Uint8Array, onInterrupt: (sig: NodeJS.Signals) => void) {
-    this.dir = mkdtempSync(join(tmpdir(), "sealfile-edit-"));
+    removeDeadWorkspaces();
+    this.dir = mkdtempSync(join(tmpdir(), `sealfile-edit-${process.pid}-`));
     this.file = join(this.dir, basename(originalPath));
     writeFileSync(this.file, content, { mode: 0o600, flag: "wx" });
     this.onSignal = (sig) => {

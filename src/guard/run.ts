@@ -1,16 +1,18 @@
 /**
  * Owns: one guard run — choosing the files (staged index, all tracked, or explicit paths), applying
- * `.secretsignore`, scanning, and applying or updating the baseline.
+ * `.secretsignore`, scanning, and applying or updating the baseline. A sealfile temp file is always reported.
  */
 import { relative, resolve, sep } from "node:path";
 import { runGitText } from "../git/run-git.js";
 import { MODE_SUBMODULE, MODE_SYMLINK, expandPaths, listTracked, readStaged, readWorkingFiles } from "../git/staged.js";
 import { SealError } from "../errors.js";
+import { isSealfileTempName } from "../io/temp-files.js";
 import { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE } from "./allow.js";
 import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
 import { readGuardConfig } from "./config-source.js";
 import { compileIgnore } from "./ignore-match.js";
-import { scan } from "./scan.js";
+import { SEALFILE_TEMP, scan } from "./scan.js";
+import { baseName } from "./secret-files.js";
 import type { ScryptParams } from "./fingerprint.js";
 import type { Finding, GuardPolicy } from "./types.js";
 
@@ -122,7 +124,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   for (const c of await candidates(root, opts)) {
     if (c.note !== undefined) notes.push(`${c.path}: ${c.note}`);
     if (c.content === null || c.mode === MODE_SYMLINK || c.mode === MODE_SUBMODULE) continue;
-    const skipped = c.path === baselineRel || ignore.ignores(c.path);
+    const skipped = c.path === baselineRel || (ignore.ignores(c.path) && !isSealfileTempName(baseName(c.path)));
     if (skipped && c.path !== baselineRel) ignoredFiles++;
     if (!skipped) checkedFiles++;
     all.push(...scan(c.path, c.content, opts.policy, { fingerprinter, alwaysBlockedOnly: skipped }));
@@ -137,6 +139,6 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
     const baselineWritten = { path: baselineFile, count: written.count, inRepo: inRepo && !baselineRel.startsWith("..") };
     return { findings: all.filter(blockedAlways), checkedFiles, ignoredFiles, baselined: accepted.length, notes, warnings, root, baselineWritten };
   }
-  const findings = all.filter((f) => blockedAlways(f) || f.accepted !== true);
+  const findings = all.filter((f) => blockedAlways(f) || f.rule === SEALFILE_TEMP || f.accepted !== true);
   return { findings, checkedFiles, ignoredFiles, baselined: all.length - findings.length, notes, warnings, root };
 }

@@ -1,6 +1,7 @@
 /**
  * Owns: `scan(path, bytes, policy)` — every check on one file's bytes, with no I/O: unsealed files under a
- * creation rule, clear values in sealed files, secret file names, key files, and known secret formats.
+ * creation rule, clear values in sealed files, secret file names, key files, known secret formats, and
+ * temp files a killed sealfile writer left behind.
  */
 import { maskSecret } from "./mask.js";
 import type { Hit } from "./patterns.js";
@@ -9,6 +10,7 @@ import { findAlwaysBlockedHits, findHits } from "./trigger-scan.js";
 import { baseName, keyFileName, secretFileReason } from "./secret-files.js";
 import { ALWAYS_BLOCKED, hasInlineAllow } from "./allow.js";
 import { decodeForScan } from "./text-decode.js";
+import { isSealfileTempName } from "../io/temp-files.js";
 import type { Finding, Fingerprinter, GuardPolicy, GuardRule, SealedInspection } from "./types.js";
 
 const SEALED_VALUE = /ENC\[AES256_GCM,[^\]\n]{0,100000}\]/g;
@@ -31,6 +33,9 @@ export interface ScanOptions {
 function blankSealedValues(text: string): string {
   return text.replace(SEALED_VALUE, (m) => " ".repeat(m.length));
 }
+
+/** The rule of a staged sealfile temp file; `.secretsignore` and the baseline do not silence it. */
+export const SEALFILE_TEMP = "sealfile-temp";
 
 function fileFinding(fp: Fingerprinter, rule: string, path: string, message: string, secret = ""): Finding {
   return { rule, path, excerpt: "", ...fp.mark(rule, path, secret), message };
@@ -109,6 +114,8 @@ function alwaysBlockedFindings(fp: Fingerprinter, path: string, bytes: Uint8Arra
  */
 export function scan(path: string, bytes: Uint8Array, policy: GuardPolicy, opts: ScanOptions = {}): Finding[] {
   const fp = opts.fingerprinter ?? NO_FINGERPRINTS;
+  // 0: a write that was killed; it may hold plaintext whatever its content looks like.
+  if (isSealfileTempName(baseName(path))) return [fileFinding(fp, SEALFILE_TEMP, path, "a temp file left by an interrupted sealfile write (it may hold plaintext); unstage and delete it")];
   const decoded = decodeForScan(bytes);
   if (opts.alwaysBlockedOnly) return alwaysBlockedFindings(fp, path, bytes, decoded.text, policy);
   const findings: Finding[] = [];

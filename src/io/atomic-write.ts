@@ -1,13 +1,15 @@
 /**
  * Owns: replacing a file so that readers see either the old bytes or the new ones, never a mix:
- * a temp file in the same folder, fsync, rename, fsync of the folder. Encrypted output keeps the original
+ * a temp file in the same folder (`.NAME.sealfile-<pid>-<hex>.tmp`, see temp-files.ts), fsync, a check that
+ * this process still holds the file's lock if it took one, rename, fsync of the folder. Encrypted output keeps the original
  * mode; plaintext is always 0600. The rename replaces a symbolic link at `path` itself, so nothing is ever
  * written through a link.
  */
 import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
 import { SealError } from "../errors.js";
+import { checkLockBeforeRename } from "./file-lock.js";
+import { tempPathFor } from "./temp-files.js";
 
 /** The one mode plaintext is ever written with, whatever the umask or the file it replaces. */
 export const PLAINTEXT_MODE = 0o600;
@@ -15,7 +17,7 @@ export const PLAINTEXT_MODE = 0o600;
 /**
  * Writes `data` to `path` atomically.
  * @param mode - mode for a new file (default 0644); an existing regular file keeps its own mode.
- * @throws SealError CANNOT_WRITE_OUTPUT
+ * @throws SealError CANNOT_WRITE_OUTPUT; FILE_LOCKED when this process had locked `path` and lost the lock
  */
 export function writeFileAtomic(path: string, data: Uint8Array, mode = 0o644): void {
   let fileMode = mode;
@@ -40,7 +42,7 @@ export function writePlaintextAtomic(path: string, data: Uint8Array): void {
 /** `exact`: set the mode with fchmod, so the umask cannot change it. */
 function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: boolean): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, fileMode);
@@ -50,6 +52,7 @@ function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: bo
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
+    checkLockBeforeRename(path);
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
@@ -58,6 +61,7 @@ function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: bo
     } catch {
       // already gone
     }
+    if (e instanceof SealError) throw e;
     throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
       cause: e,
       hint: "check that the folder exists and that you may write to it",

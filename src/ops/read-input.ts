@@ -1,8 +1,11 @@
 /**
  * Owns: reading a command's input file (or stdin for `-`), with sops's exit status for a missing file,
- * held to MAX_INPUT_BYTES: a device such as /dev/zero is refused, and a stream is cut off at the cap.
+ * held to MAX_INPUT_BYTES: a device such as /dev/zero is refused, and a stream is cut off at the cap; reading
+ * a file first removes the temp files killed sealfile writers left in its folder.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { dirname } from "node:path";
+import { removeDeadTempFiles } from "../io/temp-files.js";
 import type { Readable } from "node:stream";
 import { SealError } from "../errors.js";
 import { MAX_INPUT_BYTES } from "../formats/limits.js";
@@ -65,6 +68,7 @@ export async function readInput(path: string | undefined, stdin: Readable, missi
 
 /** Like {@link readInput} for a path that is never stdin. */
 export function readInputFile(path: string, missingExitCode?: number): Uint8Array {
+  removeDeadTempFiles(dirname(path));
   let fd: number;
   try {
     fd = openSync(path, "r");

@@ -184,3 +184,17 @@ export async function revokeFile(plan: RevokePlan, file: RevokeFilePlan, opts: R
   }
   return out;
 }
+
+/**
+ * The `.sops.yaml` text with the key removed, worked out again from the file as it is now (the caller holds
+ * its lock), so a change made to it since the plan is kept. Undefined when it no longer names the key.
+ * @throws SealError as revokeInConfigText
+ */
+export function configTextWithoutKey(plan: RevokePlan): string | undefined {
+  try {
+    return revokeInConfigText(readFileSync(plan.configPath, "utf8"), plan.configPath, plan.target).text;
+  } catch (e) {
+    if (isSealError(e, "USAGE") && /is not named in/.test(e.message)) return undefined;
+    throw e;
+  }
+}

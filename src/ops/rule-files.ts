@@ -6,6 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { CONFIG_NAME, loadConfig, matchRule, type CreationRule, type SopsConfig } from "../config.js";
 import { runGit, runGitText } from "../git/run-git.js";
+import { isSealfileLockName, isSealfileTempName } from "../io/temp-files.js";
 
 export interface RuleFile {
   /** Absolute path. */
@@ -58,9 +59,10 @@ async function listFiles(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-/** Left behind by an interrupted atomic write (`.NAME.RANDOM.tmp`); never a secrets file of its own. */
-function isAtomicWriteTemp(path: string): boolean {
-  return /^\..+\.[0-9a-f]{12}\.tmp$/.test(basename(path));
+/** sealfile's own temp files and locks are never secrets files of their own. */
+function isSealfileOwn(path: string): boolean {
+  const name = basename(path);
+  return isSealfileTempName(name) || isSealfileLockName(name);
 }
 
 /**
@@ -79,7 +81,7 @@ export async function filesMatchingRules(root: string, opts: RuleFilesOptions): 
   };
   const out: RuleFile[] = [];
   for (const path of candidates) {
-    if (basename(path) === CONFIG_NAME || isAtomicWriteTemp(path)) continue;
+    if (basename(path) === CONFIG_NAME || isSealfileOwn(path)) continue;
     const config = configFor(path);
     if (!config || path === config.path) continue;
     const rule = matchRule(config, path, opts.cwd);

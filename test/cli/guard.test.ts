@@ -164,3 +164,28 @@ describe("secrets guard exit codes and JSON", () => {
     }
   });
 });
+
+describe("issue 14 item 8: a staged sealfile temp file", () => {
+  it("is reported as sealfile-temp, whatever its content, even when .secretsignore or the baseline would silence it", () => {
+    const repo = makeRepo();
+    try {
+      // What a `decrypt -i` killed mid-write leaves: plaintext with no secret a detector would know.
+      repo.write("config/.app.yaml.sealfile-4242-0123456789ab.tmp", "db_host: internal.example\nport: 5432\n");
+      repo.write("config/.old.yaml.a1b2c3d4e5f6.tmp", "name: value\n");
+      repo.git("add", ".");
+      const res = runSecrets(["guard", "--json"], { env, cwd: repo.dir });
+      expect(res.code).toBe(1);
+      const rules = (JSON.parse(res.stdout) as { findings: JsonFinding[] }).findings.map((f) => `${f.rule} ${f.path}`);
+      expect(rules).toEqual(["sealfile-temp config/.app.yaml.sealfile-4242-0123456789ab.tmp", "sealfile-temp config/.old.yaml.a1b2c3d4e5f6.tmp"]);
+      expect(runSecrets(["guard", "--baseline-update"], { env, cwd: repo.dir }).code).toBe(0);
+      repo.write(".secretsignore", "config/\n");
+      repo.git("add", ".");
+      const again = runSecrets(["guard"], { env, cwd: repo.dir });
+      expect(again.code).toBe(1);
+      expect(again.stdout + again.stderr).toContain("sealfile-temp");
+      expect(again.stdout + again.stderr).not.toContain("5432");
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

@@ -151,8 +151,9 @@ describe("secrets revoke (acceptance 3)", () => {
     console.info(`SIGKILL after ${changed} rewritten files seen: ${newCount} new, ${oldCount} old, 0 broken`);
     expect(newCount).toBeGreaterThan(0);
     expect(oldCount).toBeGreaterThan(0);
-    // No half-written file is left where a secrets file should be; .sops.yaml is written last, so it still names bob.
-    for (const d of ["prod", "dev", "shared"]) expect(readdirSync(join(repo.dir, d)).filter((n) => !files.includes(`${d}/${n}`)).every((n) => n.endsWith(".tmp"))).toBe(true);
+    // No half-written file is left where a secrets file should be, only temp files and the locks of the files in
+    // flight (the next run recovers them: their pid is gone); .sops.yaml is written last, so it still names bob.
+    for (const d of ["prod", "dev", "shared"]) expect(readdirSync(join(repo.dir, d)).filter((n) => !files.includes(`${d}/${n}`)).every((n) => n.endsWith(".tmp") || n.endsWith(".sealfile-lock"))).toBe(true);
     expect(repo.read(".sops.yaml")).toContain("bob");
   }, 120_000);
 
@@ -160,6 +161,8 @@ describe("secrets revoke (acceptance 3)", () => {
     const r = runSecrets(["revoke", "bob", "-y"], { env: operatorEnv(), cwd: repo.dir });
     expect(r.stderr).not.toContain("error[");
     expect(r.code).toBe(0);
+    // The killed run's locks were recovered and its temp files removed.
+    for (const d of ["prod", "dev", "shared"]) expect(readdirSync(join(repo.dir, d)).filter((n) => n.endsWith(".tmp") || n.endsWith(".sealfile-lock"))).toEqual([]);
     for (const rel of files) {
       expect(lists(rel, 1)).toBe(false);
       expect(await opens(rel, 1)).toBe(false);

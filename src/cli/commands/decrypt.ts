@@ -15,7 +15,7 @@ import { getAtPath, parseTreePath, type Node, type PathStep, type Tree } from ".
 import type { Store } from "../../formats/index.js";
 import { warn, type CliContext } from "../context.js";
 import { dotenvGrammarOption, formatsFor, storeOptionsFor, typeOptions, withDotenvGrammar } from "../options.js";
-import { checkOutputTarget, writeResult } from "../output.js";
+import { checkOutputTarget, outputPath, withWriteLock, writeResult } from "../output.js";
 import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -60,37 +60,41 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         .example(`$0 decrypt --extract '["db"]["password"]' secrets.enc.yaml`, "print one value")
         .example("$0 decrypt --output-type json secrets.enc.yaml", "convert to JSON") as unknown as Argv<Args>,
     handler: async (args) => {
-      checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
+      const target = { inPlace: args["in-place"], output: args.output, input: args.file };
+      checkOutputTarget(target);
       const extractSteps = args.extract ? parseTreePath(args.extract) : undefined;
-      const formats = formatsFor(args, args.file);
-      const { name } = formats;
-      const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-      const bytes = await readInput(args.file, ctx.stdin);
-      // A `.toml` file sops encrypted (as binary) stays binary.
-      const input = sealedFormatOf(formats.input, bytes);
-      const output = input !== formats.input && formats.output === formats.input ? input : formats.output;
-      const audit = { log: auditLogPath(ctx.env, ctx.cwd, config), command: "decrypt", file: name ? resolve(ctx.cwd, name) : "stdin" };
-      const { doc } = await openSealedAudited(bytes, {
-        format: input,
-        ctx: makeKeyContext(ctx.env),
-        order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
-        ignoreMac: args["ignore-mac"] === true,
-        file: name ?? "stdin",
-        names: recipientNames(config),
-        storeOptions: storeOptionsFor(input, args.indent, config),
-      }, audit);
-      try {
-        // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
-        const wanted = name && name !== "-" ? encryptionRuleFor(config, name, ctx.cwd, input) : undefined;
-        const weakness = wanted ? ruleWeakness([doc.plain], storedRule(doc.metadata), wanted) : undefined;
-        if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
-        const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
-        if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
-        const data = args.extract && extractSteps ? extractBytes(doc.plain, args.extract, extractSteps, outStore) : outStore.emitPlain(doc.plain);
-        await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, data, true);
-      } finally {
-        closeDocument(doc);
-      }
+      // The lock on the file written (-i or --output) is taken before anything is read.
+      await withWriteLock(ctx, outputPath(ctx, target), async () => {
+        const formats = formatsFor(args, args.file);
+        const { name } = formats;
+        const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+        const bytes = await readInput(args.file, ctx.stdin);
+        // A `.toml` file sops encrypted (as binary) stays binary.
+        const input = sealedFormatOf(formats.input, bytes);
+        const output = input !== formats.input && formats.output === formats.input ? input : formats.output;
+        const audit = { log: auditLogPath(ctx.env, ctx.cwd, config), command: "decrypt", file: name ? resolve(ctx.cwd, name) : "stdin" };
+        const { doc } = await openSealedAudited(bytes, {
+          format: input,
+          ctx: makeKeyContext(ctx.env),
+          order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+          ignoreMac: args["ignore-mac"] === true,
+          file: name ?? "stdin",
+          names: recipientNames(config),
+          storeOptions: storeOptionsFor(input, args.indent, config),
+        }, audit);
+        try {
+          // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.
+          const wanted = name && name !== "-" ? encryptionRuleFor(config, name, ctx.cwd, input) : undefined;
+          const weakness = wanted ? ruleWeakness([doc.plain], storedRule(doc.metadata), wanted) : undefined;
+          if (weakness) warn(ctx, `warning: ${name}: ${describeWeakness(weakness)}; \`secrets rotate -i --fix-rule ${name}\` re-encrypts it under that rule`);
+          const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
+          if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
+          const data = args.extract && extractSteps ? extractBytes(doc.plain, args.extract, extractSteps, outStore) : outStore.emitPlain(doc.plain);
+          await writeResult(ctx, target, data, true);
+        } finally {
+          closeDocument(doc);
+        }
+      });
     },
   };
 }

@@ -13,6 +13,7 @@ import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { readInput } from "../../ops/read-input.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
+import { withWriteLock } from "../output.js";
 import { wipe } from "../../crypto/wipe.js";
 import { mergeSealed } from "../../git/merge-driver.js";
 import { mergePlainFiles } from "../../git/plain-merge.js";
@@ -75,7 +76,12 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
   }
 }
 
-async function merge(ctx: CliContext, args: Args): Promise<void> {
+/** Git's merge driver: OURS is rewritten, so it is locked from its read to its write. */
+function merge(ctx: CliContext, args: Args): Promise<void> {
+  return withWriteLock(ctx, resolve(ctx.cwd, args.ours!), () => mergeLocked(ctx, args));
+}
+
+async function mergeLocked(ctx: CliContext, args: Args): Promise<void> {
   const oursPath = resolve(ctx.cwd, args.ours!);
   const name = args.path ?? args.ours!;
   const format = chooseFormat(args["input-type"], name);

@@ -8,13 +8,14 @@ import { SealError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
-import { planRevoke, revokeFile, type RevokePlan, type ShownRecipient } from "../../ops/revoke.js";
+import { configTextWithoutKey, planRevoke, revokeFile, type RevokePlan, type ShownRecipient } from "../../ops/revoke.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
 import { shared, type GlobalArgs } from "../globals.js";
 import { runBatch } from "../batch.js";
 import { confirm } from "../prompt.js";
+import { withWriteLock } from "../output.js";
 
 type Args = GlobalArgs & { target: string; yes?: boolean };
 
@@ -91,13 +92,15 @@ export function revokeCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
       const byPath = new Map(plan.files.map((f) => [f.file.path, f]));
       const targets = plan.files.map((f) => ({ path: f.file.path, display: f.file.display, config: f.file.config, rule: f.file.rule }));
       try {
-        await runBatch(ctx, targets, "re-keyed", async (t) => {
-          const f = byPath.get(t.path)!;
-          const out = await revokeFile(plan, f, { ctx: keyCtx, order, storeOptions: storeOptionsFor(f.format, args.indent, f.file.config) });
-          for (const w of out.warnings) warn(ctx, `${t.display}: warning: ${w}`);
-          writeFileAtomic(t.path, out.bytes);
-          return `re-keyed ${t.display}`;
-        });
+        await runBatch(ctx, targets, "re-keyed", (t) =>
+          withWriteLock(ctx, t.path, async () => {
+            const f = byPath.get(t.path)!;
+            const out = await revokeFile(plan, f, { ctx: keyCtx, order, storeOptions: storeOptionsFor(f.format, args.indent, f.file.config) });
+            for (const w of out.warnings) warn(ctx, `${t.display}: warning: ${w}`);
+            writeFileAtomic(t.path, out.bytes);
+            return `re-keyed ${t.display}`;
+          }),
+        );
       } catch (e) {
         // The config keeps naming the key until every file is done, so running revoke again (by name) resumes.
         if (e instanceof SealError) {
@@ -105,7 +108,12 @@ export function revokeCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
         }
         throw e;
       }
-      if (plan.configEdit) writeFileAtomic(plan.configPath, Buffer.from(plan.configEdit.text, "utf8"));
+      if (plan.configEdit) {
+        await withWriteLock(ctx, plan.configPath, async () => {
+          const text = configTextWithoutKey(plan);
+          if (text !== undefined) writeFileAtomic(plan.configPath, Buffer.from(text, "utf8"));
+        });
+      }
       ctx.stdout.write(`${describeLimits(plan)}\n`);
     },
   };

@@ -18,7 +18,7 @@ import { readInputFile } from "../../ops/read-input.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { storeOptionsFor } from "../options.js";
-import { checkOutputTarget, writeResult } from "../output.js";
+import { checkOutputTarget, outputPath, withWriteLock, writeResult } from "../output.js";
 import { shared, type GlobalArgs } from "../globals.js";
 import { resolveTargets, runBatch } from "../batch.js";
 
@@ -93,33 +93,35 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
         warn(ctx, "no files match a creation rule; nothing to rotate");
         return;
       }
-      await runBatch(ctx, targets, "rotated", async (t) => {
-        const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
-        let rotated;
-        try {
-          rotated = await rotateBytes(readRotateInput(t.path, t.display, add.length + remove.length > 0), {
-            format,
-            ctx: keyCtx,
-            order,
-            file: t.display,
-            storeOptions: storeOptionsFor(format, args.indent, t.config),
-            names: recipientNames(t.config),
-            add,
-            remove,
-            ...(args.force ? { dropUnsupported: true } : {}),
-            rule: { wanted: encryptionRuleOf(t.rule, format), fix: args["fix-rule"] === true, hint: FIX_RULE_HINT },
-          });
-        } catch (e) {
-          // --all covers every file a rule matches; plaintext ones are for `status` to flag, not failures here.
-          if (args.all && isSealError(e, "NOT_ENCRYPTED")) return `skipped ${t.display}: not encrypted`;
-          throw e;
-        }
-        const { bytes, warnings } = rotated;
-        for (const w of warnings) warn(ctx, `${t.display}: warning: ${w}`);
-        if (toStdout) await writeResult(ctx, { output: args.output }, bytes, false);
-        else writeFileAtomic(resolve(ctx.cwd, t.path), bytes);
-        return `rotated ${t.display}`;
-      });
+      await runBatch(ctx, targets, "rotated", (t) =>
+        withWriteLock(ctx, toStdout ? outputPath(ctx, { output: args.output }) : resolve(ctx.cwd, t.path), async () => {
+          const format = args["input-type"] ? parseFormatName(args["input-type"]) : formatFromPath(t.path);
+          let rotated;
+          try {
+            rotated = await rotateBytes(readRotateInput(t.path, t.display, add.length + remove.length > 0), {
+              format,
+              ctx: keyCtx,
+              order,
+              file: t.display,
+              storeOptions: storeOptionsFor(format, args.indent, t.config),
+              names: recipientNames(t.config),
+              add,
+              remove,
+              ...(args.force ? { dropUnsupported: true } : {}),
+              rule: { wanted: encryptionRuleOf(t.rule, format), fix: args["fix-rule"] === true, hint: FIX_RULE_HINT },
+            });
+          } catch (e) {
+            // --all covers every file a rule matches; plaintext ones are for `status` to flag, not failures here.
+            if (args.all && isSealError(e, "NOT_ENCRYPTED")) return `skipped ${t.display}: not encrypted`;
+            throw e;
+          }
+          const { bytes, warnings } = rotated;
+          for (const w of warnings) warn(ctx, `${t.display}: warning: ${w}`);
+          if (toStdout) await writeResult(ctx, { output: args.output }, bytes, false);
+          else writeFileAtomic(resolve(ctx.cwd, t.path), bytes);
+          return `rotated ${t.display}`;
+        }),
+      );
     },
   };
 }

@@ -14,6 +14,7 @@ import type { CryptRule } from "../../metadata.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { editArguments, editTarget, fixRuleOption, readEditTarget } from "../edit-target.js";
+import { withWriteLock } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
@@ -121,12 +122,15 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
       const steps = editArguments(words.file, words.path);
       const value = await valueFrom(ctx, words);
       const { path, opts } = editTarget(ctx, { ...args, file: words.file });
-      const outcome = await setValueBytes(readEditTarget(path), steps, value, opts);
+      const outcome = await withWriteLock(ctx, path, async () => {
+        const result = await setValueBytes(readEditTarget(path), steps, value, opts);
+        if (result.bytes) writeFileAtomic(path, result.bytes);
+        return result;
+      });
       if (!outcome.bytes) {
         if (args.verbose) warn(ctx, `${words.file}: unchanged`);
         return;
       }
-      writeFileAtomic(path, outcome.bytes);
       if (outcome.plaintextPaths.length > 0) warn(ctx, plaintextWarning(outcome.plaintextPaths, outcome.rule));
     },
   };

@@ -5,6 +5,7 @@ import { unsetValueBytes } from "../../ops/edit-value.js";
 import type { CliContext } from "../context.js";
 import { warn } from "../context.js";
 import { editArguments, editTarget, fixRuleOption, readEditTarget } from "../edit-target.js";
+import { withWriteLock } from "../output.js";
 import type { GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & { file: string; path: string; idempotent?: boolean; "ignore-mac"?: boolean; "input-type"?: string; "output-type"?: string; "fix-rule"?: boolean };
@@ -28,9 +29,12 @@ export function unsetCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
     handler: async (args) => {
       const steps = editArguments(args.file, args.path);
       const { path, opts } = editTarget(ctx, args);
-      const out = await unsetValueBytes(readEditTarget(path), steps, args.path, opts);
-      if (out) writeFileAtomic(path, out);
-      else if (args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
+      const out = await withWriteLock(ctx, path, async () => {
+        const bytes = await unsetValueBytes(readEditTarget(path), steps, args.path, opts);
+        if (bytes) writeFileAtomic(path, bytes);
+        return bytes;
+      });
+      if (!out && args.verbose) warn(ctx, `${args.file}: ${args.path} was not there; unchanged`);
     },
   };
 }

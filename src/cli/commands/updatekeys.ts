@@ -19,6 +19,7 @@ import { storeOptionsFor } from "../options.js";
 import { shared, type GlobalArgs } from "../globals.js";
 import { describeError, resolveTargets, runBatch, type Target } from "../batch.js";
 import { confirm } from "../prompt.js";
+import { withWriteLock } from "../output.js";
 
 type Args = GlobalArgs & { files: string[]; all?: boolean; yes?: boolean; rotate?: boolean; "input-type"?: string };
 
@@ -106,21 +107,23 @@ export function updatekeysCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
       const keyCtx = makeKeyContext(ctx.env);
       const order = parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER);
       const byPath = new Map(planned.map((p) => [p.target.path, p]));
-      await runBatch(ctx, planned.map((p) => p.target), "updated", async (t) => {
-        const { format } = byPath.get(t.path)!;
-        const rule = t.rule!;
-        const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
-        const bytes = readUpdateInput(t.path);
-        if (rotate) {
-          const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
+      await runBatch(ctx, planned.map((p) => p.target), "updated", (t) =>
+        withWriteLock(ctx, t.path, async () => {
+          const { format } = byPath.get(t.path)!;
+          const rule = t.rule!;
+          const opts = { format, ctx: keyCtx, order, file: t.display, storeOptions: storeOptionsFor(format, args.indent, t.config), names: recipientNames(t.config), rule: ruleCheck(t, format) };
+          const bytes = readUpdateInput(t.path);
+          if (rotate) {
+            const out = await rotateBytes(bytes, { ...opts, replaceWith: rule });
+            writeFileAtomic(t.path, out.bytes);
+            return `updated ${t.display} (data key renewed)`;
+          }
+          const out = await updateKeysBytes(bytes, rule, opts);
+          if (!out) return `${t.display}: already up to date`;
           writeFileAtomic(t.path, out.bytes);
-          return `updated ${t.display} (data key renewed)`;
-        }
-        const out = await updateKeysBytes(bytes, rule, opts);
-        if (!out) return `${t.display}: already up to date`;
-        writeFileAtomic(t.path, out.bytes);
-        return `updated ${t.display}`;
-      });
+          return `updated ${t.display}`;
+        }),
+      );
     },
   };
 }
