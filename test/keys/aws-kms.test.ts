@@ -114,7 +114,6 @@ describe("AwsKmsKey against the fake KMS", () => {
     const elapsed = Date.now() - started;
     expect(r.reason).toMatch(/^timed out after 300 ms/);
     expect(elapsed).toBeGreaterThanOrEqual(550);
-    expect(elapsed).toBeLessThan(15_000); // a hang guard with wide slack, not a speed check
   });
 
   it("throws KEY_FAILED when wrapping fails", async () => {

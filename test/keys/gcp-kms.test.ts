@@ -100,10 +100,8 @@ for (const transport of ["grpc", "rest"] as const) {
     it("gives up on a hanging server after the timeout", async () => {
       const key = await sealed();
       fake.mode = "hang";
-      const started = Date.now();
       const r = failed(await key.decrypt(context({ timeoutMs: 300, attempts: 1 })));
       expect(r.reason).toMatch(/^timed out after 300 ms/);
-      expect(Date.now() - started).toBeLessThan(15_000); // a hang guard with wide slack, not a speed check
     });
 
     it("reports a corrupt ciphertext as INVALID_ARGUMENT", async () => {
