@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { baseEnv, runSecrets, runSecretsAsync, type RunResult } from "../helpers/cli.js";
 import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { commandTable, GLOBAL_FLAGS, type CommandShape } from "../../src/cli/command-shape.js";
 import type { CliContext } from "../../src/cli/context.js";
 
@@ -103,11 +104,16 @@ interface Outcome {
   marker: boolean;
 }
 
-async function runInSandbox(args: string[], input = ""): Promise<Outcome> {
+/**
+ * Runs `secrets ARGS` in a fresh sandbox, as a real process or, for the bulk of the table, through the
+ * same runCli in this process (test/helpers/in-process.ts); each command also gets real-process cases.
+ */
+async function runInSandbox(args: string[], input = "", how: "process" | "in-process" = "process"): Promise<Outcome> {
   const box = sandbox();
   try {
     const before = snapshot(box.root);
-    const result = await runSecretsAsync(args, { env: box.env, cwd: box.repo, input, timeoutMs: HANG_MS });
+    const options = { env: box.env, cwd: box.repo, input, timeoutMs: HANG_MS };
+    const result = how === "process" ? await runSecretsAsync(args, options) : await runInProcess(args, options);
     const marker = existsSync(join(box.root, "MARKER"));
     return { result, changed: changedFiles(before, snapshot(box.root)), marker };
   } finally {
@@ -116,13 +122,13 @@ async function runInSandbox(args: string[], input = ""): Promise<Outcome> {
 }
 
 /** Runs `jobs` at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, job: (item: T) => Promise<R>): Promise<R[]> {
+async function pool<T, R>(items: readonly T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await job(items[i]!);
+      results[i] = await job(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -189,12 +195,15 @@ describe("the command line as a contract (issue 13 item 1)", () => {
       return flags.map((flag, i) => {
         const typo = misspell(flag, i % 2 === 0 ? "swap" : "drop", taken);
         const at = shape.path.length;
-        return { shape, flag, typo, args: [...line.slice(0, at), `--${typo}`, ...line.slice(at)] };
+        // The first case of each command runs as a real process; the rest in-process, on the same code path.
+        const how = i === 0 ? ("process" as const) : ("in-process" as const);
+        return { shape, flag, typo, how, args: [...line.slice(0, at), `--${typo}`, ...line.slice(at)] };
       });
     });
-    console.log(`flags-contract: ${cases.length} misspelled-flag cases over ${leaves(table).length} commands`);
+    const spawned = cases.filter((c) => c.how === "process").length;
+    console.log(`flags-contract: ${cases.length} misspelled-flag cases over ${leaves(table).length} commands (${spawned} as real processes)`);
     expect(cases.length).toBeGreaterThan(100);
-    const outcomes = await pool(cases, 4, async (c) => ({ c, o: await runInSandbox(c.args) }));
+    const outcomes = await pool(cases, 4, async (c) => ({ c, o: await runInSandbox(c.args, "", c.how) }));
     const failures = outcomes.flatMap(({ c, o }) => {
       const problems: string[] = [];
       if (o.result.code !== 2) problems.push(`exit ${o.result.code}`);
@@ -218,8 +227,8 @@ describe("the command line as a contract (issue 13 item 1)", () => {
       const typo = misspell(shape.names[0]!, "swap", siblings);
       return { shape, typo, args: [...line.slice(0, at), typo, ...line.slice(at + 1)] };
     });
-    console.log(`flags-contract: ${cases.length} misspelled-command cases`);
-    const outcomes = await pool(cases, 4, async (c) => ({ c, o: await runInSandbox(c.args) }));
+    console.log(`flags-contract: ${cases.length} misspelled-command cases (every fourth as a real process)`);
+    const outcomes = await pool(cases, 4, async (c, i) => ({ c, o: await runInSandbox(c.args, "", i % 4 === 0 ? "process" : "in-process") }));
     for (const { c, o } of outcomes) {
       expectRefused(o);
       const shown = [...c.shape.path.slice(0, -1), c.typo].join(" ");
