@@ -4,7 +4,7 @@
  * a file first removes the temp files killed sealfile writers left in its folder.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { removeDeadTempFiles } from "../io/temp-files.js";
 import type { Readable } from "node:stream";
 import { SealError } from "../errors.js";
@@ -61,17 +61,18 @@ function readDescriptor(fd: number, size: number, path: string): Uint8Array {
  * @throws SealError FILE_NOT_FOUND (exit 100, or `missingExitCode`), CANNOT_READ_INPUT (2; also for a device,
  *   a directory, or more than MAX_INPUT_BYTES)
  */
-export async function readInput(path: string | undefined, stdin: Readable, missingExitCode?: number): Promise<Uint8Array> {
-  if (!path || path === "-") return readAll(stdin);
-  return readInputFile(path, missingExitCode);
+export async function readInput(path: string | undefined, from: { stdin: Readable; cwd: string }, missingExitCode?: number): Promise<Uint8Array> {
+  if (!path || path === "-") return readAll(from.stdin);
+  return readInputFile(path, missingExitCode, from.cwd);
 }
 
-/** Like {@link readInput} for a path that is never stdin. */
-export function readInputFile(path: string, missingExitCode?: number): Uint8Array {
-  removeDeadTempFiles(dirname(path));
+/** Like {@link readInput} for a path that is never stdin; a relative `path` is taken from `cwd`. Errors name `path` as given. */
+export function readInputFile(path: string, missingExitCode?: number, cwd?: string): Uint8Array {
+  const full = cwd === undefined ? path : resolve(cwd, path);
+  removeDeadTempFiles(dirname(full));
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(full, "r");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { spawn } from "node:child_process";
 import { baseEnv, ROOT, runSecrets, runSecretsAsync, tempHome } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { FakeAwsServer } from "../fakes/aws-kms-server.js";
 import { FakeGcpKms } from "../fakes/gcp-kms-server.js";
 import { FakeAzureKeyVault } from "../fakes/azure-kv-server.js";
@@ -99,10 +100,13 @@ function expectNoSecrets(text: string): void {
   for (const s of [...SECRETS, AWS_SECRET, GCP_TOKEN, AZ_TOKEN]) expect(text).not.toContain(s);
 }
 
-/** Encrypts PLAIN with `flags` and returns the path of the encrypted file. */
-async function encryptWith(flags: string[], env: Record<string, string>, name = "secrets.yaml"): Promise<{ path: string; text: string }> {
+/**
+ * Encrypts PLAIN with `flags` and returns the path of the encrypted file; in-process unless `run` says
+ * otherwise (a real process where the SDK reads the environment itself, as for shared config files).
+ */
+async function encryptWith(flags: string[], env: Record<string, string>, name = "secrets.yaml", run: typeof runInProcess = runInProcess): Promise<{ path: string; text: string }> {
   const plain = write(name, PLAIN);
-  const r = await runSecretsAsync(["encrypt", ...flags, plain], { env, timeoutMs: 60_000 });
+  const r = await run(["encrypt", ...flags, plain], { env, timeoutMs: 60_000 });
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   expectNoSecrets(r.stdout);
@@ -121,7 +125,7 @@ describe("each provider through the CLI, decrypting with no age key", () => {
     expect(md.kms?.[0]).toMatchObject({ arn: ARN, aws_profile: "" });
     expect(md.age).toBeUndefined();
 
-    const dec = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+    const dec = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
     expect(dec.stderr).toBe("");
     expect(dec.code).toBe(0);
     expect(dec.stdout).toBe(PLAIN);
@@ -137,7 +141,7 @@ describe("each provider through the CLI, decrypting with no age key", () => {
       expect(count(gcp.wraps, GCP_KEY) - before.w).toBe(1);
       expect(sopsBlock(text).gcp_kms?.[0]).toMatchObject({ resource_id: GCP_KEY });
 
-      const dec = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+      const dec = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
       expect(dec.stderr).toBe("");
       expect(dec.code).toBe(0);
       expect(dec.stdout).toBe(PLAIN);
@@ -158,7 +162,7 @@ describe("each provider through the CLI, decrypting with no age key", () => {
     expect(entry).toMatchObject({ vault_url: AZ_VAULT, name: AZ_NAME, version: azVersion });
     expect(String(entry?.enc)).toMatch(/^[A-Za-z0-9_-]+$/); // base64url, no padding
 
-    const dec = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+    const dec = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
     expect(dec.stderr).toBe("");
     expect(dec.code).toBe(0);
     expect(dec.stdout).toBe(PLAIN);
@@ -195,8 +199,8 @@ describe("a file for age and all three KMS recipients", () => {
     expect([count(aws.wraps, ARN) - before.a, count(gcp.wraps, GCP_KEY) - before.g, count(az.wraps, AZ_NAME) - before.z]).toEqual([1, 1, 1]);
   });
 
-  function decrypt(extra: Record<string, string>, args: string[] = []): ReturnType<typeof runSecretsAsync> {
-    return runSecretsAsync([...args, "decrypt", file], { env: cloudEnv({ SEALFILE_KEY_TIMEOUT_MS: String(T), ...extra }), timeoutMs: 60_000 });
+  function decrypt(extra: Record<string, string>, args: string[] = []): ReturnType<typeof runInProcess> {
+    return runInProcess([...args, "decrypt", file], { env: cloudEnv({ SEALFILE_KEY_TIMEOUT_MS: String(T), ...extra }), timeoutMs: 60_000 });
   }
 
   it("opens with the age key alone, before any KMS is asked (all three hang)", async () => {
@@ -296,7 +300,7 @@ describe("encrypting when a provider fails", () => {
   it("a hanging KMS makes encrypt fail within the bound, naming the key; nothing is written to stdout", async () => {
     aws.kmsMode = "hang";
     const T = 1_000;
-    const r = await runSecretsAsync(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("hang.yaml", PLAIN)], {
+    const r = await runInProcess(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("hang.yaml", PLAIN)], {
       env: cloudEnv({ SEALFILE_KEY_TIMEOUT_MS: String(T) }),
       timeoutMs: 60_000,
     });
@@ -310,7 +314,7 @@ describe("encrypting when a provider fails", () => {
   it("two failing providers are both named (exit 1, as sops encrypt.go:126)", async () => {
     aws.kmsMode = "deny";
     gcp.mode = "deny";
-    const r = await runSecretsAsync(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("two-fail.yaml", PLAIN)], { env: cloudEnv(), timeoutMs: 60_000 });
+    const r = await runInProcess(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("two-fail.yaml", PLAIN)], { env: cloudEnv(), timeoutMs: 60_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[WRAP_FAILED\]/);
     expect(r.stderr).toMatch(/kms arn:aws:kms:[^\n]*AccessDeniedException/);
@@ -323,13 +327,13 @@ describe("AWS specifics through the CLI", () => {
     const env = cloudEnv();
     const { path, text } = await encryptWith(["--kms", ARN, "--encryption-context", "app:web,env:prod"], env);
     expect(sopsBlock(text).kms?.[0]?.context).toEqual({ app: "web", env: "prod" });
-    const ok = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+    const ok = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(PLAIN);
 
     const edited = text.replace(/env: prod/, "env: dev");
     expect(edited).not.toBe(text);
-    const bad = await runSecretsAsync(["decrypt", write("ctx-edited.yaml", edited)], { env, timeoutMs: 60_000 });
+    const bad = await runInProcess(["decrypt", write("ctx-edited.yaml", edited)], { env, timeoutMs: 60_000 });
     expect(bad.code).toBe(128);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/kms arn:aws:kms:[^\n]*InvalidCiphertextException/);
@@ -338,7 +342,7 @@ describe("AWS specifics through the CLI", () => {
 
   it("a malformed --encryption-context is refused before anything is sent (exit 6, as sops)", async () => {
     const seen = aws.kmsRequests;
-    const r = await runSecretsAsync(["encrypt", "--kms", ARN, "--encryption-context", "novalue", write("x.yaml", PLAIN)], { env: cloudEnv(), timeoutMs: 60_000 });
+    const r = await runInProcess(["encrypt", "--kms", ARN, "--encryption-context", "novalue", write("x.yaml", PLAIN)], { env: cloudEnv(), timeoutMs: 60_000 });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/error\[BAD_ENCRYPTION_CONTEXT\]/);
     expect(aws.kmsRequests).toBe(seen);
@@ -350,7 +354,7 @@ describe("AWS specifics through the CLI", () => {
     const callers0 = aws.kmsCallers.length;
     const { path, text } = await encryptWith(["--kms", `${ARN}+${ROLE}`], env);
     expect(sopsBlock(text).kms?.[0]).toMatchObject({ arn: ARN, role: ROLE });
-    const dec = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+    const dec = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
     expect(dec.stderr).toBe("");
     expect(dec.stdout).toBe(PLAIN);
     const sts = aws.stsCalls.slice(sts0);
@@ -363,12 +367,13 @@ describe("AWS specifics through the CLI", () => {
     const { path } = await encryptWith(["--kms", `${ARN}+${ROLE}`], env);
     aws.stsMode = "deny";
     const seen = aws.kmsRequests;
-    const r = await runSecretsAsync(["decrypt", path], { env, timeoutMs: 60_000 });
+    const r = await runInProcess(["decrypt", path], { env, timeoutMs: 60_000 });
     expect(r.code).toBe(128);
     expect(r.stderr).toMatch(/STS AssumeRole arn:aws:iam::111122223333:role\/ci-decrypt: AccessDenied/);
     expect(aws.kmsRequests).toBe(seen);
   });
 
+  // A real process: the AWS SDK reads AWS_CONFIG_FILE from the process environment, not from ours.
   it("--aws-profile picks that profile's credentials from AWS_CONFIG_FILE, and decrypt uses the stored aws_profile", async () => {
     const cfg = write("aws-config", [
       "[default]", "aws_access_key_id = AKIAFAKEDEFAULT000", "aws_secret_access_key = default-secret", "",
@@ -380,7 +385,7 @@ describe("AWS specifics through the CLI", () => {
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
     const callers0 = aws.kmsCallers.length;
-    const { path, text } = await encryptWith(["--kms", ARN, "--aws-profile", "ci"], env);
+    const { path, text } = await encryptWith(["--kms", ARN, "--aws-profile", "ci"], env, "secrets.yaml", runSecretsAsync);
     expect(sopsBlock(text).kms?.[0]).toMatchObject({ arn: ARN, aws_profile: "ci" });
     const dec = await runSecretsAsync(["decrypt", path], { env: { ...env, AWS_PROFILE: "other" }, timeoutMs: 60_000 });
     expect(dec.stderr).toBe("");
@@ -396,7 +401,7 @@ describe("AWS specifics through the CLI", () => {
     const { text } = await encryptWith(["--kms", ARN], env);
     const renamed = text.replace(/aws_profile: ""/, "aws_profile: missing-profile");
     expect(renamed).not.toBe(text);
-    const r = await runSecretsAsync(["decrypt", write("missing-profile.yaml", renamed)], { env, timeoutMs: 60_000 });
+    const r = await runInProcess(["decrypt", write("missing-profile.yaml", renamed)], { env, timeoutMs: 60_000 });
     expect(r.code).toBe(128);
     expect(r.stderr).toMatch(/aws_profile missing-profile/);
     expectNoSecrets(r.stderr);
@@ -430,7 +435,7 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     );
     writeFileSync(join(proj, "app.yaml"), PLAIN);
     const before = { a: count(aws.wraps, ARN), g: count(gcp.wraps, GCP_KEY) };
-    const r = await runSecretsAsync(["encrypt", "app.yaml"], { env: cloudEnv(), cwd: proj, timeoutMs: 60_000 });
+    const r = await runInProcess(["encrypt", "app.yaml"], { env: cloudEnv(), cwd: proj, timeoutMs: 60_000 });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect([count(aws.wraps, ARN) - before.a, count(gcp.wraps, GCP_KEY) - before.g]).toEqual([1, 1]);
@@ -465,7 +470,7 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     it(`opens with ${c.name}`, async () => {
       aws.kmsMode = c.aws ? "ok" : "deny";
       gcp.mode = c.gcp ? "ok" : "deny";
-      const r = await runSecretsAsync(["decrypt", yamlFile], { env: cloudEnv(c.age ? { SOPS_AGE_KEY_FILE: ageKeys } : {}), cwd: proj, timeoutMs: 60_000 });
+      const r = await runInProcess(["decrypt", yamlFile], { env: cloudEnv(c.age ? { SOPS_AGE_KEY_FILE: ageKeys } : {}), cwd: proj, timeoutMs: 60_000 });
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(PLAIN);
@@ -476,7 +481,7 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     it(`fails with ${only} alone: exit 128, says how many groups were opened`, async () => {
       aws.kmsMode = only === "AWS" ? "ok" : "deny";
       gcp.mode = only === "GCP" ? "ok" : "deny";
-      const r = await runSecretsAsync(["decrypt", yamlFile], { env: cloudEnv(only === "age" ? { SOPS_AGE_KEY_FILE: ageKeys } : {}), cwd: proj, timeoutMs: 60_000 });
+      const r = await runInProcess(["decrypt", yamlFile], { env: cloudEnv(only === "age" ? { SOPS_AGE_KEY_FILE: ageKeys } : {}), cwd: proj, timeoutMs: 60_000 });
       expect(r.code).toBe(128);
       expect(r.stdout).toBe("");
       expect(r.stderr).toContain("only 1 of the 2 key groups needed could be opened (the file has 3)");
@@ -505,7 +510,7 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     expect(text.indexOf("shamir_threshold")).toBeLessThan(text.indexOf("key_groups"));
     aws.kmsMode = "ok";
     gcp.mode = "deny";
-    const r = await runSecretsAsync(["decrypt", write("old-layout.yaml", text)], { env: cloudEnv({ SOPS_AGE_KEY_FILE: ageKeys }), timeoutMs: 60_000 });
+    const r = await runInProcess(["decrypt", write("old-layout.yaml", text)], { env: cloudEnv({ SOPS_AGE_KEY_FILE: ageKeys }), timeoutMs: 60_000 });
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe(PLAIN);
   });
@@ -514,8 +519,8 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     writeFileSync(join(proj, "app.json"), JSON.stringify({ db: { password: "canary-s3cr3t-value" }, api_token: "canary-api-token-42" }, null, "\t") + "\n");
     writeFileSync(join(proj, "app.env"), "DB_PASSWORD=canary-s3cr3t-value\nAPI_TOKEN=canary-api-token-42\n");
     const env = cloudEnv({ SOPS_AGE_KEY_FILE: ageKeys });
-    const json = await runSecretsAsync(["encrypt", "app.json"], { env, cwd: proj, timeoutMs: 60_000 });
-    const dotenv = await runSecretsAsync(["encrypt", "app.env"], { env, cwd: proj, timeoutMs: 60_000 });
+    const json = await runInProcess(["encrypt", "app.json"], { env, cwd: proj, timeoutMs: 60_000 });
+    const dotenv = await runInProcess(["encrypt", "app.env"], { env, cwd: proj, timeoutMs: 60_000 });
     expect([json.code, dotenv.code]).toEqual([0, 0]);
     expect(dotenv.stdout).toMatch(/^sops_key_groups__list_1__map_kms__list_0__map_arn=arn:aws:kms:/m);
     expect(dotenv.stdout).toMatch(/^sops_shamir_threshold=2$/m);
@@ -523,10 +528,10 @@ describe("key groups: 2-of-3 Shamir across age, AWS and GCP", () => {
     for (const k of ["kms", "gcp_kms", "azure_kv", "hc_vault", "age", "pgp"]) parsed.sops[k] = null;
     for (const g of parsed.sops.key_groups) if (Array.isArray(g.age) && g.age.length === 0) g.age = null;
     gcp.mode = "deny"; // age + AWS
-    const jsonDec = await runSecretsAsync(["decrypt", "--input-type", "json", write("nulls.json", JSON.stringify(parsed, null, "\t"))], { env, timeoutMs: 60_000 });
+    const jsonDec = await runInProcess(["decrypt", "--input-type", "json", write("nulls.json", JSON.stringify(parsed, null, "\t"))], { env, timeoutMs: 60_000 });
     expect(jsonDec.stderr).toBe("");
     expect(JSON.parse(jsonDec.stdout)).toEqual({ db: { password: "canary-s3cr3t-value" }, api_token: "canary-api-token-42" });
-    const envDec = await runSecretsAsync(["decrypt", write("groups.env", dotenv.stdout)], { env, timeoutMs: 60_000 });
+    const envDec = await runInProcess(["decrypt", write("groups.env", dotenv.stdout)], { env, timeoutMs: 60_000 });
     expect(envDec.stderr).toBe("");
     expect(envDec.stdout).toBe("DB_PASSWORD=canary-s3cr3t-value\nAPI_TOKEN=canary-api-token-42\n");
   });

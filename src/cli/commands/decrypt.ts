@@ -68,7 +68,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         const formats = formatsFor(args, args.file);
         const { name } = formats;
         const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-        const bytes = await readInput(args.file, ctx.stdin);
+        const bytes = await readInput(args.file, ctx);
         // A `.toml` file sops encrypted (as binary) stays binary.
         const input = sealedFormatOf(formats.input, bytes);
         const output = input !== formats.input && formats.output === formats.input ? input : formats.output;

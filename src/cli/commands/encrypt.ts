@@ -105,7 +105,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
       await withWriteLock(ctx, outputPath(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }), async () => {
         const { input, output, name } = formatsFor(args, args.file);
         const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-        const bytes = await readInput(args.file, ctx.stdin);
+        const bytes = await readInput(args.file, ctx);
         const inputStoreOptions = withDotenvGrammar(storeOptionsFor(input, args.indent, config), args["dotenv-grammar"]);
         const outputStoreOptions = storeOptionsFor(output, args.indent, config);
         const target = args.output ?? args.file;

@@ -28,7 +28,7 @@ export function filestatusCommand(ctx: CliContext): CommandModule<GlobalArgs, Ar
       y.positional("file", { type: "string", demandOption: true, describe: "the file to look at" }).options({ "input-type": typeOptions["input-type"] }).example("$0 filestatus secrets.yaml", '{"encrypted":true}') as unknown as Argv<Args>,
     handler: async (args) => {
       const { input } = formatsFor(args, args.file);
-      const bytes = await readInput(args.file, ctx.stdin);
+      const bytes = await readInput(args.file, ctx);
       ctx.stdout.write(`${JSON.stringify({ encrypted: isSealedBytes(bytes, input) })}\n`);
     },
   };

@@ -53,7 +53,7 @@ function quietConfig(ctx: CliContext, args: Args, file: string | undefined): Sop
 
 async function diffText(ctx: CliContext, args: Args): Promise<void> {
   const file = args.file!;
-  const bytes = await readInput(file, ctx.stdin);
+  const bytes = await readInput(file, ctx);
   try {
     const format = chooseFormat(args["input-type"], file);
     const result = await textconv(bytes, {
@@ -86,7 +86,7 @@ async function mergeLocked(ctx: CliContext, args: Args): Promise<void> {
   const name = args.path ?? args.ours!;
   const format = chooseFormat(args["input-type"], name);
   const config = loadConfig({ cwd: ctx.cwd, file: name, ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-  const [base, ours, theirs] = await Promise.all([args.base!, args.ours!, args.theirs!].map((p) => readInput(resolve(ctx.cwd, p), ctx.stdin)));
+  const [base, ours, theirs] = await Promise.all([args.base!, args.ours!, args.theirs!].map((p) => readInput(p, ctx)));
   const result = await mergeSealed(
     { base: base!, ours: ours!, theirs: theirs! },
     {

@@ -79,7 +79,7 @@ async function valueFrom(ctx: CliContext, words: Words): Promise<Node> {
     warn(ctx, ARGV_WARNING);
     return parseJsonValue(Buffer.from(words.text, "utf8"));
   }
-  const raw = words.from === "stdin" ? await readAll(ctx.stdin) : await readInput(words.valueFile, ctx.stdin);
+  const raw = words.from === "stdin" ? await readAll(ctx.stdin) : await readInput(words.valueFile, ctx);
   try {
     return parseJsonValue(raw);
   } finally {
