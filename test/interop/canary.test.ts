@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
-import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { baseEnv, runSecrets, tempHome, type RunResult } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { buildMetadata, emitYaml, m, s, sealBytes, sealTree, type Node } from "./sops-writer.js";
 
 const CANARY = `CANARY${randomBytes(6).toString("hex")}`;
@@ -59,11 +60,15 @@ beforeAll(async () => {
 });
 
 const flagState: { flags: string[] } = { flags: [] };
-/** runSecrets with the current extra global flags (placed before any `--`). */
-function run(args: string[], opts: Parameters<typeof runSecrets>[1]): ReturnType<typeof runSecrets> {
+/**
+ * `secrets ARGS` with the current extra global flags (placed before any `--`). The plain runs go through
+ * runCli in this process; the `--verbose --debug` runs, and every `exec` (its child writes to the real
+ * stdout), are real processes, so whatever could reach a real stderr outside runCli is seen too.
+ */
+function run(args: string[], opts: Parameters<typeof runSecrets>[1]): RunResult | Promise<RunResult> {
   const dd = args.indexOf("--");
   const full = dd < 0 ? [...args, ...flagState.flags] : [...args.slice(0, dd), ...flagState.flags, ...args.slice(dd)];
-  return runSecrets(full, opts);
+  return flagState.flags.length > 0 || args[0] === "exec" ? runSecrets(full, opts) : runInProcess(full, opts);
 }
 
 interface Scenario { name: string; run: () => { code: number; stdout: string; stderr: string } | Promise<{ code: number; stdout: string; stderr: string }>; mayPrintPlain?: boolean; mayPass?: boolean }
@@ -160,8 +165,8 @@ const scenarios: Scenario[] = [
     const base = readFileSync(ENC.yaml!);
     const ours = w("ours.yaml", base);
     const theirs = w("theirs.yaml", base);
-    expect(run(["set", "--value-stdin", ours, '["secret"]'], { env, input: JSON.stringify(`${CANARY}-ours`) }).code).toBe(0);
-    expect(run(["set", "--value-stdin", theirs, '["secret"]'], { env, input: JSON.stringify(`${CANARY}-theirs`) }).code).toBe(0);
+    expect(runSecrets(["set", "--value-stdin", ours, '["secret"]'], { env, input: JSON.stringify(`${CANARY}-ours`) }).code).toBe(0);
+    expect(runSecrets(["set", "--value-stdin", theirs, '["secret"]'], { env, input: JSON.stringify(`${CANARY}-theirs`) }).code).toBe(0);
     return run(["git", "merge", w("base.yaml", base), ours, theirs, "s.yaml"], { env });
   } },
   { name: "merge with the wrong key", run: () => {
