@@ -5,13 +5,13 @@
  * holder died on this host, or that is older than a day, is recovered by renaming it away (only one recoverer
  * can rename the file it judged). Just before a rename the writer checks that the lock is still its own.
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SealError } from "../errors.js";
-import { lockPathFor, pidAlive, removeDeadTempFiles, tempPathFor } from "./temp-files.js";
-import { dirname } from "node:path";
+import { isSealfileLockName, lockPathFor, pidAlive, removeDeadTempFiles, tempPathFor } from "./temp-files.js";
+import { dirname, join } from "node:path";
 
 /** How long a writer waits for another one by default. */
 export const DEFAULT_LOCK_WAIT_MS = 10_000;
@@ -165,7 +165,26 @@ export class FileLock {
 }
 
 /**
- * Locks `path` for rewriting. Also removes leftover temp files of dead writers in its folder.
+ * Recovers the stale locks in `dir`: a writer killed between its rename and its release leaves a lock on a
+ * file that a resumed run may never need to rewrite. Never fails.
+ */
+function removeStaleLocks(dir: string, staleMs: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!isSealfileLockName(name)) continue;
+    const lockPath = join(dir, name);
+    const seen = look(lockPath, Date.now());
+    if (seen.kind === "held" && isStale(seen, staleMs)) recover(lockPath, seen);
+  }
+}
+
+/**
+ * Locks `path` for rewriting. Also removes leftover temp files and stale locks of dead writers in its folder.
  * @throws SealError FILE_LOCKED when another writer holds it past `waitMs`; CANNOT_WRITE_OUTPUT when the
  *   lock cannot be created.
  */
@@ -174,6 +193,7 @@ export async function acquireFileLock(path: string, opts: LockOptions = {}): Pro
   const staleMs = opts.staleMs ?? DEFAULT_LOCK_STALE_MS;
   const lockPath = lockPathFor(path);
   removeDeadTempFiles(dirname(path));
+  removeStaleLocks(dirname(path), staleMs);
   const token = randomBytes(16).toString("hex");
   const record = Buffer.from(`${JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now(), token })}\n`, "utf8");
   const deadline = Date.now() + waitMs;
