@@ -36,7 +36,7 @@ async function trial(i: number): Promise<{ outcome: Outcome; detail: string }> {
   const file = join(dir, "s.yaml");
   copyFileSync(sealed, file);
   const before = readFileSync(file);
-  const set = (key: string) => runSecretsAsync(["set", "s.yaml", `["${key}"]`, "--value-stdin"], { env, cwd: dir, input: `"new-${key}-${i}"`, timeoutMs: 60_000 });
+  const set = (key: string) => runSecretsAsync(["set", "s.yaml", `["${key}"]`, "--value-stdin"], { env, cwd: dir, input: `"new-${key}-${i}"`, timeoutMs: 60_000, process: true });
   const [ra, rb] = await Promise.all([set("a"), set("b")]);
   const after = readFileSync(file);
   const plain = await decrypt(after, { env, cwd: dir });
@@ -90,7 +90,7 @@ describe("item 7: the lock", () => {
     copyFileSync(sealed, join(dir, "s.yaml"));
     const before = readFileSync(join(dir, "s.yaml"));
     plant(dir, process.pid);
-    const r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "300" }, cwd: dir, input: '"x"', timeoutMs: 60_000 });
+    const r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "300" }, cwd: dir, input: '"x"', timeoutMs: 60_000, process: true });
     expect(r.code).toBe(75);
     expect(r.stderr).toContain(`error[FILE_LOCKED]: ${join(dir, "s.yaml")} is being changed by another sealfile process (pid ${process.pid} on `);
     expect(r.stderr).toContain(`hint: run the command again when the other one has finished; if no sealfile process is running, remove ${lockOf(dir)}`);
@@ -104,7 +104,7 @@ describe("item 7: the lock", () => {
     copyFileSync(sealed, join(dir, "s.yaml"));
     const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
     plant(dir, dead);
-    const r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "0" }, cwd: dir, input: '"after-recovery"', timeoutMs: 60_000 });
+    const r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "0" }, cwd: dir, input: '"after-recovery"', timeoutMs: 60_000, process: true });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect((await decrypt(readFileSync(join(dir, "s.yaml")), { env, cwd: dir })).a).toBe("after-recovery");
@@ -118,11 +118,11 @@ describe("item 7: the lock", () => {
     const editor = join(dir, "..", "slow-editor.sh");
     // Waits until the test says so (at most a minute), then changes `c`.
     writeFileSync(editor, `#!/bin/sh\nn=0\nwhile [ ! -e "${dir}.go" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done\nsed -i 's/^c: .*/c: edited/' "$1"\n`, { mode: 0o755 });
-    const editing = runSecretsAsync(["edit", "s.yaml"], { env: { ...env, EDITOR: editor }, cwd: dir, timeoutMs: 60_000 });
+    const editing = runSecretsAsync(["edit", "s.yaml"], { env: { ...env, EDITOR: editor }, cwd: dir, timeoutMs: 60_000, process: true });
     let r;
     try {
       for (let i = 0; i < 1000 && !existsSync(lockOf(dir)); i++) await new Promise((res) => setTimeout(res, 20));
-      r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "200" }, cwd: dir, input: '"x"', timeoutMs: 60_000 });
+      r = await runSecretsAsync(["set", "s.yaml", '["a"]', "--value-stdin"], { env: { ...env, SEALFILE_LOCK_WAIT_MS: "200" }, cwd: dir, input: '"x"', timeoutMs: 60_000, process: true });
     } finally {
       writeFileSync(`${dir}.go`, "");
     }

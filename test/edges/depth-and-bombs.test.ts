@@ -33,7 +33,7 @@ function write(name: string, text: string): string {
 }
 
 async function encrypt(name: string, text: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const r = await runSecretsAsync(["encrypt", "--age", recipient, write(name, text)], { env, timeoutMs: HANG_MS });
+  const r = await runSecretsAsync(["encrypt", "--age", recipient, write(name, text)], { env, timeoutMs: HANG_MS, process: true });
   console.log(`${name}: exit ${r.code} in ${r.ms} ms`);
   return r;
 }
@@ -73,7 +73,7 @@ describe("deep nesting: one depth limit for every format, checked before any rec
       expect(enc.stderr).toBe("");
       expect(enc.code).toBe(0);
       const encFile = write(`ok-enc-${name}`, enc.stdout);
-      const dec = await runSecretsAsync(["decrypt", encFile], { env, timeoutMs: HANG_MS });
+      const dec = await runSecretsAsync(["decrypt", encFile], { env, timeoutMs: HANG_MS, process: true });
       expect(dec.stderr).toBe("");
       expect(dec.code).toBe(0);
       if (name.endsWith(".yaml")) expect(dec.stdout).toBe(make(MAX_DEPTH));
@@ -130,7 +130,7 @@ describe("pathological YAML costs: alias expansion is limited as go-yaml limits 
 describe("input size: no device is read without end", () => {
   it("decrypt /dev/zero and encrypt /dev/zero are refused at once", async () => {
     for (const args of [["decrypt", "/dev/zero"], ["encrypt", "--age", "RECIPIENT", "/dev/zero"]]) {
-      const r = await runSecretsAsync(args.map((a) => (a === "RECIPIENT" ? recipient : a)), { env, timeoutMs: HANG_MS });
+      const r = await runSecretsAsync(args.map((a) => (a === "RECIPIENT" ? recipient : a)), { env, timeoutMs: HANG_MS, process: true });
       console.log(`${args[0]} /dev/zero: exit ${r.code} in ${r.ms} ms`);
       expectClean(r, "CANNOT_READ_INPUT", 2, /not a regular file/);
     }

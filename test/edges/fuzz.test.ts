@@ -8,15 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
-import { newRunState, runCli } from "../../src/cli/run.js";
-import type { CliContext } from "../../src/cli/context.js";
-import { redactingStream } from "../../src/cli/redacting-stream.js";
-import { makeRedactor } from "../../src/redact.js";
 import { storeFor } from "../../src/formats/index.js";
 import type { FormatName } from "../../src/formats/types.js";
 import type { Node, Tree } from "../../src/tree/index.js";
 import { FIXTURES, baseEnv, runSecretsAsync } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 
 const SLOW = process.env.SLOW === "1";
 const PER_FORMAT = process.env.FUZZ_N ? Number(process.env.FUZZ_N) : SLOW ? 10_000 : 1_000;
@@ -190,40 +186,14 @@ interface Outcome {
   ms: number;
 }
 
-const collector = (): { stream: Writable; bytes: () => Buffer } => {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      cb();
-    },
-  });
-  return { stream, bytes: () => Buffer.concat(chunks) };
-};
-
 let dir: string;
 let env: Record<string, string>;
 let recipient: string;
 
 /** `secrets ARGV` in this process, with its own streams, state and environment. */
 async function inProcess(argv: string[], input: Buffer): Promise<Outcome> {
-  const out = collector();
-  const err = collector();
-  const redact = makeRedactor(env);
-  const { state, setExitCode } = newRunState();
-  const ctx: CliContext = {
-    cwd: dir,
-    env,
-    stdin: Readable.from([input]),
-    stdout: redactingStream(out.stream, redact),
-    stderr: redactingStream(err.stream, redact),
-    payload: out.stream,
-    interactive: false,
-    setExitCode,
-  };
-  const started = performance.now();
-  const code = await runCli(argv, ctx, state);
-  return { code, stdout: out.bytes(), stderr: err.bytes().toString("utf8"), ms: performance.now() - started };
+  const r = await runInProcess(argv, { env, cwd: dir, input });
+  return { code: r.code, stdout: r.stdoutBytes, stderr: r.stderr, ms: r.ms };
 }
 
 const typeArgs = (f: FormatName): string[] => ["--input-type", f, "--output-type", f];
@@ -505,7 +475,7 @@ describe("fuzz through the real CLI process (a sample)", () => {
     const worker = async (): Promise<void> => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        const o = await runSecretsAsync(job.args, { env, cwd: dir, input: job.input, timeoutMs: 30_000 });
+        const o = await runSecretsAsync(job.args, { env, cwd: dir, input: job.input, timeoutMs: 30_000, process: true });
         record(s, { code: o.code, stdout: o.stdoutBytes, stderr: o.stderr, ms: 0 }, `real ${job.label}`, job.input);
         s.maxMs = Math.max(s.maxMs, o.ms);
         if (o.code === -1) s.findings.push(`real ${job.label} killed after 30 s: input ${JSON.stringify(job.input.toString("latin1"))}`);

@@ -126,7 +126,7 @@ type Outcome = { state: "old" | "new" | "broken"; leftBefore: number; detail: st
 async function trial(w: Writer, maxDelay: number): Promise<Outcome> {
   const { dir, env, old } = prepare(w);
   const delay = Math.floor(Math.random() * maxDelay);
-  const r = await runSecretsAsync(w.args, { env, cwd: dir, timeoutMs: delay, ...(w.input !== undefined ? { input: w.input } : {}) });
+  const r = await runSecretsAsync(w.args, { env, cwd: dir, timeoutMs: delay, process: true, ...(w.input !== undefined ? { input: w.input } : {}) });
   const now = readFileSync(join(dir, "s.yaml"));
   const state = now.equals(old) ? "old" : (await w.isNew(now, dir)) ? "new" : "broken";
   const tmp = env.TMPDIR;
@@ -149,7 +149,7 @@ describe("item 8: leftovers after kill -9", () => {
       // check), and their time under that load bounds the delays, so kills fall before, in and after the write.
       const full = await Promise.all(Array.from({ length: AT_ONCE }, async () => {
         const t = prepare(w);
-        const r = await runSecretsAsync(w.args, { env: t.env, cwd: t.dir, timeoutMs: 60_000, ...(w.input !== undefined ? { input: w.input } : {}) });
+        const r = await runSecretsAsync(w.args, { env: t.env, cwd: t.dir, timeoutMs: 60_000, process: true, ...(w.input !== undefined ? { input: w.input } : {}) });
         expect(r.code, r.stderr).toBe(0);
         expect(await w.isNew(readFileSync(join(t.dir, "s.yaml")), t.dir)).toBe(true);
         return r.ms;

@@ -49,11 +49,11 @@ async function roundTrip(format: string, size: number): Promise<void> {
   const original = plainFile(format, size);
   writeFileSync(file, original);
   const timeoutMs = 20 * 60_000;
-  const enc = await runSecretsAsync(["encrypt", "-i", "--input-type", format, "--age", recipient, file], { env, timeoutMs });
+  const enc = await runSecretsAsync(["encrypt", "-i", "--input-type", format, "--age", recipient, file], { env, timeoutMs, process: true });
   expect(enc.stderr).toBe("");
   expect(enc.code).toBe(0);
   expect(readFileSync(file).includes("ENC[AES256_GCM,data:")).toBe(true);
-  const dec = await runSecretsAsync(["decrypt", "--input-type", format, file], { env, timeoutMs });
+  const dec = await runSecretsAsync(["decrypt", "--input-type", format, file], { env, timeoutMs, process: true });
   expect(dec.stderr).toBe("");
   expect(dec.code).toBe(0);
   expect(dec.stdoutBytes.length).toBe(original.length);

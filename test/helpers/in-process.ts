@@ -56,6 +56,8 @@ export async function runInProcess(args: string[], opts: InProcessOptions): Prom
   };
   const started = performance.now();
   const code = await runCli(args, ctx, state, opts.columns);
+  // Writes queued in the redacting streams go out before the run counts as over, as they do before a process exits.
+  await Promise.all([ctx.stdout, ctx.stderr].map((s) => new Promise<void>((done) => s.end(done))));
   const stdoutBytes = out.bytes();
   return { code, stdout: stdoutBytes.toString("utf8"), stderr: err.bytes().toString("utf8"), stdoutBytes, ms: performance.now() - started };
 }

@@ -372,7 +372,7 @@ beforeAll(async () => {
   const worker = async (): Promise<void> => {
     while (next < resolved.length) {
       const sc = resolved[next++]!;
-      const r = await runSecretsAsync(sc.args, { env: envWith(sc.env), cwd: sc.cwd ?? WORK, input: sc.input ?? "", timeoutMs: 60_000 });
+      const r = await runSecretsAsync(sc.args, { env: envWith(sc.env), cwd: sc.cwd ?? WORK, input: sc.input ?? "", timeoutMs: 60_000, process: true });
       outcomes.push({ sc, r });
     }
   };

@@ -1,0 +1,31 @@
+/**
+ * Owns: bundling test/helpers/cli-worker.ts from the sources with esbuild, with the CLI bundle's settings
+ * (scripts/build.mjs), once per test run (vitest globalSetup, test/global-setup.ts).
+ */
+import { build } from "esbuild";
+import { mkdirSync, readFileSync, renameSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+export const WORKER_BUNDLE = join(ROOT, "node_modules/.cache/sealfile-tests/cli-worker.cjs");
+const EXTERNAL = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git"];
+
+export async function buildCliWorker(): Promise<void> {
+  const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  const define = { __SEALFILE_VERSION__: JSON.stringify(version), "import.meta.url": "__import_meta_url" };
+  mkdirSync(join(WORKER_BUNDLE, ".."), { recursive: true });
+  const tmp = `${WORKER_BUNDLE}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [join(ROOT, "test/helpers/cli-worker.ts")],
+    outfile: tmp,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external: EXTERNAL,
+    define,
+    banner: { js: `const __import_meta_url = require('node:url').pathToFileURL(${JSON.stringify(join(ROOT, "dist/cli.cjs"))}).href;` },
+    logLevel: "warning",
+  });
+  renameSync(tmp, WORKER_BUNDLE);
+}

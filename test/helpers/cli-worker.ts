@@ -1,0 +1,95 @@
+/**
+ * Owns: the worker thread that runs `secrets` command lines for the tests (test/helpers/cli.ts), through the
+ * same runCli as bin/secrets.js, bundled from src/ by test/helpers/cli-worker-build.ts. Each request gets
+ * the environment it names as this thread's process.env, so code below runCli that reads the environment
+ * itself (os.tmpdir(), os.homedir(), git, the cloud SDKs) sees what a real process would.
+ */
+import { parentPort } from "node:worker_threads";
+import { Readable, Writable } from "node:stream";
+import type { MessagePort } from "node:worker_threads";
+import { newRunState, runCli } from "../../src/cli/run.js";
+import type { CliContext } from "../../src/cli/context.js";
+import { redactingStream } from "../../src/cli/redacting-stream.js";
+import { makeRedactor } from "../../src/redact.js";
+
+export interface WorkerRequest {
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  input: Uint8Array;
+  /** Set for synchronous callers: stored 1 and notified when the reply has been posted. */
+  done?: Int32Array;
+}
+
+export interface WorkerReply {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+  ms: number;
+}
+
+function collector(): { stream: Writable; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(chunks) };
+}
+
+function useEnvironment(env: Record<string, string>): void {
+  for (const k of Object.keys(process.env)) delete process.env[k];
+  // As src/cli/main.ts does for the lazily loaded AWS SDK (never in the env commands pass on).
+  Object.assign(process.env, env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+}
+
+async function run(req: WorkerRequest): Promise<WorkerReply> {
+  useEnvironment(req.env);
+  const out = collector();
+  const err = collector();
+  const redact = makeRedactor(req.env);
+  const { state, setExitCode } = newRunState();
+  const ctx: CliContext = {
+    cwd: req.cwd,
+    env: { ...req.env },
+    stdin: Readable.from([Buffer.from(req.input)]),
+    stdout: redactingStream(out.stream, redact),
+    stderr: redactingStream(err.stream, redact),
+    payload: out.stream,
+    interactive: false,
+    setExitCode,
+  };
+  const started = performance.now();
+  const code = await runCli(req.args, ctx, state);
+  // Writes queued in the redacting streams go out before the run counts as over, as they do before a process exits.
+  await Promise.all([ctx.stdout, ctx.stderr].map((s) => new Promise<void>((done) => s.end(done))));
+  return { code, stdout: out.bytes(), stderr: err.bytes().toString("utf8"), ms: performance.now() - started };
+}
+
+function answer(port: MessagePort, req: WorkerRequest, reply: WorkerReply): void {
+  port.postMessage(reply);
+  if (req.done) {
+    Atomics.store(req.done, 0, 1);
+    Atomics.notify(req.done, 0);
+  }
+}
+
+parentPort!.once("message", (port: MessagePort) => {
+  let current: WorkerRequest | undefined;
+  // A real process would die here with a stack trace on stderr; the run reports just that, so tests see it.
+  const crash = (e: unknown): void => {
+    if (current) answer(port, current, { code: 1, stdout: new Uint8Array(), stderr: `uncaught in the command:\n${e instanceof Error ? e.stack : String(e)}\n`, ms: 0 });
+    current = undefined;
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  port.on("message", (req: WorkerRequest) => {
+    current = req;
+    void run(req).then((reply) => {
+      if (current === req) answer(port, req, reply);
+      current = undefined;
+    }, crash);
+  });
+});
