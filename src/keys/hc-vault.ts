@@ -64,7 +64,7 @@ export class VaultTransitKey implements MasterKey {
     });
   }
 
-  /** Field order as sops writes it: vault_address, engine_path, key_name, created_at, enc. */
+  /** The fields sops writes (metadata.ts sorts them, as sops does). */
   toMetadata(): KeyEntry {
     return { vault_address: this.address, engine_path: this.enginePath, key_name: this.keyName, created_at: this.createdAt, enc: this.enc };
   }

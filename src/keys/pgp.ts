@@ -56,7 +56,7 @@ export class PgpKey implements MasterKey {
     return new PgpKey(requiredString(entry, "fp", "pgp"), optionalString(entry, "created_at", "pgp"), optionalString(entry, "enc", "pgp") ?? "");
   }
 
-  /** Field order as sops writes it: created_at, enc, fp. */
+  /** The fields sops writes: created_at, enc, fp (metadata.ts sorts them). */
   toMetadata(): KeyEntry {
     return { created_at: this.createdAt, enc: this.enc, fp: this.id };
   }
