@@ -9,6 +9,9 @@ import { loadAge } from "./_age-lib.js";
 import { pluginRecipientName } from "./age.js";
 import { cleanMessage } from "./_remote-call.js";
 import type { KeyContext } from "./types.js";
+import { noteLoaded } from "./_loaded.js";
+
+noteLoaded("age-plugin");
 
 type Stanza = import("age-encryption").Stanza;
 type AgeIdentity = import("age-encryption").Identity;

@@ -11,6 +11,9 @@ import { callRemote } from "./_remote-call.js";
 import { StepFailure, createdNow, optionalString, requiredString } from "./_entry.js";
 import { checkVaultAddress, VAULT_ALLOWLIST_ENV } from "./endpoints.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
+import { noteLoaded } from "./_loaded.js";
+
+noteLoaded("hc-vault");
 
 const TOKEN_FILE = ".vault-token";
 const URI_SHAPE = "https://vault.example.com:8200/v1/transit/keys/NAME";

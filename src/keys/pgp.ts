@@ -14,6 +14,9 @@ import { loadSdk } from "./_sdk.js";
 import { createdNow, optionalString, requiredString } from "./_entry.js";
 import { gnupgHome, gpgProgram, runGpg } from "./_gpg.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
+import { noteLoaded } from "./_loaded.js";
+
+noteLoaded("pgp");
 
 /** Armored key files (public or secret), separated by the platform's path delimiter. sealfile's own variable. */
 export const PGP_KEY_FILE_ENV = "SEALFILE_PGP_KEY_FILE";
