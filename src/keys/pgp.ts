@@ -147,6 +147,7 @@ export class PgpKey implements MasterKey {
 
   /** The public key with this fingerprint: from SEALFILE_PGP_KEY_FILE, else exported from the GnuPG keyring. */
   async #publicKey(openpgp: OpenPgp, ctx: KeyContext): Promise<Key> {
+    if (!isPgpFingerprint(this.id)) PgpKey.fromFingerprint(this.id); // throws BAD_RECIPIENT
     const files = ctx.env[PGP_KEY_FILE_ENV];
     if (files) {
       const found = (await readKeyFiles(openpgp, files)).find((k) => matchesFingerprint(k, this.id));
@@ -168,6 +169,25 @@ export class PgpKey implements MasterKey {
       hint: `import it with \`gpg --import KEYFILE\`, or point ${PGP_KEY_FILE_ENV} at an armored key file`,
     });
   }
+}
+
+/**
+ * Where the secret key for `fp` is, without unlocking it: SEALFILE_PGP_KEY_FILE, else the GnuPG keyring
+ * (`gpg --list-secret-keys`; a key on a smartcard counts). For `doctor`.
+ */
+export async function findPgpSecretKey(fp: string, ctx: KeyContext): Promise<{ where?: string; looked: string[] }> {
+  const looked: string[] = [];
+  const files = ctx.env[PGP_KEY_FILE_ENV];
+  if (files) {
+    looked.push(`${PGP_KEY_FILE_ENV}=${files}`);
+    const keys = await readKeyFiles(await loadSdk("openpgp"), files);
+    if (keys.some((k) => k.isPrivate() && matchesFingerprint(k, fp))) return { where: `${PGP_KEY_FILE_ENV}=${files}`, looked };
+  }
+  const home = `the GnuPG home ${gnupgHome(ctx)}`;
+  looked.push(home);
+  if (!isPgpFingerprint(fp)) return { looked };
+  const run = await runGpg(ctx, ["--batch", "--with-colons", "--list-secret-keys", "--", fp.replace(/ /g, "").replace(/!$/, "")], "");
+  return run.code === 0 && run.stdout.length > 0 ? { where: home, looked } : { looked };
 }
 
 /** Primary key or a subkey has this fingerprint (or, for 16 hex digits, this key id). */
