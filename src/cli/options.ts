@@ -17,7 +17,7 @@ export const keyFlagOptions = {
   "gcp-kms": { type: "string", describe: "GCP KMS resource ids, comma separated (env SOPS_GCP_KMS_IDS)" },
   "azure-kv": { type: "string", describe: "Azure Key Vault key URLs, comma separated (env SOPS_AZURE_KEYVAULT_URLS)" },
   pgp: { alias: "p", type: "string", describe: "PGP fingerprints, comma separated (env SOPS_PGP_FP)" },
-  "hc-vault-transit": { type: "string", describe: "Vault transit key URIs (https://vault:8200/v1/transit/keys/NAME), comma separated (env SOPS_VAULT_URIS)" },
+  "hc-vault-transit": { type: "string", describe: "HashiCorp Vault transit key URIs, comma separated (env SOPS_VAULT_URIS)" },
   "encryption-context": { type: "string", describe: "AWS KMS encryption context, k1:v1,k2:v2" },
   "aws-profile": { type: "string", describe: "AWS profile for the KMS keys" },
   "shamir-secret-sharing-threshold": { type: "number", describe: "key groups needed to decrypt" },

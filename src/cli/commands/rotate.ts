@@ -73,7 +73,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           all: { type: "boolean", describe: "every file of the repository that a creation rule covers (implies -i)" },
           "in-place": { alias: "i", type: "boolean", describe: "rewrite the file (implied for several files)" },
           output: { type: "string", describe: "write the single file's result here instead of stdout" },
-          force: { type: "boolean", describe: "drop recipients sealfile cannot wrap for (pgp, hc_vault) instead of refusing" },
+          force: { type: "boolean", describe: "drop recipients sealfile cannot wrap for (hckms) instead of refusing" },
           "input-type": { type: "string", describe: "format of the files (default: by extension)" },
           ...recipientFlags,
           ...fixRuleOption,
