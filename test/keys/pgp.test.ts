@@ -62,6 +62,7 @@ describe("issue 19 acceptance 1: PGP-only sops fixtures", () => {
     expect(r.stderr).toContain(`pgp ${SOPS_TEST_FP}`);
     expect(r.stderr).toContain("no secret key");
     expect(r.stderr).toContain(empty.dir);
+    expect(r.stderr).toContain("hint: make one of these recipients' keys available (e.g. the secret key in GnuPG (GNUPGHOME) or SEALFILE_PGP_KEY_FILE)");
   });
 
   it("a missing SOPS_GPG_EXEC program is named", async () => {
@@ -124,5 +125,34 @@ describe("issue 19 acceptance 1: interop with Debian's gpg", () => {
     const r = await runInProcess(["encrypt", "--pgp", "--homedir=/tmp", plain], { env: env({ GNUPGHOME: withKey.dir }) });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/not a PGP fingerprint|error/);
+  });
+});
+
+describe("issue 19: PGP keys given as armored files", () => {
+  it("encrypts for a public key from SEALFILE_PGP_KEY_FILE and opens with its passphrase-protected secret key, asked on the terminal", async () => {
+    const openpgp = await import("openpgp");
+    const { PgpKey } = await import("../../src/keys/pgp.js");
+    const { makeKeyContext } = await import("../../src/ops/key-context.js");
+    const { privateKey, publicKey } = await openpgp.generateKey({ type: "curve25519", userIDs: [{ name: "t" }], passphrase: "correct horse", format: "armored" });
+    const fp = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
+    const pubFile = join(dir, "pub.asc");
+    const secFile = join(dir, "sec.asc");
+    writeFileSync(pubFile, publicKey);
+    writeFileSync(secFile, privateKey);
+    const dataKey = new Uint8Array(32).fill(7);
+    const key = PgpKey.fromFingerprint(fp);
+    await key.encrypt(dataKey, makeKeyContext(env({ GNUPGHOME: empty.dir, SEALFILE_PGP_KEY_FILE: pubFile }), { promptPassphrase: false }));
+    expect(key.enc).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    // Debian's gpg has no key for it; only the file can open it
+    const stored = PgpKey.fromMetadata(key.toMetadata());
+    const prompts: string[] = [];
+    const ok = await stored.decrypt(makeKeyContext(env({ GNUPGHOME: empty.dir, SEALFILE_PGP_KEY_FILE: secFile }), { promptPassphrase: (p) => (prompts.push(p), Promise.resolve("correct horse")) }));
+    expect(ok).toMatchObject({ ok: true });
+    expect(ok.ok && Buffer.from(ok.dataKey).equals(Buffer.from(dataKey))).toBe(true);
+    expect(prompts).toEqual([`Passphrase for PGP key ${fp}: `]);
+    const wrong = await stored.decrypt(makeKeyContext(env({ GNUPGHOME: empty.dir, SEALFILE_PGP_KEY_FILE: secFile }), { promptPassphrase: () => Promise.resolve("nope") }));
+    expect(wrong).toMatchObject({ ok: false, reason: expect.stringContaining(`wrong passphrase for the secret key ${fp}`) });
+    const noTty = await stored.decrypt(makeKeyContext(env({ GNUPGHOME: empty.dir, SEALFILE_PGP_KEY_FILE: secFile }), { promptPassphrase: false }));
+    expect(noTty).toMatchObject({ ok: false, reason: expect.stringContaining("no terminal") });
   });
 });
