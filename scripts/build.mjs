@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const external = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git"];
+const external = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git", "openpgp"];
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 const define = { __SEALFILE_VERSION__: JSON.stringify(version) };
 const common = { define, bundle: true, platform: "node", target: "node20", external, logLevel: "warning", legalComments: "none", write: false };

@@ -238,11 +238,11 @@ function directSpecs(r: Raw, recipients: Record<string, string>): KeySpec[] {
   const specs: KeySpec[] = [];
   const awsProfile = typeof r.aws_profile === "string" ? r.aws_profile : undefined;
   for (const rec of splitList(r.age)) specs.push(...ageSpecs(rec, recipients));
-  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: fp });
+  for (const fp of splitList(r.pgp)) specs.push({ kind: "pgp", id: resolveRecipient(fp, recipients) });
   for (const arn of splitList(r.kms)) specs.push(kmsSpecFromString(resolveRecipient(arn, recipients), undefined, awsProfile));
   for (const id of splitList(r.gcp_kms)) specs.push({ kind: "gcp_kms", resourceId: resolveRecipient(id, recipients) });
   for (const url of splitList(r.azure_keyvault)) specs.push(azureSpecFromUrl(resolveRecipient(url, recipients)));
-  for (const uri of splitList(r.hc_vault_transit_uri)) specs.push({ kind: "hc_vault", id: uri });
+  for (const uri of splitList(r.hc_vault_transit_uri)) specs.push({ kind: "hc_vault", id: resolveRecipient(uri, recipients) });
   return specs;
 }
 
@@ -257,6 +257,8 @@ export function specFromKeyString(key: string, fallback: "age"): KeySpec {
   if (key.startsWith("arn:")) return kmsSpecFromString(key);
   if (key.startsWith("projects/")) return { kind: "gcp_kms", resourceId: key };
   if (/^https?:\/\/[^/]+\/keys\//.test(key)) return azureSpecFromUrl(key);
+  if (/^https?:\/\/[^/]+\/v\d+\/.+\/keys\/[^/]+\/?$/.test(key)) return { kind: "hc_vault", id: key };
+  if (/^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/.test(key.replace(/ /g, ""))) return { kind: "pgp", id: key };
   return { kind: fallback, recipient: key };
 }
 
@@ -269,7 +271,7 @@ function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeyS
   const specs: KeySpec[] = [];
   for (const m of (g.merge ?? []) as Raw[]) specs.push(...groupSpecs(m, recipients, rule));
   for (const rec of (g.age ?? []) as string[]) specs.push(...ageSpecs(rec, recipients));
-  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: fp });
+  for (const fp of (g.pgp ?? []) as string[]) specs.push({ kind: "pgp", id: resolveRecipient(fp, recipients) });
   const defaultProfile = typeof rule.aws_profile === "string" ? rule.aws_profile : undefined;
   for (const k of (g.kms ?? []) as Raw[]) {
     specs.push({
@@ -284,7 +286,7 @@ function groupSpecs(g: Raw, recipients: Record<string, string>, rule: Raw): KeyS
   for (const k of (g.azure_keyvault ?? []) as Raw[]) {
     specs.push({ kind: "azure_kv", vaultUrl: String(k.vaultUrl), name: String(k.key), ...(k.version ? { version: String(k.version) } : {}) });
   }
-  for (const uri of (g.hc_vault ?? []) as string[]) specs.push({ kind: "hc_vault", id: uri });
+  for (const uri of (g.hc_vault ?? []) as string[]) specs.push({ kind: "hc_vault", id: resolveRecipient(uri, recipients) });
   const seen = new Set<string>();
   return specs.filter((s) => {
     const id = `${s.kind}/${shownAs(s)}`;

@@ -34,7 +34,8 @@ const TOKEN_ENV_RE = /^SEALFILE_[A-Z0-9_]*TOKEN$/;
 const MIN_LITERAL_LENGTH = 8;
 
 const AGE_KEY_RE = /AGE-SECRET-KEY-[0-9A-Z-]+/gi;
-const AGE_PLUGIN_RE = /AGE-PLUGIN-[0-9A-Z._+-]+/gi;
+/** An identity is `AGE-PLUGIN-NAME-1DATA`; the program name `age-plugin-name` alone is no secret and must stay readable. */
+const AGE_PLUGIN_RE = /AGE-PLUGIN-[0-9A-Z._+-]*?-1[0-9A-Z]+/gi;
 // Armour lines are upper case by definition; matching them case-sensitively keeps prose ("begin with a
 // private key") out. The dashes are optional so a header cut at either end still counts.
 const PEM_BEGIN_RE = /-{0,5}BEGIN[ 0-9A-Z]*PRIVATE KEY(?: BLOCK)?-{0,5}/g;

@@ -15,6 +15,10 @@ describe("redactKeyMaterial", () => {
     expect(redactKeyMaterial("x AGE-PLUGIN-YUBIKEY-1QQQQQQQ y")).toBe(`x ${REDACTED_KEY} y`);
   });
 
+  it("issue 19: leaves an age plugin's program name (age-plugin-NAME) readable", () => {
+    expect(redactKeyMaterial("age plugin program age-plugin-yubikey was not found")).toBe("age plugin program age-plugin-yubikey was not found");
+  });
+
   it("blanks PEM blocks whole, JSON-escaped, and cut short at either end", () => {
     expect(redactKeyMaterial(`before\n${pem}after`)).toBe(`before\n${REDACTED_KEY}\nafter`);
     expect(redactKeyMaterial(JSON.stringify({ private_key: pem }))).toBe(`{"private_key":"${REDACTED_KEY}\\n"}`);

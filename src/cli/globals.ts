@@ -21,7 +21,7 @@ export const globalOptions = {
 /** Accepted by the commands that read them: a command lists these in its own builder. */
 export const sharedOptions = {
   config: { type: "string", describe: "path to .sops.yaml (env SOPS_CONFIG; default: looked up from the file's folder, then the working directory)" },
-  "decryption-order": { type: "string", describe: "order in which key types are tried (env SOPS_DECRYPTION_ORDER; default age,pgp,kms,gcp_kms,azure_kv)" },
+  "decryption-order": { type: "string", describe: "order in which key types are tried (env SOPS_DECRYPTION_ORDER; default age, pgp, kms, gcp_kms, azure_kv, hc_vault)" },
   indent: { type: "number", describe: "indentation for YAML/JSON output" },
 } as const satisfies Record<string, Options>;
 

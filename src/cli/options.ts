@@ -16,6 +16,8 @@ export const keyFlagOptions = {
   kms: { alias: "k", type: "string", describe: "AWS KMS key ARNs (arn[+role]), comma separated (env SOPS_KMS_ARN)" },
   "gcp-kms": { type: "string", describe: "GCP KMS resource ids, comma separated (env SOPS_GCP_KMS_IDS)" },
   "azure-kv": { type: "string", describe: "Azure Key Vault key URLs, comma separated (env SOPS_AZURE_KEYVAULT_URLS)" },
+  pgp: { alias: "p", type: "string", describe: "PGP fingerprints, comma separated (env SOPS_PGP_FP)" },
+  "hc-vault-transit": { type: "string", describe: "HashiCorp Vault transit key URIs, comma separated (env SOPS_VAULT_URIS)" },
   "encryption-context": { type: "string", describe: "AWS KMS encryption context, k1:v1,k2:v2" },
   "aws-profile": { type: "string", describe: "AWS profile for the KMS keys" },
   "shamir-secret-sharing-threshold": { type: "number", describe: "key groups needed to decrypt" },

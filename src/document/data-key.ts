@@ -131,6 +131,19 @@ export async function unwrapDataKey(keys: MasterKey[][], md: Metadata, opts: Unw
   return dataKey;
 }
 
+/** What to set up for each kind of key that failed, for the hint. */
+const HOW_TO_OPEN: Partial<Record<KeyKind, string>> = {
+  age: "SOPS_AGE_KEY_FILE=path/to/keys.txt",
+  pgp: "the secret key in GnuPG (GNUPGHOME) or SEALFILE_PGP_KEY_FILE",
+  hc_vault: "VAULT_ADDR and VAULT_TOKEN for the file's Vault",
+};
+
+function waysToOpen(kinds: readonly KeyKind[]): string {
+  const ways = [...new Set(kinds)].map((k) => HOW_TO_OPEN[k]).filter((w): w is string => w !== undefined);
+  if (kinds.some((k) => k === "kms" || k === "gcp_kms" || k === "azure_kv")) ways.push("cloud credentials");
+  return ways.length > 0 ? ways.join(", or ") : `${HOW_TO_OPEN.age!}, or cloud credentials`;
+}
+
 function noUsableKey(failures: KeyFailure[], file: string | undefined, threshold: number, groups: number, openedGroups: readonly number[] = []): SealError {
   // groups are opened in parallel, so failures arrive in completion order; report them in file order
   const sorted = [...failures].sort((a, b) => a.group - b.group);
@@ -147,11 +160,12 @@ function noUsableKey(failures: KeyFailure[], file: string | undefined, threshold
     groups > 1
       ? `could not open enough key groups of ${where}: only ${openedGroups.length} of the ${threshold} key groups needed could be opened (the file has ${groups}):\n${lines.join("\n")}`
       : `no key could open the data key of ${where}:\n${lines.join("\n")}`;
+  const ways = waysToOpen(sorted.map((f) => f.kind));
   return new SealError("NO_USABLE_KEY", message, {
     hint:
       groups > 1
-        ? `make keys of at least ${threshold} key groups available (e.g. SOPS_AGE_KEY_FILE=path/to/keys.txt, or cloud credentials)`
-        : "make one of these recipients' keys available (e.g. SOPS_AGE_KEY_FILE=path/to/keys.txt, or cloud credentials), or run `secrets doctor FILE`",
+        ? `make keys of at least ${threshold} key groups available (e.g. ${ways})`
+        : `make one of these recipients' keys available (e.g. ${ways}), or run \`secrets doctor FILE\``,
     details: { failures: sorted.map((f) => ({ ...f, tried: [...f.tried] })), ...(groups > 1 ? { openedGroups: [...openedGroups], threshold } : {}) },
   });
 }

@@ -53,7 +53,9 @@ export function entryIdentity(ref: KeyRef): string {
       return `azure_kv ${str(e, "vault_url").replace(/\/+$/, "")}/keys/${str(e, "name")}${version ? `/${version}` : ""}`;
     }
     case "pgp":
-      return `pgp ${str(e, "fp")}`;
+      return `pgp ${str(e, "fp").replace(/ /g, "").toUpperCase()}`;
+    case "hc_vault":
+      return `hc_vault ${str(e, "vault_address").replace(/\/+$/, "")}/v1/${str(e, "engine_path")}/keys/${str(e, "key_name")}`;
     default:
       return `${ref.kind} ${str(e, "vault_address") || str(e, "key_id") || JSON.stringify(e)}`;
   }
@@ -72,8 +74,10 @@ export function specIdentity(spec: KeySpec): string {
       return `gcp_kms ${spec.resourceId.trim()}`;
     case "azure_kv":
       return `azure_kv ${spec.vaultUrl.replace(/\/+$/, "")}/keys/${spec.name}${spec.version ? `/${spec.version}` : ""}`;
-    default:
-      return `${spec.kind} ${spec.id}`;
+    case "pgp":
+      return `pgp ${spec.id.trim().replace(/ /g, "").toUpperCase()}`;
+    case "hc_vault":
+      return `hc_vault ${spec.id.trim().replace(/\/+$/, "")}`;
   }
 }
 

@@ -20,7 +20,7 @@ export interface RotateOptions {
   /** Recipients to remove (from whichever group holds them). */
   readonly remove?: readonly KeySpec[];
   /**
-   * Drop recipients of kinds sealfile cannot wrap for (pgp, hc_vault, hckms) instead of refusing.
+   * Drop recipients of kinds sealfile cannot wrap for (hckms) instead of refusing.
    * Without it a file with such recipients is not rotated: dropping them silently would lock their owners out.
    */
   readonly dropUnsupported?: boolean;

@@ -1,5 +1,5 @@
 /**
- * Owns: loading a cloud SDK package the first time a key source needs it, so nothing of the SDKs is read at start-up.
+ * Owns: loading a cloud SDK package (or OpenPGP.js) the first time a key source needs it, so nothing of the SDKs is read at start-up.
  *
  * The SDKs are loaded with a CommonJS `require` (all of them ship CommonJS builds) rather than `import()`: the CLI
  * bundle runs inside `vm.Script` with a V8 code cache, where Node 20 refuses a dynamic `import()` coming from cached
@@ -16,6 +16,7 @@ interface Sdks {
   "google-gax": typeof import("google-gax");
   "@azure/keyvault-keys": typeof import("@azure/keyvault-keys");
   "@azure/identity": typeof import("@azure/identity");
+  openpgp: typeof import("openpgp");
 }
 
 let requireFromHere: NodeJS.Require | undefined;

@@ -37,6 +37,8 @@ export interface LoadedIdentities {
   readonly age: ReadonlyArray<{ readonly source: string; readonly identity: string }>;
   /** The plain age identity strings, deduplicated (same as `age`, without sources). */
   readonly identities: string[];
+  /** Plugin identities (`AGE-PLUGIN-NAME-1…`), deduplicated; opened by running `age-plugin-name`. */
+  readonly plugins: string[];
   /** Passphrase-protected age identity files. */
   readonly locked: LockedAgeFile[];
   /** SSH identities, plain or passphrase-protected, tried after the age ones. */
@@ -58,6 +60,7 @@ export interface IdentityInfo {
 }
 
 const IDENTITY_RE = /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/;
+const PLUGIN_IDENTITY_RE = /^AGE-PLUGIN-[0-9A-Z._+-]+-1[0-9A-Z]+$/;
 const CACHE_KEY = "age.identities";
 const PASSPHRASE_ATTEMPTS = 3;
 
@@ -76,6 +79,14 @@ export function parseIdentityText(text: string): string[] {
     if (IDENTITY_RE.test(line)) out.push(line);
   }
   return out;
+}
+
+/** Plugin identity strings (`AGE-PLUGIN-NAME-1…`) in a key file's text, as age and sops 3.10+ read them. */
+export function parsePluginIdentityText(text: string): string[] {
+  return text
+    .split(/\r?\n|\s+/)
+    .map((l) => l.trim())
+    .filter((l) => PLUGIN_IDENTITY_RE.test(l));
 }
 
 /** True for the bytes of an age file, binary or armored (a passphrase-protected identity file). */
@@ -114,6 +125,7 @@ function shared<T>(ctx: KeyContext, label: string, make: () => T): T {
 
 async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<LoadedIdentities> {
   const age: Array<{ source: string; identity: string }> = [];
+  const plugins: string[] = [];
   const locked: LockedAgeFile[] = [];
   const ssh: Array<{ source: string; identity: SshIdentity; locked: boolean }> = [];
   const sources: IdentitySource[] = [];
@@ -127,9 +139,12 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
       sources.push({ label, status: "passphrase-protected", count: 0, kind: "age" });
       return;
     }
-    const found = parseIdentityText(Buffer.from(bytes).toString("utf8"));
+    const text = Buffer.from(bytes).toString("utf8");
+    const found = parseIdentityText(text);
+    const pluginIds = parsePluginIdentityText(text);
     for (const identity of found) age.push({ source: label, identity });
-    sources.push({ label, status: "loaded", count: found.length, kind: "age" });
+    plugins.push(...pluginIds);
+    sources.push({ label, status: "loaded", count: found.length + pluginIds.length, kind: "age" });
   };
 
   const env = ctx.env;
@@ -180,7 +195,7 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
     await addSsh(p, readIfExists(p), "not found", `${p}.pub`);
   }
 
-  return { age, identities: [...new Set(age.map((a) => a.identity))], locked, ssh, sources };
+  return { age, identities: [...new Set(age.map((a) => a.identity))], plugins: [...new Set(plugins)], locked, ssh, sources };
 }
 
 /**

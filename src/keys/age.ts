@@ -12,7 +12,17 @@ import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
 export { loadAge };
 
-const RECIPIENT_RE = /^age1[0-9a-z]+$/;
+const RECIPIENT_RE = /^age1[0-9a-z._+-]+$/;
+/** Native recipient types of age-encryption whose prefix looks like a plugin's (`age1pq1…`, `age1tag1…`). */
+const NATIVE_HRPS = new Set(["pq", "tag", "tagpq"]);
+
+/** The plugin name of an `age1NAME1…` recipient (age plugin protocol), or undefined for a native recipient. */
+export function pluginRecipientName(recipient: string): string | undefined {
+  const sep = recipient.lastIndexOf("1");
+  if (!recipient.startsWith("age1") || sep <= 4) return undefined;
+  const name = recipient.slice(4, sep);
+  return /^[a-z0-9._+-]+$/.test(name) && !NATIVE_HRPS.has(name) ? name : undefined;
+}
 const SSH_RE = /^(ssh-ed25519|ssh-rsa)\s+[A-Za-z0-9+/]+={0,2}(\s.*)?$/s;
 
 /** True for recipients this key source accepts: `age1…` and SSH public keys (ssh-ed25519, ssh-rsa). */
@@ -83,11 +93,18 @@ export class AgeKey implements MasterKey {
     return new AgeKey(r);
   }
 
-  /** @throws SealError BAD_RECIPIENT for a malformed recipient (bad bech32, an SSH key that does not decode or is too small). */
-  async encrypt(dataKey: Uint8Array): Promise<void> {
+  /**
+   * @throws SealError BAD_RECIPIENT for a malformed recipient (bad bech32, an SSH key that does not decode or is too small);
+   * KEY_FAILED when an age plugin recipient's plugin is missing or fails.
+   */
+  async encrypt(dataKey: Uint8Array, ctx: KeyContext): Promise<void> {
     const age = await loadAge();
     const e = new age.Encrypter();
-    if (isSshKeyLine(this.id)) {
+    const plugin = isSshKeyLine(this.id) ? undefined : pluginRecipientName(this.id);
+    if (plugin !== undefined) {
+      const { PluginRecipient } = await import("./age-plugin.js");
+      e.addRecipient(new PluginRecipient(this.id, ctx));
+    } else if (isSshKeyLine(this.id)) {
       const { sshRecipient } = await import("./ssh-recipient.js");
       e.addRecipient(sshRecipient(this.id));
     } else {
@@ -117,7 +134,9 @@ export class AgeKey implements MasterKey {
       return { ok: false, reason: "the armored enc is malformed", tried };
     }
     const stanzaTypes = new Set<string>();
-    const first = await this.#tryIdentities(age, file, [...loaded.identities, ...loaded.ssh.map((s) => s.identity), stanzaSniffer(stanzaTypes)]);
+    // Plugin code is loaded only when the user has a plugin identity.
+    const plugins = loaded.plugins.length > 0 ? (await import("./age-plugin.js")).pluginIdentities(loaded.plugins, ctx) : [];
+    const first = await this.#tryIdentities(age, file, [...loaded.identities, ...loaded.ssh.map((s) => s.identity), ...plugins, stanzaSniffer(stanzaTypes)]);
     if (first.ok) return first;
     const ageStanza = stanzaTypes.has("X25519") || stanzaTypes.has("mlkem768x25519");
     if (ageStanza && loaded.locked.length > 0) {
@@ -129,7 +148,7 @@ export class AgeKey implements MasterKey {
       if (failures.length > 0) return { ok: false, reason: failures.join("; "), tried };
     }
     if (first.reason !== undefined) return { ok: false, reason: first.reason, tried };
-    const usable = loaded.identities.length + loaded.ssh.length + loaded.locked.length;
+    const usable = loaded.identities.length + loaded.plugins.length + loaded.ssh.length + loaded.locked.length;
     return { ok: false, reason: usable === 0 ? "no age or SSH identity found" : "none of the identities matches this recipient", tried };
   }
 

@@ -98,3 +98,44 @@ function shown(raw: string): string {
   const cut = raw.length > SHOWN_MAX ? `${raw.slice(0, SHOWN_MAX)}…` : raw;
   return `"${cut.replace(/[^\x20-\x7e]|"|\\/g, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u{${c.codePointAt(0)?.toString(16) ?? ""}}`))}"`;
 }
+
+/** sops's variable: `all`, `none`, or comma-separated address prefixes a Vault token may be sent to. */
+export const VAULT_ALLOWLIST_ENV = "SOPS_HC_VAULT_ALLOWLIST";
+
+/**
+ * A Vault address (`https://vault.example.com:8200`) that may receive the user's Vault token. The address comes
+ * from `.sops.yaml` or a file's `sops` block, which anyone who can open a pull request writes, so it is trusted
+ * only when the user's environment names it: listed in SOPS_HC_VAULT_ALLOWLIST (sops's prefixes, or `all`), or,
+ * when that is unset, the same origin as VAULT_ADDR. sops's own default is `all`; ours is the user's own Vault.
+ * The result is the origin requests go to; a path, user info, query or fragment is refused.
+ */
+export function checkVaultAddress(raw: string, env: Readonly<Record<string, string | undefined>>): Checked<string> {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return { ok: false, reason: `${shown(raw)} is not a Vault address (https://vault.example.com:8200)` };
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || (url.pathname !== "/" && url.pathname !== "")) {
+    return { ok: false, reason: `${shown(raw)} is not a Vault address (https://vault.example.com:8200)` };
+  }
+  const origin = url.origin;
+  const list = env[VAULT_ALLOWLIST_ENV]?.trim();
+  if (list) {
+    if (list === "all") return { ok: true, value: origin };
+    const prefixes = list === "none" ? [] : list.split(",").map((p) => p.trim()).filter(Boolean).map((p) => (p.endsWith("/") ? p : `${p}/`));
+    if (prefixes.some((p) => `${origin}/`.startsWith(p))) return { ok: true, value: origin };
+    return { ok: false, reason: `the Vault address ${shown(origin)} is not in ${VAULT_ALLOWLIST_ENV}; the Vault token is not sent there` };
+  }
+  let own: string | undefined;
+  try {
+    own = env.VAULT_ADDR ? new URL(env.VAULT_ADDR.trim()).origin : undefined;
+  } catch {
+    own = undefined;
+  }
+  if (own === origin) return { ok: true, value: origin };
+  return {
+    ok: false,
+    reason: `the Vault address ${shown(origin)} is not VAULT_ADDR${own ? ` (${shown(own)})` : " (unset)"}; the Vault token is not sent to an address only a file names`,
+  };
+}

@@ -8,8 +8,8 @@ import { AgeKey, privateKeyGiven } from "./age.js";
 import { looksLikePrivateKey } from "../redact.js";
 import type { KeyContext, KeyEntry, KeyKind, MasterKey, UnwrapResult } from "./types.js";
 
-/** Key kinds sealfile can use; others (pgp, hc_vault, hckms) are kept in files but cannot open them. */
-export const SUPPORTED_KINDS: readonly KeyKind[] = ["age", "kms", "gcp_kms", "azure_kv"];
+/** Key kinds sealfile can use; others (hckms) are kept in files but cannot open them. */
+export const SUPPORTED_KINDS: readonly KeyKind[] = ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault"];
 
 /** A key of a kind sealfile does not implement; it keeps its entry so sops can still use it. */
 export class UnsupportedKey implements MasterKey {
@@ -47,6 +47,10 @@ export async function keyFromEntry(kind: KeyKind, entry: KeyEntry): Promise<Mast
       return (await import("./gcp-kms.js")).GcpKmsKey.fromMetadata(entry);
     case "azure_kv":
       return (await import("./azure-kv.js")).AzureKvKey.fromMetadata(entry);
+    case "pgp":
+      return (await import("./pgp.js")).PgpKey.fromMetadata(entry);
+    case "hc_vault":
+      return (await import("./hc-vault.js")).VaultTransitKey.fromMetadata(entry);
     default:
       return new UnsupportedKey(kind, entry);
   }
@@ -75,15 +79,17 @@ export async function keyFromSpec(spec: KeySpec): Promise<MasterKey> {
       const { AzureKvKey } = await import("./azure-kv.js");
       return AzureKvKey.fromUrl(`${spec.vaultUrl}/keys/${spec.name}${spec.version ? `/${spec.version}` : ""}`);
     }
-    default:
-      throw new SealError("USAGE", `${spec.kind} keys are not supported by sealfile`, { hint: "use age or a cloud KMS key" });
+    case "pgp":
+      return (await import("./pgp.js")).PgpKey.fromFingerprint(spec.id);
+    case "hc_vault":
+      return (await import("./hc-vault.js")).VaultTransitKey.fromUri(spec.id);
   }
 }
 
 /** The default decryption order: age first, then the cloud sources (sops: age,pgp, then file order). */
 export const DEFAULT_DECRYPTION_ORDER: readonly KeyKind[] = ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
 
-const ORDER_ALIASES: Record<string, KeyKind> = { aws: "kms", awskms: "kms", gcp: "gcp_kms", gcpkms: "gcp_kms", azure: "azure_kv", azkv: "azure_kv" };
+const ORDER_ALIASES: Record<string, KeyKind> = { vault: "hc_vault", hcvault: "hc_vault", aws: "kms", awskms: "kms", gcp: "gcp_kms", gcpkms: "gcp_kms", azure: "azure_kv", azkv: "azure_kv" };
 
 /**
  * Parses `--decryption-order`/SOPS_DECRYPTION_ORDER (`age,kms,…`).

@@ -13,6 +13,7 @@ import { closeDocument, keysOf, openDocument } from "../document/index.js";
 import { dataKeyAge, diffWithRule, entryIdentity } from "../document/recipient-diff.js";
 import { canonicalRecipient } from "../keys/age.js";
 import type { IdentityInfo } from "../keys/age-identities.js";
+import { checkVaultAddress } from "../keys/endpoints.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
 import type { KeyRef, Metadata } from "../metadata.js";
@@ -61,7 +62,7 @@ export interface FileReport {
   } | null;
 }
 
-const PROVIDER: Partial<Record<KeyKind, CloudProvider>> = { kms: "aws", gcp_kms: "gcp", azure_kv: "azure" };
+const PROVIDER: Partial<Record<KeyKind, CloudProvider>> = { kms: "aws", gcp_kms: "gcp", azure_kv: "azure", hc_vault: "vault" };
 const DAY_MS = 86_400_000;
 
 function describeIdentities(ids: readonly IdentityInfo[], names: ReadonlyMap<string, string>): string {
@@ -100,14 +101,42 @@ function refId(ref: KeyRef): string {
   return entryIdentity(ref).slice(ref.kind.length + 1);
 }
 
+/** A PGP recipient: is its secret key in SEALFILE_PGP_KEY_FILE or the GnuPG keyring (asks gpg; no passphrase)? */
+async function pgpState(fp: string, ctx: KeyContext): Promise<Pick<RecipientReport, "state" | "usable" | "why" | "identity">> {
+  const { findPgpSecretKey } = await import("../keys/pgp.js");
+  const found = await findPgpSecretKey(fp, ctx);
+  if (found.where !== undefined) return { state: "matches", usable: true, why: `the secret key is in ${found.where}`, identity: found.where };
+  return { state: "no-match", usable: false, why: `no secret key for this fingerprint in ${found.looked.join(" or ")}` };
+}
+
 /** The recipients' states without calling any cloud. */
-function offlineStates(md: Metadata, ids: readonly IdentityInfo[], cloud: readonly CloudCredentials[], names: ReadonlyMap<string, string>): RecipientReport[] {
+async function offlineStates(md: Metadata, ids: readonly IdentityInfo[], cloud: readonly CloudCredentials[], names: ReadonlyMap<string, string>, ctx: KeyContext): Promise<RecipientReport[]> {
+  const pgp = new Map<string, Awaited<ReturnType<typeof pgpState>>>();
+  for (const ref of md.keyGroups.flat()) {
+    if (ref.kind === "pgp" && typeof ref.entry.fp === "string" && !pgp.has(ref.entry.fp)) pgp.set(ref.entry.fp, await pgpState(ref.entry.fp, ctx));
+  }
+  return offlineStatesWith(md, ids, cloud, names, ctx, pgp);
+}
+
+function offlineStatesWith(
+  md: Metadata,
+  ids: readonly IdentityInfo[],
+  cloud: readonly CloudCredentials[],
+  names: ReadonlyMap<string, string>,
+  ctx: KeyContext,
+  pgp: ReadonlyMap<string, Pick<RecipientReport, "state" | "usable" | "why" | "identity">>,
+): RecipientReport[] {
   return md.keyGroups.flatMap((g, group) =>
     g.map((ref) => {
       const id = refId(ref);
       const name = nameFor(names, id);
       const base = { group, kind: ref.kind, id, ...(name ? { name } : {}) };
       if (ref.kind === "age") return { ...base, ...ageState(typeof ref.entry.recipient === "string" ? ref.entry.recipient : id, ids, names) };
+      if (ref.kind === "pgp") return { ...base, ...(pgp.get(String(ref.entry.fp)) ?? { state: "no-match" as const, usable: false, why: "the entry has no fingerprint" }) };
+      if (ref.kind === "hc_vault") {
+        const trust = checkVaultAddress(String(ref.entry.vault_address ?? ""), ctx.env);
+        if (!trust.ok) return { ...base, state: "failed" as const, usable: false, why: trust.reason };
+      }
       const provider = PROVIDER[ref.kind];
       if (!provider) return { ...base, state: "unsupported" as const, usable: false, why: `sealfile cannot use ${ref.kind} keys (sops can)` };
       const profile = ref.kind === "kms" && typeof ref.entry.aws_profile === "string" && ref.entry.aws_profile ? ref.entry.aws_profile : undefined;
@@ -187,13 +216,13 @@ export async function fileReport(opts: FileReportOptions): Promise<FileReport> {
     };
   }
   const md = parsed.metadata;
-  let recipients = offlineStates(md, opts.identities, opts.cloud, names);
+  let recipients = await offlineStates(md, opts.identities, opts.cloud, names, opts.ctx);
   if (opts.online) recipients = await tryOnline(md, recipients, opts.ctx);
   const groups = md.keyGroups.length;
   const threshold = groups > 1 ? md.shamirThreshold || groups : 0;
 
   // Open for real with what needs no network (age/SSH), or with everything when online.
-  const local: Metadata = opts.online ? md : { ...md, keyGroups: md.keyGroups.map((g) => g.filter((ref) => ref.kind === "age")) };
+  const local: Metadata = opts.online ? md : { ...md, keyGroups: md.keyGroups.map((g) => g.filter((ref) => ref.kind === "age" || ref.kind === "pgp")) };
   let opened = false;
   let mac: FileReport["mac"] = { state: "not-checked", why: opts.online ? "no key opened the data key" : "no age or SSH identity opened the data key; cloud keys are tried only with --online" };
   if (enoughUsable(recipients, groups, threshold) || opts.online) {

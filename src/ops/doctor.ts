@@ -11,7 +11,7 @@ import { listIdentities, loadAgeIdentities, type IdentityInfo } from "../keys/ag
 import type { KeyContext } from "../keys/types.js";
 import { checkConfigFile, type ConfigProblem } from "./config-check.js";
 
-export type CloudProvider = "aws" | "gcp" | "azure";
+export type CloudProvider = "aws" | "gcp" | "azure" | "vault";
 
 export interface CloudCredentials {
   readonly provider: CloudProvider;
@@ -52,11 +52,12 @@ export interface EnvironmentReport {
 const CLOUD_ENV: Record<CloudProvider, readonly string[]> = {
   aws: ["AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_KMS"],
   gcp: ["GOOGLE_OAUTH_ACCESS_TOKEN", "GOOGLE_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "SOPS_GCP_KMS_ENDPOINT"],
+  vault: ["VAULT_TOKEN", "VAULT_ADDR", "SOPS_HC_VAULT_ALLOWLIST", "VAULT_NAMESPACE"],
   azure: ["SEALFILE_AZURE_TOKEN", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"],
 };
 
 /** Variables that alone do not let a key service be called (a region or an endpoint). */
-const NOT_CREDENTIALS = new Set(["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_KMS", "SOPS_GCP_KMS_ENDPOINT", "CLOUDSDK_CONFIG"]);
+const NOT_CREDENTIALS = new Set(["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_KMS", "SOPS_GCP_KMS_ENDPOINT", "CLOUDSDK_CONFIG", "VAULT_ADDR", "SOPS_HC_VAULT_ALLOWLIST", "VAULT_NAMESPACE"]);
 
 function credentialFiles(provider: CloudProvider, ctx: Pick<KeyContext, "env" | "homeDir">): string[] {
   const home = ctx.homeDir;
@@ -64,6 +65,7 @@ function credentialFiles(provider: CloudProvider, ctx: Pick<KeyContext, "env" | 
     aws: [ctx.env.AWS_SHARED_CREDENTIALS_FILE || join(home, ".aws", "credentials"), ctx.env.AWS_CONFIG_FILE || join(home, ".aws", "config")],
     gcp: [join(ctx.env.CLOUDSDK_CONFIG || join(home, ".config", "gcloud"), "application_default_credentials.json")],
     azure: [join(ctx.env.AZURE_CONFIG_DIR || join(home, ".azure"), "msal_token_cache.json"), join(ctx.env.AZURE_CONFIG_DIR || join(home, ".azure"), "azureProfile.json")],
+    vault: [join(home, ".vault-token")],
   };
   return candidates[provider].filter((p) => existsSync(p));
 }

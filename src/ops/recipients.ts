@@ -11,6 +11,8 @@ export interface RecipientFlags {
   readonly kms?: string | undefined;
   readonly gcpKms?: string | undefined;
   readonly azureKv?: string | undefined;
+  readonly pgp?: string | undefined;
+  readonly hcVaultTransit?: string | undefined;
   readonly encryptionContext?: Record<string, string> | undefined;
   readonly awsProfile?: string | undefined;
   readonly shamirThreshold?: number | undefined;
@@ -46,18 +48,22 @@ export function chooseRecipients(
   const kms = splitList(flags.kms ?? env.SOPS_KMS_ARN);
   const gcp = splitList(flags.gcpKms ?? env.SOPS_GCP_KMS_IDS);
   const azure = splitList(flags.azureKv ?? env.SOPS_AZURE_KEYVAULT_URLS);
-  if (age.length + kms.length + gcp.length + azure.length > 0) {
+  const pgp = splitList(flags.pgp ?? env.SOPS_PGP_FP);
+  const vault = splitList(flags.hcVaultTransit ?? env.SOPS_VAULT_URIS);
+  if (age.length + kms.length + gcp.length + azure.length + pgp.length + vault.length > 0) {
     const group: KeySpec[] = [
       ...kms.map((a) => kmsSpecFromString(resolveRecipient(a, names), flags.encryptionContext, flags.awsProfile)),
       ...gcp.map((id) => ({ kind: "gcp_kms" as const, resourceId: resolveRecipient(id, names) })),
       ...azure.map((u) => azureSpecFromUrl(resolveRecipient(u, names))),
+      ...vault.map((u) => ({ kind: "hc_vault" as const, id: resolveRecipient(u, names) })),
       ...age.map((r) => specFromKeyString(resolveRecipient(r, names), "age")),
+      ...pgp.map((fp) => ({ kind: "pgp" as const, id: resolveRecipient(fp, names) })),
     ];
     return { groups: [group], threshold: 0, rule: undefined, cryptRule: undefined, macOnlyEncrypted: false };
   }
   if (!config) {
     throw new SealError("NO_RECIPIENTS", "no recipients given and no .sops.yaml found", {
-      hint: "pass --age age1… (or --kms/--gcp-kms/--azure-kv), set SOPS_AGE_RECIPIENTS, or create a .sops.yaml with creation_rules",
+      hint: "pass --age age1… (or --pgp/--kms/--gcp-kms/--azure-kv/--hc-vault-transit), set SOPS_AGE_RECIPIENTS, or create a .sops.yaml with creation_rules",
     });
   }
   const target = file ?? "-";

@@ -32,7 +32,10 @@ interface Edit {
 function keyOf(s: string): string {
   const k = comparableKey(s);
   const az = /^(https?:\/\/[^/]+\/keys\/[^/]+)(\/[^/]*)?\/?$/.exec(k);
-  return az ? az[1]!.replace(/\/+$/, "") : k;
+  if (az) return az[1]!.replace(/\/+$/, "");
+  // PGP fingerprints are compared without spaces and case, as gpg reads them
+  const fp = k.replace(/ /g, "");
+  return /^[0-9A-Fa-f]{16,64}!?$/.test(fp) ? fp.toUpperCase() : k.replace(/\/+$/, "");
 }
 
 /** The key string of a rule's resolved recipient, comparable with {@link keyOf}. */
@@ -47,7 +50,7 @@ export function specKey(spec: KeySpec): string {
     case "azure_kv":
       return `${spec.vaultUrl.replace(/\/+$/, "")}/keys/${spec.name}`;
     default:
-      return spec.id;
+      return keyOf(spec.id);
   }
 }
 
@@ -202,7 +205,7 @@ class Editor {
   }
 }
 
-const DIRECT_FIELDS = ["age", "kms", "gcp_kms", "azure_keyvault"] as const;
+const DIRECT_FIELDS = ["age", "pgp", "kms", "gcp_kms", "azure_keyvault", "hc_vault_transit_uri"] as const;
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
@@ -212,6 +215,8 @@ function pruneGroup(ed: Editor, group: YAMLMap, where: string, names: Record<str
   const str = (m: YAMLMap, k: string): string | undefined => ed.valueOf(m.get(k, true));
   const fields: Array<[string, ((m: YAMLMap) => string | undefined) | undefined]> = [
     ["age", undefined],
+    ["pgp", undefined],
+    ["hc_vault", undefined],
     ["kms", (m) => str(m, "arn")],
     ["gcp_kms", (m) => str(m, "resource_id")],
     ["azure_keyvault", (m) => (str(m, "vaultUrl") ? `${str(m, "vaultUrl")!.replace(/\/+$/, "")}/keys/${str(m, "key") ?? ""}` : undefined)],

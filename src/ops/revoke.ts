@@ -83,6 +83,10 @@ function refAsSpec(ref: KeyRef): KeySpec | undefined {
       return { kind: "gcp_kms", resourceId: s("resource_id") };
     case "azure_kv":
       return { kind: "azure_kv", vaultUrl: s("vault_url"), name: s("name") };
+    case "pgp":
+      return { kind: "pgp", id: s("fp") };
+    case "hc_vault":
+      return { kind: "hc_vault", id: `${s("vault_address").replace(/\/+$/, "")}/v1/${s("engine_path")}/keys/${s("key_name")}` };
     default:
       return undefined;
   }

@@ -122,7 +122,7 @@ describe("help and guidance (issue 13 item 5)", () => {
     const encrypt = await run(["encrypt", "--help"], 60);
     expect(encrypt.code).toBe(0);
     expect(squash(encrypt.stdout)).toContain("path to .sops.yaml (env SOPS_CONFIG; default: looked up from the file's folder, then the working directory)");
-    expect(squash(encrypt.stdout)).toContain("order in which key types are tried (env SOPS_DECRYPTION_ORDER; default age,pgp,kms,gcp_kms,azure_kv)");
+    expect(squash(encrypt.stdout)).toContain("order in which key types are tried (env SOPS_DECRYPTION_ORDER; default age, pgp, kms, gcp_kms, azure_kv, hc_vault)");
     expect(encrypt.stdout.split("\n")).toContain("  secrets encrypt --age age1… secrets.yaml > secrets.enc.yaml");
     const keygen = await run(["keygen", "--help"], 80);
     for (const o of ["--indent", "--decryption-order", "--config"]) expect(keygen.stdout).not.toContain(o);

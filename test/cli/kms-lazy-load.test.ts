@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseEnv, ROOT, runSecrets, tempHome } from "../helpers/cli.js";
 
-const SDK_PATH = /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|google-auth-library|@grpc|@azure)\//;
+const SDK_PATH = /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|google-auth-library|@grpc|@azure|openpgp)\//;
 const ARN = "arn:aws:kms:eu-west-1:111122223333:key/lazy-load";
 
 const home = tempHome();
@@ -78,6 +78,39 @@ describe("cloud SDKs load lazily", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.modules.filter((m) => SDK_PATH.test(m))).toEqual([]);
+  });
+
+  it("issue 19 acceptance 4: an age-only decrypt loads none of the PGP, Vault or age plugin code", () => {
+    const file = join(dir, "age-only-19.enc.yaml");
+    writeFileSync(file, ageOnly);
+    const r = traced(["decrypt", file], { SOPS_AGE_KEY_FILE: keys });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.modules.filter((m) => /node_modules\/openpgp\//.test(m))).toEqual([]);
+    // the key sources are bundled into dist/cli.cjs; each records itself when loaded (src/keys/_loaded.ts)
+    expect(r.modules.filter((m) => m.startsWith("sealfile:key-source:"))).toEqual([]);
+  });
+
+  it("issue 19: a file that also lists PGP and Vault keys, opened with age, loads neither OpenPGP.js nor the plugin client", () => {
+    const text = ageOnly.replace(/^sops:\n/m, ["sops:", "    hc_vault:", "        - vault_address: http://127.0.0.1:9", "          engine_path: transit", "          key_name: k", '          created_at: "2026-01-01T00:00:00Z"', "          enc: vault:v1:fake", "    pgp:", '        - created_at: "2026-01-01T00:00:00Z"', "          enc: fake", "          fp: FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4", ""].join("\n"));
+    const file = join(dir, "pgp-vault.enc.yaml");
+    writeFileSync(file, text);
+    const r = traced(["decrypt", file], { SOPS_AGE_KEY_FILE: keys });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.modules.filter((m) => /node_modules\/openpgp\//.test(m))).toEqual([]);
+    expect(r.modules).not.toContain("sealfile:key-source:age-plugin");
+  });
+
+  it("control: a PGP decrypt does load OpenPGP.js when a key file is given", () => {
+    const r = traced(["decrypt", join(ROOT, "test/fixtures/sops/pgp/format.enc.yaml")], {
+      SEALFILE_PGP_KEY_FILE: join(ROOT, "test/fixtures/sops/pgp/sops_functional_tests_key.asc"),
+      GNUPGHOME: join(dir, "no-gnupg"),
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.modules.some((m) => /node_modules\/openpgp\//.test(m))).toBe(true);
+    expect(r.modules).toContain("sealfile:key-source:pgp");
   });
 
   it("control: a KMS encrypt does load the AWS SDK (so the trace can see it)", () => {

@@ -38,13 +38,14 @@ describe("rotateDocument", () => {
     expect(Buffer.from(again.dataKey).equals(Buffer.from(doc.dataKey))).toBe(false);
   });
 
-  it("refuses to drop a pgp recipient unless told to, then warns", async () => {
+  // pgp and hc_vault are supported since issue 19; hckms (Huawei Cloud KMS) is still kept but not wrapped for
+  it("refuses to drop an hckms recipient unless told to, then warns", async () => {
     const s = await sealed([[0]]);
-    s.metadata.keyGroups[0]!.push({ kind: "pgp", entry: { fp: "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4", enc: "x", created_at: "2020-01-01T00:00:00Z" } });
+    s.metadata.keyGroups[0]!.push({ kind: "hckms", entry: { key_id: "tr-west-1:0000-1111", enc: "x", created_at: "2020-01-01T00:00:00Z" } });
     const doc = await open(s, 0);
-    await expect(rotateDocument(doc, { ctx: ctxWith() })).rejects.toSatisfy((e) => isSealError(e, "USAGE") && /pgp FBC7/.test((e as Error).message));
+    await expect(rotateDocument(doc, { ctx: ctxWith() })).rejects.toSatisfy((e) => isSealError(e, "USAGE") && /hckms tr-west-1/.test((e as Error).message));
     const out = await rotateDocument(doc, { ctx: ctxWith(), dropUnsupported: true });
-    expect(out.warnings.join()).toMatch(/dropped pgp/);
+    expect(out.warnings.join()).toMatch(/dropped hckms/);
     expect(out.metadata.keyGroups[0]!.map((r) => r.kind)).toEqual(["age"]);
   });
 });

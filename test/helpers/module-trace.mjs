@@ -26,5 +26,9 @@ if (out && isMainThread) {
     "}",
   ].join("\n");
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
-  process.on("exit", () => appendFileSync(out, [...seen].map((p) => `${p}\n`).join("")));
+  process.on("exit", () => {
+    // Key sources bundled into dist/cli.cjs record themselves (src/keys/_loaded.ts): `sealfile:key-source:NAME`.
+    const keySources = globalThis[Symbol.for("sealfile.loadedKeySources")] ?? new Set();
+    appendFileSync(out, [...seen, ...[...keySources].map((k) => `sealfile:key-source:${k}`)].map((p) => `${p}\n`).join(""));
+  });
 }

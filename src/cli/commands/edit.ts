@@ -38,6 +38,8 @@ type Args = GlobalArgs & {
   kms?: string;
   "gcp-kms"?: string;
   "azure-kv"?: string;
+  pgp?: string;
+  "hc-vault-transit"?: string;
   "encryption-context"?: string;
   "aws-profile"?: string;
   "shamir-secret-sharing-threshold"?: number;
@@ -103,6 +105,8 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
               kms: args.kms,
               gcpKms: args["gcp-kms"],
               azureKv: args["azure-kv"],
+              pgp: args.pgp,
+              hcVaultTransit: args["hc-vault-transit"],
               encryptionContext: args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined,
               awsProfile: args["aws-profile"],
               shamirThreshold: args["shamir-secret-sharing-threshold"],

@@ -24,6 +24,8 @@ type Args = GlobalArgs & {
   kms?: string;
   "gcp-kms"?: string;
   "azure-kv"?: string;
+  pgp?: string;
+  "hc-vault-transit"?: string;
   "encryption-context"?: string;
   "aws-profile"?: string;
   "shamir-secret-sharing-threshold"?: number;
@@ -111,7 +113,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         const target = args.output ?? args.file;
         const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
         const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
-        const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
+        const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], pgp: args.pgp, hcVaultTransit: args["hc-vault-transit"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
         if (version) {
           const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
           const outcome = await resealFromVersion(bytes, version, {
@@ -126,7 +128,7 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
             wanted,
           });
           if ("sealed" in outcome) {
-            if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"]) {
+            if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"] || args.pgp || args["hc-vault-transit"]) {
               warn(ctx, `note: kept the recipients of ${version.source} and its data key (they are the recipients asked for; pass --no-reuse for a new data key)`);
             }
             await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, outcome.sealed, false);

@@ -30,7 +30,7 @@ type Args = GlobalArgs & {
   force?: boolean;
   "input-type"?: string;
   "fix-rule"?: boolean;
-} & Partial<Record<`${"add" | "rm"}-${"age" | "kms" | "gcp-kms" | "azure-kv"}`, string>>;
+} & Partial<Record<`${"add" | "rm"}-${"age" | "kms" | "gcp-kms" | "azure-kv" | "pgp" | "hc-vault-transit"}`, string>>;
 
 /** Recipient specs from the `--add-*` or `--rm-*` flags. */
 export function specsFromFlags(args: Args, prefix: "add" | "rm", names: Record<string, string>): KeySpec[] {
@@ -40,6 +40,8 @@ export function specsFromFlags(args: Args, prefix: "add" | "rm", names: Record<s
     ...list("kms").map((a) => kmsSpecFromString(a)),
     ...list("gcp-kms").map((id) => ({ kind: "gcp_kms" as const, resourceId: id })),
     ...list("azure-kv").map(azureSpecFromUrl),
+    ...list("pgp").map((fp) => ({ kind: "pgp" as const, id: fp })),
+    ...list("hc-vault-transit").map((uri) => ({ kind: "hc_vault" as const, id: uri })),
   ];
 }
 
@@ -56,7 +58,7 @@ function readRotateInput(path: string, display: string, changesKeys: boolean): U
 
 const recipientFlags = Object.fromEntries(
   (["add", "rm"] as const).flatMap((p) =>
-    (["age", "kms", "gcp-kms", "azure-kv"] as const).map((k) => [`${p}-${k}`, { type: "string" as const, describe: `${p === "add" ? "add" : "remove"} ${k} recipients, comma separated` }]),
+    (["age", "kms", "gcp-kms", "azure-kv", "pgp", "hc-vault-transit"] as const).map((k) => [`${p}-${k}`, { type: "string" as const, describe: `${p === "add" ? "add" : "remove"} ${k} recipients, comma separated` }]),
   ),
 );
 
@@ -71,7 +73,7 @@ export function rotateCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           all: { type: "boolean", describe: "every file of the repository that a creation rule covers (implies -i)" },
           "in-place": { alias: "i", type: "boolean", describe: "rewrite the file (implied for several files)" },
           output: { type: "string", describe: "write the single file's result here instead of stdout" },
-          force: { type: "boolean", describe: "drop recipients sealfile cannot wrap for (pgp, hc_vault) instead of refusing" },
+          force: { type: "boolean", describe: "drop recipients sealfile cannot wrap for (hckms) instead of refusing" },
           "input-type": { type: "string", describe: "format of the files (default: by extension)" },
           ...recipientFlags,
           ...fixRuleOption,
