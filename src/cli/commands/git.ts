@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../../io/atomic-write.js";
 import { withWriteLock } from "../output.js";
 import { wipe } from "../../crypto/wipe.js";
 import { mergeSealed } from "../../git/merge-driver.js";
+import { writeConflictFile } from "../../git/conflict-file.js";
 import { mergePlainFiles } from "../../git/plain-merge.js";
 import { textconv } from "../../git/textconv.js";
 import { setupGit } from "../../git/setup.js";
@@ -107,9 +108,11 @@ async function mergeLocked(ctx: CliContext, args: Args): Promise<void> {
     if (!clean) throw new SealError("MERGE_CONFLICT", `${name} is not encrypted; git's text merge left conflict markers in it`);
     return;
   }
+  // Leave the file unmerged for git and unreadable as an encrypted file, so a plain `git add` cannot drop a side.
+  writeFileAtomic(oursPath, writeConflictFile(name, result.paths, { ours: ours!, base: base!, theirs: theirs! }));
   const n = result.paths.length;
   throw new SealError("MERGE_CONFLICT", `${name}: ${n} key${n === 1 ? "" : "s"} changed differently on both branches:\n  ${result.paths.join("\n  ")}`, {
-    hint: `your branch's version is left as it is; fix the keys with \`secrets edit ${name}\` (see the other side with \`git show :3:${name} | secrets decrypt --filename-override ${name}\`), then \`git add ${name}\``,
+    hint: `the file now holds both encrypted versions between conflict markers; resolve it with \`secrets merge --resolve ${name}\` (or \`secrets edit ${name}\`), then \`git add ${name}\``,
     details: { paths: result.paths },
   });
 }
