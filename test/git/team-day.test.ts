@@ -49,9 +49,9 @@ async function setValue(path: string, value: string, k = 0): Promise<void> {
   expect(r.code).toBe(0);
 }
 
-/** The -/+ lines of the raw (no textconv) diff between two revisions, or a revision and the work tree. */
-function rawChanged(a: string, b?: string): { removed: string[]; added: string[] } {
-  const out = gitOk(["diff", "--no-textconv", "-U0", a, ...(b ? [b] : []), "--", FILE]).split("\n").filter((l) => !l.startsWith("---") && !l.startsWith("+++"));
+/** The -/+ lines of the raw (no textconv) diff of the work tree against the given revision (none: the index). */
+function rawChanged(...revs: string[]): { removed: string[]; added: string[] } {
+  const out = gitOk(["diff", "--no-textconv", "-U0", ...revs, "--", FILE]).split("\n").filter((l) => !l.startsWith("---") && !l.startsWith("+++"));
   return { removed: out.filter((l) => l.startsWith("-")).map((l) => l.slice(1)), added: out.filter((l) => l.startsWith("+")).map((l) => l.slice(1)) };
 }
 
@@ -148,4 +148,47 @@ writeFileSync(f, t.replace(/<<<<<<< ours\\n[^]*?=======\\n([^]*?)>>>>>>> theirs\
     expect(done.code).toBe(0);
     expect(gitOk(["status", "--porcelain"])).toBe("");
   }, 60_000);
+});
+
+describe("issue 18 item 3: a secret pasted in clear can be fixed with one command", () => {
+  it("the guard points at `encrypt --clear-values`, which encrypts it under the data key: a 3-line raw diff, and the guard passes", async () => {
+    gitOk(["checkout", "-q", "-b", "pasted", "main"]);
+    const sealed = repo.read(FILE);
+    const pasted = sealed.replace("sops:\n", "stripe_key: sk_live_51HqPastedInClear9f3K2mQ\nsops:\n");
+    expect(pasted).not.toBe(sealed);
+    repo.write(FILE, pasted);
+    gitOk(["add", FILE]);
+    const guard = await secrets(["guard", "--staged"]);
+    expect(guard.code).not.toBe(0);
+    expect(guard.stdout + guard.stderr).toContain(`secrets encrypt --clear-values ${FILE}`);
+    // Before the fix, reading the file fails, and says what to run.
+    const edit = await secrets(["decrypt", abs(FILE)]);
+    expect(edit.code).toBe(25);
+    expect(edit.stderr).toContain("secrets encrypt --clear-values");
+
+    const fix = await secrets(["encrypt", "--clear-values", abs(FILE)]);
+    expect(fix.stderr).toContain("stripe_key");
+    expect(fix.code).toBe(0);
+    const fixed = repo.read(FILE);
+    expect(fixed).not.toContain("sk_live_51HqPastedInClear9f3K2mQ");
+    const diff = rawChanged(); // the index holds the pasted version
+    expect(diff.removed.sort()).toEqual(["stripe_key: sk_live_51HqPastedInClear9f3K2mQ", lineOf(pasted, "    lastmodified: "), lineOf(pasted, "    mac: ")].sort());
+    expect(diff.added.sort()).toEqual([lineOf(fixed, "stripe_key: ENC[AES256_GCM,"), lineOf(fixed, "    lastmodified: "), lineOf(fixed, "    mac: ")].sort());
+    expect((await secrets(["decrypt", abs(FILE)])).stdout).toContain("stripe_key: sk_live_51HqPastedInClear9f3K2mQ");
+    gitOk(["add", FILE]);
+    const again = await secrets(["guard", "--staged"]);
+    expect(again.stderr).not.toContain("clear-value");
+    expect(again.code).toBe(0);
+  });
+
+  it("refuses when something besides the clear values changed (the MAC matches neither way)", async () => {
+    const sealed = repo.read(FILE);
+    const tampered = sealed.replace(/^( {4}host: )ENC\[[^\n]*$/m, "$1other.internal");
+    expect(tampered).not.toBe(sealed);
+    repo.write(FILE, tampered.replace("sops:\n", "pasted_key: another-clear-secret-8d1\nsops:\n"));
+    const fix = await secrets(["encrypt", "--clear-values", abs(FILE)]);
+    expect(fix.stderr).toContain("MAC_MISMATCH");
+    expect(fix.code).toBe(51);
+    repo.write(FILE, sealed);
+  });
 });
