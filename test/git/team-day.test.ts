@@ -21,6 +21,11 @@ api:
 const CMD = `${shellQuote(process.execPath)} ${shellQuote(BIN)}`;
 
 let repo: TestRepo;
+/** alice, bob and carol named in `recipients:`; carol is in the rule only with `withCarol`. */
+const teamConfig = (withCarol: boolean): string => {
+  const [a, b, c] = repo.keys.map((k) => k.recipient);
+  return `recipients:\n  alice: ${a}\n  bob: ${b}\n  carol: ${c}\ncreation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age:\n      - alice\n      - bob\n${withCarol ? "      - carol\n" : ""}`;
+};
 // Commands run in-process read their files relative to the test process, so they get absolute paths.
 const abs = (rel: string): string => join(repo.dir, rel);
 
@@ -63,8 +68,7 @@ function lineOf(text: string, start: string): string {
 
 beforeAll(async () => {
   repo = makeRepo(3);
-  const r = repo.keys.map((k) => k.recipient);
-  repo.write(".sops.yaml", `creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: ${r.join(",")}\n`);
+  repo.write(".sops.yaml", teamConfig(false));
   repo.write(FILE, PLAIN);
   const enc = await secrets(["encrypt", "-i", abs(FILE)]);
   expect(enc.stderr).toBe("");
@@ -191,4 +195,44 @@ describe("issue 18 item 3: a secret pasted in clear can be fixed with one comman
     expect(fix.code).toBe(51);
     repo.write(FILE, sealed);
   });
+});
+
+describe("issue 18 item 2: access changes are visible in review", () => {
+  it("git log -p shows the recipient lines that changed, by name, and when the data key changed", async () => {
+    gitOk(["checkout", "-q", "-f", "-b", "access", "main"]);
+    const [, bobKey, carolKey] = repo.keys.map((k) => k.recipient);
+    const accessLines = (rev: string): { removed: string[]; added: string[] } => {
+      const out = gitOk(["log", "-p", "-1", "--format=", rev, "--", FILE]).split("\n");
+      const pick = (sign: string) => out.filter((l) => l.startsWith(`${sign}# `)).map((l) => l.slice(1));
+      return { removed: pick("-"), added: pick("+") };
+    };
+    const dataKeyLine = (lines: string[]) => lines.filter((l) => l.startsWith("# data key: "));
+
+    // Add carol (updatekeys): one recipient line added, same data key.
+    repo.write(".sops.yaml", teamConfig(true));
+    expect((await secrets(["updatekeys", "-y", abs(FILE)])).code).toBe(0);
+    gitOk(["commit", "-q", "-am", "add carol"]);
+    const added = accessLines("HEAD");
+    expect(added.added).toEqual([`# recipient: carol age ${carolKey}`]);
+    expect(added.removed).toEqual([]);
+
+    // Revoke bob: his line goes, and the data key is renewed. revoke also takes his name out of .sops.yaml,
+    // and names come from the config where git runs, so his line shows his key only.
+    const revoke = await secrets(["revoke", "-y", "bob"]);
+    expect(revoke.code).toBe(0);
+    gitOk(["commit", "-q", "-am", "revoke bob"]);
+    const revoked = accessLines("HEAD");
+    expect(revoked.removed.filter((l) => l.startsWith("# recipient: "))).toEqual([`# recipient: age ${bobKey}`]);
+    expect(revoked.added.filter((l) => l.startsWith("# recipient: "))).toEqual([]);
+    expect(dataKeyLine(revoked.removed)).toHaveLength(1);
+    expect(dataKeyLine(revoked.added)).toHaveLength(1);
+
+    // Rotate: only the data key line changes.
+    expect((await secrets(["rotate", "-i", abs(FILE)])).code).toBe(0);
+    gitOk(["commit", "-q", "-am", "rotate"]);
+    const rotated = accessLines("HEAD");
+    expect(rotated.removed).toEqual(dataKeyLine(revoked.added));
+    expect(rotated.added).toHaveLength(1);
+    expect(dataKeyLine(rotated.added)).toHaveLength(1);
+  }, 60_000);
 });

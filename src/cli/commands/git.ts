@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
-import { loadConfig, type SopsConfig } from "../../config.js";
+import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -57,12 +57,15 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
   const bytes = await readInput(file, ctx.stdin);
   try {
     const format = chooseFormat(args["input-type"], file);
+    // git hands blobs over as temp files outside the repository; their config is the one where git runs.
+    const config = quietConfig(ctx, args, file) ?? quietConfig(ctx, args, undefined);
     const result = await textconv(bytes, {
       format,
       ctx: makeKeyContext(ctx.env),
       order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
       file,
-      storeOptions: storeOptionsFor(format, args.indent, quietConfig(ctx, args, file)),
+      storeOptions: storeOptionsFor(format, args.indent, config),
+      names: recipientNames(config),
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
