@@ -3,7 +3,8 @@
 // every `secrets` command the test runs itself goes through runInProcess.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/cli.js";
 import { makeRepo, type TestRepo } from "../helpers/git-repo.js";
@@ -234,5 +235,37 @@ describe("issue 18 item 2: access changes are visible in review", () => {
     expect(rotated.removed).toEqual(dataKeyLine(revoked.added));
     expect(rotated.added).toHaveLength(1);
     expect(dataKeyLine(rotated.added)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("issue 18 item 5: a resumed revoke lists every value of every touched file", () => {
+  it("the second run's 'values to change' covers the files the first run re-keyed too", async () => {
+    gitOk(["checkout", "-q", "-f", "-b", "revoke-resume", "main"]);
+    repo.write(".sops.yaml", teamConfig(true));
+    const other = "more/other.enc.yaml";
+    repo.write(other, "smtp:\n    password: smtp-password-3d9a\nwebhook_secret: whsec-4b1c\n");
+    expect((await secrets(["encrypt", "-i", abs(other)])).code).toBe(0);
+    expect((await secrets(["updatekeys", "-y", abs(FILE)])).code).toBe(0);
+    gitOk(["add", "-A"]);
+    gitOk(["commit", "-q", "-m", "carol joins"]);
+
+    // Another writer holds the second file: the first run re-keys FILE and stops there.
+    const lock = join(repo.dir, "more", ".other.enc.yaml.sealfile-lock");
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: Date.now(), token: "held-by-test" }));
+    const first = await secrets(["revoke", "-y", "carol"], { env: { SEALFILE_LOCK_WAIT_MS: "200" } });
+    expect(first.stderr).toContain("FILE_LOCKED");
+    expect(first.code).not.toBe(0);
+    expect(repo.read(".sops.yaml")).toContain("carol");
+    rmSync(lock);
+
+    const second = await secrets(["revoke", "-y", "carol"]);
+    expect(second.stderr).not.toContain("error[");
+    expect(second.code).toBe(0);
+    const listed = second.stdout.split("Values to change:")[1] ?? "";
+    expect(listed).toContain(`${FILE}: db.host, db.password, api.token, api.url`);
+    expect(listed).toContain(`${other}: smtp.password, webhook_secret`);
+    expect(second.stdout).not.toMatch(/smtp-password-3d9a|whsec-4b1c/);
+    // Done: the record is gone, so a later revoke of someone else starts afresh.
+    expect(readdirSync(join(repo.dir, ".git", "sealfile")).filter((n) => n.startsWith("revoke-"))).toEqual([]);
   }, 60_000);
 });
