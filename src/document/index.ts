@@ -12,7 +12,7 @@ import { DEFAULT_CRYPT_RULE, SOPS_LAYOUT_VERSION, type CryptRule, type Metadata 
 import { cloneTree, type Tree } from "../tree/index.js";
 import { crypterFor } from "./crypt-rule.js";
 import { DATA_KEY_BYTES, keysOf, unwrapDataKey, wrapDataKey } from "./data-key.js";
-import { openValues, sealValues } from "./values.js";
+import { openValues, openValuesAllowingClear, sealValues } from "./values.js";
 
 export { aadOf, findClearValues, pathLabel } from "./values.js";
 export { crypterFor } from "./crypt-rule.js";
@@ -67,6 +67,39 @@ function verifyMac(computed: string, md: Metadata, dataKey: Uint8Array, file: st
     throw new SealError("MAC_MISMATCH", `MAC mismatch: ${where} was changed outside sealfile/sops or is damaged`, {
       hint: "restore it from git, or use --ignore-mac to read it anyway",
     });
+  }
+}
+
+/**
+ * Opens a file in which some values the rule encrypts were written in clear (pasted by hand), for
+ * `secrets encrypt --clear-values`: every encrypted value must open, and the MAC must match the tree either
+ * with the clear values (they replaced values the MAC covered) or without them (they were added). Anything
+ * else changed as well would fail both, so it is refused as a MAC mismatch.
+ * @returns the document (clear values as plaintext) and the key paths that were in clear.
+ * @throws SealError NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ */
+export async function openPartlyEncrypted(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<{ doc: OpenedDocument; clear: string[][] }> {
+  const keys = await keysOf(metadata);
+  const openedWith: KeyKind[] = [];
+  const dataKey = await unwrapDataKey(keys, metadata, { ...opts, openedWith });
+  try {
+    const plain = cloneTree(encrypted);
+    const stash = new IvStash();
+    const found = openValuesAllowingClear(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
+    if (!opts.ignoreMac) {
+      const where = opts.file ?? "the file";
+      if (!metadata.mac) throw new SealError("MAC_MISMATCH", `${where} has no MAC`, { hint: "the sops block was damaged; restore the file from git" });
+      const stored = openMac(metadata.mac, dataKey, metadata.lastModified);
+      if (!macsEqual(stored, found.mac) && !macsEqual(stored, found.macWithoutClear)) {
+        throw new SealError("MAC_MISMATCH", `MAC mismatch: ${where} has other changes besides the values in clear`, {
+          hint: "restore it from git and add the new values with `secrets set` (or `secrets edit`)",
+        });
+      }
+    }
+    return { doc: { plain, metadata, dataKey, stash, keys, openedWith }, clear: found.clear };
+  } catch (e) {
+    wipe(dataKey);
+    throw e;
   }
 }
 

@@ -69,6 +69,39 @@ function sealComment(c: Comment, path: readonly string[], comments: readonly Com
  *         NOT_ENCRYPTED-like BAD_METADATA when a leaf the rule says is encrypted is in clear.
  */
 export function openValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatcher, macOnlyEncrypted: boolean, stash?: IvStash): string {
+  return walkOpen(tree, dataKey, rule, macOnlyEncrypted, stash, undefined).mac;
+}
+
+/** What `openValuesAllowingClear` found. */
+export interface PartlyOpened {
+  /** The MAC over every leaf, the clear ones included (they were written over values the MAC covered). */
+  readonly mac: string;
+  /** The MAC leaving the clear leaves out (they were added: new keys pasted in clear). */
+  readonly macWithoutClear: string;
+  /** Key paths of leaves the rule says are encrypted but that are in clear. */
+  readonly clear: string[][];
+}
+
+/**
+ * Like `openValues`, but a leaf the rule says is encrypted and that is in clear is taken as its plaintext
+ * and listed, instead of refused. Every encrypted value is still opened (and so checked by its GCM tag).
+ * @throws SealError DECRYPT_VALUE_FAILED when an encrypted value does not open.
+ */
+export function openValuesAllowingClear(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatcher, macOnlyEncrypted: boolean, stash?: IvStash): PartlyOpened {
+  const clear: string[][] = [];
+  const without = new MacHasher(macOnlyEncrypted);
+  const { mac } = walkOpen(tree, dataKey, rule, macOnlyEncrypted, stash, { clear, without });
+  return { mac, macWithoutClear: without.digestHex(), clear };
+}
+
+function walkOpen(
+  tree: Tree,
+  dataKey: Uint8Array,
+  rule: CryptRuleMatcher,
+  macOnlyEncrypted: boolean,
+  stash: IvStash | undefined,
+  allow: { clear: string[][]; without: MacHasher } | undefined,
+): { mac: string } {
   const mac = new MacHasher(macOnlyEncrypted);
   mapLeaves(
     tree,
@@ -76,14 +109,24 @@ export function openValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatch
       if (s.kind === "null") return s;
       const encrypted = rule.shouldEncrypt(path, comments);
       let plain: Scalar = s;
+      const inClear = encrypted && (s.kind !== "str" || (s.value !== "" && !isEnvelope(s.value)));
+      if (inClear && allow) {
+        allow.clear.push([...path]);
+        mac.add(encodeScalar(plain).bytes);
+        return plain;
+      }
       if (encrypted && s.kind === "str" && s.value !== "") {
         plain = openScalar(s.value, dataKey, path, stash);
       } else if (encrypted && s.kind !== "str") {
         throw new SealError("DECRYPT_VALUE_FAILED", `the value at ${pathLabel(path)} should be encrypted but is in clear`, {
-          hint: "the file was edited by hand; restore it from git or re-encrypt it",
+          hint: CLEAR_VALUE_HINT,
         });
       }
-      if (!macOnlyEncrypted || encrypted) mac.add(encodeScalar(plain).bytes);
+      if (!macOnlyEncrypted || encrypted) {
+        const bytes = encodeScalar(plain).bytes;
+        mac.add(bytes);
+        allow?.without.add(bytes);
+      }
       return plain;
     },
     (c, { path }) => {
@@ -94,13 +137,16 @@ export function openValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatch
       return { ...c, text: decodeComment(opened.plain) };
     },
   );
-  return mac.digestHex();
+  return { mac: mac.digestHex() };
 }
+
+/** What to do about a value found in clear where the rule wants it encrypted. */
+const CLEAR_VALUE_HINT = "encrypt the clear values under the file's data key with `secrets encrypt --clear-values FILE`, or restore it from git";
 
 function openScalar(text: string, dataKey: Uint8Array, path: readonly string[], stash?: IvStash): Scalar {
   if (!isEnvelope(text)) {
     throw new SealError("DECRYPT_VALUE_FAILED", `the value at ${pathLabel(path)} should be encrypted but is in clear`, {
-      hint: "the file was edited by hand; restore it from git or re-encrypt it",
+      hint: CLEAR_VALUE_HINT,
     });
   }
   const aad = aadOf(path);

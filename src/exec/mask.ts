@@ -8,6 +8,38 @@ import { Transform, type TransformCallback } from "node:stream";
 
 /** Values shorter than this (in characters) are left alone: masking `on` or `1` would garble output. */
 export const MIN_MASK_LENGTH = 4;
+/** What `exec --mask` hides, as `--help` says it. */
+export const MASK_RULE =
+  "values the file's rule encrypts that look like secrets: 8+ characters, not a number, boolean, host name or URL without credentials, and mixed characters or high entropy";
+/** A secret is at least this long; shorter encrypted values (ports, `true`, short names) stay readable. */
+export const MIN_SECRET_LENGTH = 8;
+/** Bits per character above which a one-class value (all lower case, say) counts as random. */
+const RANDOM_ENTROPY = 3.5;
+
+/** Shannon entropy of the string's characters, in bits per character. */
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/**
+ * Whether an encrypted value is long or random enough to be a secret, so masking it helps more than it
+ * garbles: `5432`, `true`, `db.internal`, `https://api.example.com` and `production` are not; a password,
+ * a token, a passphrase with spaces and a URL with credentials are.
+ */
+export function worthMasking(value: string): boolean {
+  const v = value.trim();
+  if ([...v].length < MIN_SECRET_LENGTH) return false;
+  if (/^(?:true|false|yes|no|on|off|null|none)$/i.test(v)) return false;
+  if (/^[+-]?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(v)) return false;
+  if (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?$/.test(v) && /[a-z]/.test(v)) return false; // host name
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^\s@]+$/i.test(v)) return false; // URL without user:password@
+  const classes = (/[a-z]/.test(v) ? 1 : 0) + (/[A-Z]/.test(v) ? 1 : 0) + (/[0-9]/.test(v) ? 1 : 0) + (/[^A-Za-z0-9]/.test(v) ? 1 : 0);
+  return classes >= 2 || entropy(v) >= RANDOM_ENTROPY;
+}
 const STARS = Buffer.from("***");
 const EMPTY = Buffer.alloc(0);
 

@@ -44,10 +44,10 @@ export type SealedMergeResult =
 /** Shown among conflicting paths when both sides re-keyed the file differently. */
 export const KEYS_CONFLICT = "(sops metadata: both branches changed the recipients or the data key)";
 
-type Side = "base" | "ours" | "theirs";
+export type Side = "base" | "ours" | "theirs";
 
 /** Recalls an IV from the first stash that knows it. Only stashes made under the same data key may be chained. */
-class ChainedStash extends IvStash {
+export class ChainedStash extends IvStash {
   readonly #sources: readonly IvStash[];
   constructor(sources: readonly IvStash[]) {
     super();
@@ -72,7 +72,7 @@ function isEncrypted(bytes: Uint8Array, opts: SealedMergeOptions): boolean {
   }
 }
 
-async function openSide(side: Side, bytes: Uint8Array, opts: SealedMergeOptions): Promise<{ doc: OpenedDocument; store: Store }> {
+export async function openSide(side: Side, bytes: Uint8Array, opts: SealedMergeOptions): Promise<{ doc: OpenedDocument; store: Store }> {
   try {
     const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
     const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: `${opts.file} (${side})` });
@@ -87,7 +87,7 @@ async function openSide(side: Side, bytes: Uint8Array, opts: SealedMergeOptions)
   }
 }
 
-function sameDataKey(a: OpenedDocument, b: OpenedDocument): boolean {
+export function sameDataKey(a: OpenedDocument, b: OpenedDocument): boolean {
   return a.dataKey.length === b.dataKey.length && timingSafeEqual(a.dataKey, b.dataKey);
 }
 

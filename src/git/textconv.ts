@@ -3,8 +3,10 @@
  * otherwise the bytes as they are, so `git diff` shows plaintext to key holders and ciphertext to everyone
  * else and never fails. The plaintext only ever goes back to the caller (for stdout), never to disk.
  */
+import { createHash } from "node:crypto";
 import { isSealError, type SealError } from "../errors.js";
-import { closeDocument, openDocument } from "../document/index.js";
+import { nameFor } from "../config.js";
+import { closeDocument, openDocument, type OpenedDocument } from "../document/index.js";
 import { parseSealed } from "../ops/sealed-file.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
 import type { FormatName, StoreOptions } from "../formats/index.js";
@@ -16,6 +18,8 @@ export interface TextconvOptions {
   readonly file: string;
   readonly order?: readonly KeyKind[];
   readonly storeOptions?: StoreOptions;
+  /** Key → name from `.sops.yaml` `recipients:`, to show who can open the file by name. */
+  readonly names?: ReadonlyMap<string, string>;
 }
 
 export interface TextconvResult {
@@ -38,7 +42,10 @@ export async function textconv(bytes: Uint8Array, opts: TextconvOptions): Promis
     const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
     const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: opts.file });
     try {
-      return { text: store.emitPlain(doc.plain), decrypted: true };
+      const plain = store.emitPlain(doc.plain);
+      const text = Buffer.concat([plain, ...(plain.length > 0 && plain[plain.length - 1] !== 0x0a ? [Buffer.from("\n")] : []), Buffer.from(accessLines(doc, opts.names))]);
+      plain.fill(0);
+      return { text, decrypted: true };
     } finally {
       closeDocument(doc);
     }
@@ -46,4 +53,35 @@ export async function textconv(bytes: Uint8Array, opts: TextconvOptions): Promis
     if (!isSealError(e)) throw e;
     return QUIET.has(e.code) ? { text: bytes, decrypted: false } : { text: bytes, decrypted: false, problem: e };
   }
+}
+
+/** Heads the lines about access, which follow the document in what git diffs (they are not in the file). */
+export const ACCESS_HEADER = "# ---- sealfile: who can open this file (from its sops block; not part of the file) ----";
+
+/**
+ * A non-secret fingerprint of the data key: the first 8 bytes of SHA-256 over a label and the key. It
+ * changes exactly when the data key does (rotate, revoke), so a reviewer sees that in the diff.
+ */
+export function dataKeyFingerprint(dataKey: Uint8Array): string {
+  return createHash("sha256").update("sealfile data key fingerprint\0").update(dataKey).digest("hex").slice(0, 16);
+}
+
+/**
+ * Lines appended to the plaintext for review: one per recipient (by name where `.sops.yaml` names it),
+ * sorted so that adding or removing someone is a one-line change, the Shamir threshold when there is
+ * one, and the data key's fingerprint.
+ */
+function accessLines(doc: OpenedDocument, names: ReadonlyMap<string, string> | undefined): string {
+  const lines: string[] = [];
+  doc.keys.forEach((group, g) => {
+    const prefix = doc.keys.length > 1 ? `key group ${g + 1}: ` : "";
+    for (const k of group) {
+      const name = names ? nameFor(names, k.id) : undefined;
+      lines.push(`# recipient: ${prefix}${name === undefined ? "" : `${name} `}${k.kind} ${k.id}`);
+    }
+  });
+  lines.sort();
+  if (doc.metadata.shamirThreshold > 1) lines.push(`# shamir threshold: ${doc.metadata.shamirThreshold} of ${doc.keys.length} key groups`);
+  lines.push(`# data key: ${dataKeyFingerprint(doc.dataKey)} (a fingerprint; it changes when the data key is renewed)`);
+  return `${ACCESS_HEADER}\n${lines.join("\n")}\n`;
 }

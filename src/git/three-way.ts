@@ -31,19 +31,42 @@ const EMPTY_MAP: TreeMap = { kind: "map", items: [] };
  * added go after their predecessor in `theirs`. The inputs are not modified.
  */
 export function mergeTrees(base: Tree, ours: Tree, theirs: Tree): TreeMergeResult {
+  const { tree, conflicts } = mergeTreesPreferring(base, ours, theirs, "ours");
+  return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, tree };
+}
+
+/** Which side a conflicting key (or comment) takes in `mergeTreesPreferring`. */
+export type PreferredSide = "ours" | "theirs";
+
+/**
+ * Like `mergeTrees`, but always yields a tree: each conflicting key, comment or document count takes the
+ * `prefer` side, and the conflicts are still listed. Merging once preferring each side gives the two texts
+ * that differ only where the sides conflict (what `secrets merge --resolve` shows between markers).
+ */
+export function mergeTreesPreferring(base: Tree, ours: Tree, theirs: Tree, prefer: PreferredSide): { tree: Tree; conflicts: string[] } {
   const conflicts: string[] = [];
   const sameCount = base.branches.length === ours.branches.length && ours.branches.length === theirs.branches.length;
   if (!sameCount) {
     const whole = pickWhole(base.branches, ours.branches, theirs.branches, sameBranches);
-    if (whole === undefined) return { ok: false, conflicts: ["(the number of YAML documents)"] };
-    return { ok: true, tree: { branches: whole.map((b) => cloneNode(b)) } };
+    if (whole === undefined) {
+      const side = prefer === "ours" ? ours : theirs;
+      return { tree: { branches: side.branches.map((b) => cloneNode(b)) }, conflicts: ["(the number of YAML documents)"] };
+    }
+    return { tree: { branches: whole.map((b) => cloneNode(b)) }, conflicts };
   }
   const many = ours.branches.length > 1;
+  const m: Merger = { conflicts, prefer };
   const branches = ours.branches.map((o, i) => {
     const prefix = many ? [`(document ${i + 1})`] : [];
-    return mergeMap(base.branches[i]!, o, theirs.branches[i]!, prefix, conflicts);
+    return mergeMap(base.branches[i]!, o, theirs.branches[i]!, prefix, m);
   });
-  return conflicts.length > 0 ? { ok: false, conflicts } : { ok: true, tree: { branches } };
+  return { tree: { branches }, conflicts };
+}
+
+/** The conflicts found so far, and the side a conflict takes. */
+interface Merger {
+  readonly conflicts: string[];
+  readonly prefer: PreferredSide;
 }
 
 /** The side to take when at most one side changed, or undefined when both changed differently. */
@@ -62,43 +85,49 @@ function label(path: readonly string[]): string {
 /** Marks a value changed differently on both sides (already reported). */
 const CONFLICT = Symbol("conflict");
 
-function mergeValue(b: Node | undefined, o: Node | undefined, t: Node | undefined, path: string[], conflicts: string[]): Node | undefined | typeof CONFLICT {
+function mergeValue(b: Node | undefined, o: Node | undefined, t: Node | undefined, path: string[], m: Merger): Node | undefined | typeof CONFLICT {
   if (sameNode(o, t)) return o && cloneNode(o);
   if (sameNode(b, o)) return t && cloneNode(t);
   if (sameNode(b, t)) return o && cloneNode(o);
-  if (o?.kind === "map" && t?.kind === "map" && (b === undefined || b.kind === "map")) return mergeMap(b ?? EMPTY_MAP, o, t, path, conflicts);
-  conflicts.push(label(path));
+  if (o?.kind === "map" && t?.kind === "map" && (b === undefined || b.kind === "map")) return mergeMap(b ?? EMPTY_MAP, o, t, path, m);
+  m.conflicts.push(label(path));
   return CONFLICT;
 }
 
-function mergeComments(b: Comment[], o: Comment[], t: Comment[], what: string, conflicts: string[]): Comment[] {
+function mergeComments(b: Comment[], o: Comment[], t: Comment[], what: string, m: Merger): Comment[] {
   const picked = pickWhole(b, o, t, sameComments);
   if (picked === undefined) {
-    conflicts.push(`${what} (comment)`);
-    return o.map((c) => ({ ...c }));
+    m.conflicts.push(`${what} (comment)`);
+    return (m.prefer === "ours" ? o : t).map((c) => ({ ...c }));
   }
   return picked.map((c) => ({ ...c }));
 }
 
-function mergeMap(base: TreeMap, ours: TreeMap, theirs: TreeMap, path: string[], conflicts: string[]): TreeMap {
+function mergeMap(base: TreeMap, ours: TreeMap, theirs: TreeMap, path: string[], m: Merger): TreeMap {
   const whole = pickWhole(base, ours, theirs, sameNode);
   if (whole !== undefined) return cloneNode(whole);
   const [b, o, t] = [unitsOf(base), unitsOf(ours), unitsOf(theirs)];
   if (!b || !o || !t) {
     // A map with a repeated key has no key-wise meaning; both sides changed it, so it conflicts.
-    conflicts.push(label(path));
-    return cloneNode(ours);
+    m.conflicts.push(label(path));
+    return cloneNode(m.prefer === "ours" ? ours : theirs);
   }
   const merged = new Map<string, Unit>();
   const keys = new Set([...o.order, ...t.order, ...b.order]);
   for (const key of keys) {
     const [ub, uo, ut] = [b.byKey.get(key), o.byKey.get(key), t.byKey.get(key)];
     const childPath = [...path, key];
-    const value = mergeValue(ub?.entry.value, uo?.entry.value, ut?.entry.value, childPath, conflicts);
-    // A removed key takes its comments with it; a conflicting one is reported once, not again for its comments.
-    if (value === undefined || value === CONFLICT) continue;
-    const lead = mergeComments(ub?.lead ?? [], uo?.lead ?? [], ut?.lead ?? [], label(childPath), conflicts);
-    const tail = mergeComments(ub?.tail ?? [], uo?.tail ?? [], ut?.tail ?? [], label(childPath), conflicts);
+    const value = mergeValue(ub?.entry.value, uo?.entry.value, ut?.entry.value, childPath, m);
+    if (value === undefined) continue;
+    if (value === CONFLICT) {
+      // Reported once; the preferred side's entry comes whole, comments included (or stays absent).
+      const side = m.prefer === "ours" ? uo : ut;
+      if (side) merged.set(key, { lead: side.lead.map((c) => ({ ...c })), entry: { kind: "entry", key, value: cloneNode(side.entry.value) }, tail: side.tail.map((c) => ({ ...c })) });
+      continue;
+    }
+    // A removed key takes its comments with it.
+    const lead = mergeComments(ub?.lead ?? [], uo?.lead ?? [], ut?.lead ?? [], label(childPath), m);
+    const tail = mergeComments(ub?.tail ?? [], uo?.tail ?? [], ut?.tail ?? [], label(childPath), m);
     merged.set(key, { lead, entry: { kind: "entry", key, value }, tail });
   }
   const order = o.order.filter((k) => merged.has(k));
@@ -117,7 +146,7 @@ function mergeMap(base: TreeMap, ours: TreeMap, theirs: TreeMap, path: string[],
     while (at < order.length && !t.byKey.has(order[at]!)) at++;
     order.splice(at, 0, k);
   });
-  const trailing = mergeComments(b.trailing, o.trailing, t.trailing, label(path), conflicts);
+  const trailing = mergeComments(b.trailing, o.trailing, t.trailing, label(path), m);
   const items: Array<MapEntry | Comment> = [];
   for (const k of order) {
     const u = merged.get(k)!;

@@ -3,6 +3,7 @@
  * creation rule, clear values in sealed files, secret file names, key files, known secret formats, and
  * temp files a killed sealfile writer left behind.
  */
+import { isConflictFile } from "../git/conflict-file.js";
 import { maskSecret } from "./mask.js";
 import type { Hit } from "./patterns.js";
 import { CODE_EXT } from "./generic-assignment.js";
@@ -88,7 +89,7 @@ function clearValueFindings(fp: Fingerprinter, path: string, rule: GuardRule | u
       fp,
       "clear-value",
       path,
-      `value at "${kp.join(".")}" is not encrypted; re-encrypt with \`secrets edit ${path}\` or \`secrets encrypt -i ${path}\``,
+      `value at "${kp.join(".")}" is not encrypted; encrypt the clear values under the file's own data key with \`secrets encrypt --clear-values ${path}\``,
       kp.join("\0"),
     ),
   );
@@ -116,6 +117,8 @@ export function scan(path: string, bytes: Uint8Array, policy: GuardPolicy, opts:
   const fp = opts.fingerprinter ?? NO_FINGERPRINTS;
   // 0: a write that was killed; it may hold plaintext whatever its content looks like.
   if (isSealfileTempName(baseName(path))) return [fileFinding(fp, SEALFILE_TEMP, path, "a temp file left by an interrupted sealfile write (it may hold plaintext); unstage and delete it")];
+  // A conflict the merge driver left: both encrypted versions between markers; committing it drops the merge.
+  if (isConflictFile(bytes)) return [fileFinding(fp, "merge-conflict", path, `an unresolved merge conflict of an encrypted file; resolve it with \`secrets merge --resolve ${path}\``)];
   const decoded = decodeForScan(bytes);
   if (opts.alwaysBlockedOnly) return alwaysBlockedFindings(fp, path, bytes, decoded.text, policy);
   const findings: Finding[] = [];

@@ -7,11 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SealError } from "../errors.js";
 import { chooseFormat, formatFromPath, storeFor, type FormatName } from "../formats/index.js";
-import { closeDocument } from "../document/index.js";
+import { closeDocument, crypterFor } from "../document/index.js";
+import type { CryptRuleMatcher } from "../document/crypt-rule.js";
 import { parseDecryptionOrder } from "../keys/registry.js";
 import type { KeyContext } from "../keys/types.js";
 import type { SopsConfig } from "../config.js";
-import type { Tree } from "../tree/index.js";
+import { mapLeaves, type Tree } from "../tree/index.js";
 import { mergeEnvs, treeToEnv } from "../exec/index.js";
 import { openSealedAudited } from "./audit-log.js";
 import { makeKeyContext } from "./key-context.js";
@@ -67,6 +68,18 @@ export interface DecryptedFile {
   readonly path: string;
   readonly format: FormatName;
   readonly plain: Tree;
+  /** The string values the file's own rule encrypts (what `exec --mask` may hide; clear ones are not secrets). */
+  readonly encryptedValues: string[];
+}
+
+/** String leaves of `plain` that `rule` says are encrypted. */
+function encryptedStrings(plain: Tree, rule: CryptRuleMatcher): string[] {
+  const out: string[] = [];
+  mapLeaves(plain, (s, { path, comments }) => {
+    if (s.kind === "str" && rule.shouldEncrypt(path, comments)) out.push(s.value);
+    return s;
+  });
+  return out;
 }
 
 /**
@@ -91,7 +104,7 @@ export async function decryptEnvFile(file: string, opts: DecryptFilesOptions): P
     { log: opts.auditLog, command: opts.command, file: path },
   );
   try {
-    return { path, format, plain: doc.plain };
+    return { path, format, plain: doc.plain, encryptedValues: encryptedStrings(doc.plain, crypterFor(doc.metadata.cryptRule)) };
   } finally {
     closeDocument(doc);
   }

@@ -5,7 +5,7 @@
 import { isSealError, SealError } from "../errors.js";
 import { storeFor, type FormatName, type Store, type StoreOptions } from "../formats/index.js";
 import { extractMetadata, hasMetadata, insertMetadata, type CryptRule } from "../metadata.js";
-import { openDocument, resealDocument, sealDocument, type OpenedDocument } from "../document/index.js";
+import { closeDocument, openDocument, openPartlyEncrypted, resealDocument, sealDocument, type OpenedDocument } from "../document/index.js";
 import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
 import type { Tree } from "../tree/index.js";
@@ -127,4 +127,28 @@ export function resealToBytes(doc: OpenedDocument, plain: Tree, store: Store, ru
   const { tree, metadata } = resealDocument(settled === doc.metadata ? doc : { ...doc, metadata: settled }, plain);
   insertMetadata(tree, metadata, store.metadataLayout);
   return store.emitEncrypted(tree);
+}
+
+/**
+ * Encrypts the values of an encrypted file that were written in clear, under the file's own data key:
+ * every other value keeps its exact ciphertext, so the change is those lines plus `mac` and `lastmodified`.
+ * @returns the new bytes and the key paths that were in clear (none: `bytes` is returned as it is).
+ * @throws SealError NOT_ENCRYPTED, BAD_SYNTAX, BAD_METADATA, NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ */
+export async function encryptClearValues(bytes: Uint8Array, opts: OpenBytesOptions & { now?: Date }): Promise<{ bytes: Uint8Array; clear: string[][] }> {
+  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
+  const { doc, clear } = await openPartlyEncrypted(tree, metadata, {
+    ctx: opts.ctx,
+    order: opts.order ?? DEFAULT_DECRYPTION_ORDER,
+    ...(opts.file ? { file: opts.file } : {}),
+    ...(opts.names ? { names: opts.names } : {}),
+  });
+  try {
+    if (clear.length === 0) return { bytes, clear };
+    const sealed = resealDocument(doc, doc.plain, opts.now);
+    insertMetadata(sealed.tree, sealed.metadata, store.metadataLayout);
+    return { bytes: store.emitEncrypted(sealed.tree), clear };
+  } finally {
+    closeDocument(doc);
+  }
 }

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { ROOT, runSecrets } from "../helpers/cli.js";
 import { keyedDir, type KeyedDir } from "../helpers/exec-cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 
 const PRINT_ENV = join(ROOT, "test/exec/children/print-env.mjs");
 const SLOW_ECHO = join(ROOT, "test/cli/children/slow-echo-env.mjs");
@@ -147,9 +148,25 @@ describe("--mask", () => {
   it("replaces values that arrive one byte per chunk on stdout and stderr", () => {
     const r = exec(["--mask", "-f", "app.enc.yaml", "-f", "web.env", "--", process.execPath, SLOW_ECHO, "API_TOKEN", "DATABASE_PASSWORD", "DOTENV_KEY", "DATABASE_PORT"]);
     expect(r.code).toBe(0);
-    const expected = "[***] [***] [***] [***]\n";
+    // DATABASE_PORT (5432) is not long or random enough to be a secret (issue 18 item 4).
+    const expected = "[***] [***] [***] [5432]\n";
     expect(r.stdout).toBe(expected);
     expect(r.stderr).toBe(expected);
+  });
+
+  it("issue 18 item 4: masks only what the rule encrypts and looks like a secret, also split across writes", async () => {
+    k.seal(
+      "team.enc.yaml",
+      "PORT: 5432\nDEBUG: true\nHOST: db.internal\nURL: https://api.example.com\nDB_PASSWORD: Tr0ub4dor-and-3\nAPI_TOKEN: tok_live_9f8e7d6c5b4a\nPASSPHRASE: correct horse battery staple\nBUILD_unencrypted: a8F3kQ9zX2pL\n",
+    );
+    const names = ["PORT", "DEBUG", "HOST", "URL", "DB_PASSWORD", "API_TOKEN", "PASSPHRASE", "BUILD_unencrypted"];
+    const r = exec(["--mask", "-f", "team.enc.yaml", "--", process.execPath, SLOW_ECHO, ...names]);
+    expect(r.code).toBe(0);
+    const expected = "[5432] [true] [db.internal] [https://api.example.com] [***] [***] [***] [a8F3kQ9zX2pL]\n";
+    expect(r.stdout).toBe(expected);
+    expect(r.stderr).toBe(expected);
+    const help = await runInProcess(["exec", "--help"], { env: k.env, cwd: k.dir, columns: 400 });
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("Masked: values the file's rule encrypts that look like secrets: 8+ characters");
   });
 
   it("leaves output alone without --mask", () => {

@@ -12,6 +12,7 @@ import { runInProcess } from "../helpers/in-process.js";
 import { commandTable, GLOBAL_FLAGS, type CommandShape } from "../../src/cli/command-shape.js";
 import type { CliContext } from "../../src/cli/context.js";
 
+import { writeConflictFile } from "../../src/git/conflict-file.js";
 const SECRET = "hunter2-canary-13"; // secrets:allow (a canary)
 const HANG_MS = 60_000;
 
@@ -35,6 +36,7 @@ const ACTING_LINES: Record<string, (r: TestRepo) => string[]> = {
   "git setup": () => ["git", "setup"],
   "git diff-text": () => ["git", "diff-text", "enc.yaml"],
   "git merge": () => ["git", "merge", "base.yaml", "ours.yaml", "theirs.yaml"],
+  merge: () => ["merge", "--resolve", "conflict.yaml"],
   revoke: (r) => ["revoke", r.keys[1]!.recipient, "-y"],
   doctor: () => ["doctor", "enc.yaml"],
 };
@@ -53,6 +55,9 @@ function makeTemplate(): TestRepo {
     if (e.code !== 0) throw new Error(e.stderr);
   }
   for (const f of ["base.yaml", "ours.yaml", "theirs.yaml"]) r.write(f, r.read("enc.yaml"));
+  // What the merge driver leaves on a conflict (here three equal versions, so the editor's edit is all there is to resolve).
+  const enc = Buffer.from(r.read("enc.yaml"));
+  r.write("conflict.yaml", Buffer.from(writeConflictFile("conflict.yaml", ["token"], { ours: enc, base: enc, theirs: enc })).toString("utf8"));
   r.write(".sops.yaml", sopsConfig(".*", r.keys.map((k) => k.recipient)));
   r.write("plain.yaml", `password: ${SECRET}\n`);
   r.commit("init");

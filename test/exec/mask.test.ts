@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createMaskStream, maskBytes } from "../../src/exec/mask.js";
+import { createMaskStream, maskBytes, worthMasking } from "../../src/exec/mask.js";
 
 async function throughMask(chunks: Uint8Array[], secrets: string[]): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -93,5 +93,14 @@ describe("createMaskStream", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("issue 18 item 4: which encrypted values are worth masking", () => {
+  it("skips numbers, booleans, host names, plain URLs and short or plain words; keeps passwords, tokens, passphrases, URLs with credentials", () => {
+    const not = ["5432", "true", "False", "db.internal", "localhost", "api.example.com:443", "https://api.example.com/v1", "production", "postgres", "3.14159265", "abc"];
+    const yes = ["Tr0ub4dor-and-3", "tok_live_9f8e7d6c5b4a", "correct horse battery staple", "postgres://app:s3cret-pw@db/app", "qzkvwxjmtrplbnhd", "AKIAIOSFODNN7EXAMPLE"];
+    expect(not.filter(worthMasking)).toEqual([]);
+    expect(yes.filter((v) => !worthMasking(v))).toEqual([]);
   });
 });

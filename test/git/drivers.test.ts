@@ -11,6 +11,7 @@ import { makeKeyContext } from "../../src/ops/key-context.js";
 import { closeDocument } from "../../src/document/index.js";
 import { setAtPath } from "../../src/tree/index.js";
 import { shellQuote } from "../../src/git/driver-command.js";
+import { readConflictFile } from "../../src/git/conflict-file.js";
 
 const home = tempHome();
 const work = mkdtempSync(join(tmpdir(), "sealfile-drivers-"));
@@ -201,7 +202,7 @@ describe("merge driver (acceptance 1)", () => {
     assertNoPlaintext(repo, ["feature-db-password-9a41", "feature-pool-size-77", "main-api-token-3e08", "original-db-password-1c9e"]);
   });
 
-  it("refuses a real conflict: names the key path, leaves ours byte-identical, writes no plaintext", async () => {
+  it("refuses a real conflict: names the key path, leaves the encrypted versions between markers, writes no plaintext", async () => {
     const repo = makeRepo();
     gitOk(repo, ["checkout", "-q", "-b", "feature"]);
     await setValue(repo, ["db", "password"], "feature-side-password-41ab");
@@ -218,7 +219,9 @@ describe("merge driver (acceptance 1)", () => {
     expect(said).toContain("db.password");
     expect(said).toContain("CONFLICT");
     expect(said).not.toContain("api.url");
-    expect(readFileSync(join(repo, FILE)).equals(oursBefore)).toBe(true);
+    // Issue 18 item 1: the work tree holds ours, base and theirs (ciphertext) between conflict markers.
+    const left = readConflictFile(readFileSync(join(repo, FILE)));
+    expect(left && Buffer.from(left.ours).equals(oursBefore)).toBe(true);
     expect(gitOk(repo, ["diff", "--name-only", "--diff-filter=U"]).trim()).toBe(FILE);
     expect(readdirSync(repo).filter((n) => n.includes("merge_file") || n.endsWith(".tmp"))).toEqual([]);
     assertNoPlaintext(repo, ["feature-side-password-41ab", "main-side-password-82cd", "original-db-password-1c9e", "https://feature.example.com"]);

@@ -28,6 +28,7 @@ import { EditorWorkspace, editorArgv } from "../editor.js";
 import { askLine } from "../prompt.js";
 import { FIX_RULE_HINT, fixRuleOption } from "../edit-target.js";
 import { withWriteLock } from "../output.js";
+import { isConflictFile } from "../../git/conflict-file.js";
 
 type Args = GlobalArgs & {
   file: string;
@@ -66,6 +67,11 @@ export function editCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .example("EDITOR='code --wait' $0 edit secrets.enc.yaml", "edit with VS Code") as unknown as Argv<Args>,
     handler: async (args) => {
       if (!args.file) throw new SealError("NO_FILE_SPECIFIED", "name the file to edit", { hint: "secrets edit FILE (it is created when missing)" });
+      const target = resolve(ctx.cwd, args.file);
+      if (existsSync(target) && isConflictFile(readFileSync(target))) {
+        const { resolveConflict } = await import("./merge.js");
+        return resolveConflict(ctx, args.file, args);
+      }
       // The lock is held from the read to the write, editor session included: another writer waits its bound
       // (SEALFILE_LOCK_WAIT_MS, 10 s) and then fails with FILE_LOCKED, rather than one change overwriting the other.
       await withWriteLock(ctx, resolve(ctx.cwd, args.file), async () => {

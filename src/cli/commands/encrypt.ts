@@ -7,7 +7,9 @@ import { keyFromSpec, parseDecryptionOrder } from "../../keys/registry.js";
 import { parseEncryptionContext } from "../../keys/aws-kms.js";
 import { chooseRecipients, type RecipientChoice } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
-import { sealPlainBytes } from "../../ops/sealed-file.js";
+import { encryptClearValues, sealPlainBytes } from "../../ops/sealed-file.js";
+import { resolve } from "node:path";
+import { writeFileAtomic } from "../../io/atomic-write.js";
 import { compileUserRegex } from "../../user-regex.js";
 import { makeKeyContext } from "../../ops/key-context.js";
 import { findSealedVersion, resealFromVersion, type ReuseOptions } from "../../ops/reuse.js";
@@ -41,7 +43,39 @@ type Args = GlobalArgs & {
   "encrypted-comment-regex"?: string;
   "dotenv-grammar"?: string;
   reuse?: string | false;
+  "clear-values"?: boolean;
 };
+
+/**
+ * `encrypt --clear-values FILE`: encrypts, in place and under FILE's own data key, the values that were
+ * written into the encrypted FILE in clear.
+ */
+async function encryptClearInPlace(ctx: CliContext, args: Args): Promise<void> {
+  const file = args.file;
+  if (!file || file === "-" || args.output) {
+    throw new SealError("USAGE", "--clear-values works on one encrypted file, in place", { hint: "secrets encrypt --clear-values FILE" });
+  }
+  const path = resolve(ctx.cwd, file);
+  await withWriteLock(ctx, path, async () => {
+    const { input } = formatsFor(args, file);
+    const config = loadConfig({ cwd: ctx.cwd, file, ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
+    const before = await readInput(path, ctx.stdin);
+    const { bytes, clear } = await encryptClearValues(before, {
+      format: input,
+      ctx: makeKeyContext(ctx.env),
+      order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+      file,
+      storeOptions: storeOptionsFor(input, args.indent, config),
+      names: recipientNames(config),
+    });
+    if (clear.length === 0) {
+      warn(ctx, `${file}: no value is in clear; nothing written`);
+      return;
+    }
+    writeFileAtomic(path, bytes);
+    warn(ctx, `${file}: encrypted ${clear.map((kp) => kp.join(".")).join(", ")} under the file's data key`);
+  });
+}
 
 /**
  * The one suffix/regex rule given on the command line, if any.
@@ -94,13 +128,19 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           ...typeOptions,
           ...cryptRuleOptions,
           ...dotenvGrammarOption,
+          "clear-values": {
+            type: "boolean",
+            describe: "FILE is encrypted but values were pasted into it in clear: encrypt those in place under its data key (every other value and the MAC are checked first)",
+          },
           reuse: { type: "string", describe: "reuse this sealed version's data key, recipients and unchanged ciphertexts (default: the target when sealed, else git HEAD); --no-reuse to encrypt fresh" },
         })
         .options(shared("config", "decryption-order", "indent"))
         .example("$0 encrypt --age age1… secrets.yaml > secrets.enc.yaml", "encrypt for one age recipient")
         .example("$0 encrypt -i secrets.yaml", "encrypt in place for the recipients of the matching .sops.yaml rule")
-        .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv") as unknown as Argv<Args>,
+        .example("cat .env | $0 encrypt --filename-override .env -", "encrypt stdin as dotenv")
+        .example("$0 encrypt --clear-values secrets.enc.yaml", "encrypt values someone pasted into the encrypted file in clear") as unknown as Argv<Args>,
     handler: async (args) => {
+      if (args["clear-values"]) return encryptClearInPlace(ctx, args);
       checkOutputTarget({ inPlace: args["in-place"], output: args.output, input: args.file });
       const flagRule = cryptRuleFromFlags(args);
       // The lock on the file written (-i or --output) is taken before anything is read.

@@ -3,11 +3,10 @@ import { basename } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
 import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
-import { buildChildEnv, KEY_ENV_NAMES, mergeEnvs, runChild, treeToEnv, withSecretFile } from "../../exec/index.js";
+import { buildChildEnv, KEY_ENV_NAMES, MASK_RULE, mergeEnvs, runChild, treeToEnv, withSecretFile, worthMasking } from "../../exec/index.js";
 import { auditLogPath } from "../../ops/audit-log.js";
 import { decryptEnvFile, defaultEnvFiles, DEFAULT_ENV_FILES, plainBytesOf, type DecryptFilesOptions } from "../../ops/env-files.js";
 import { makeKeyContext } from "../../ops/key-context.js";
-import { mapLeaves, type Tree } from "../../tree/index.js";
 import type { CliContext } from "../context.js";
 import { shared, type GlobalArgs } from "../globals.js";
 
@@ -42,7 +41,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           override: { type: "boolean", default: true, describe: "secrets replace inherited variables (--no-override keeps those)" },
           pristine: { type: "boolean", describe: "start from an empty environment plus PATH and HOME" },
           shell: { type: "boolean", describe: "run the command through /bin/sh -c" },
-          mask: { type: "boolean", describe: "replace secret values in the child's output with *** (not a security boundary)" },
+          mask: { type: "boolean", describe: `replace secrets in the child's output with *** (not a security boundary). Masked: ${MASK_RULE}` },
           "file-env": { type: "string", describe: "NAME=FILE: offer FILE decrypted at the path held in $NAME (repeatable)" },
           fifo: { type: "boolean", default: true, describe: "offer --file-env through a named pipe (--no-fifo: a 0600 file, deleted afterwards)" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
@@ -73,7 +72,7 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         Promise.all(fileEnvs.map(async (fe) => ({ ...fe, file: await decryptEnvFile(fe.path, opts) }))),
       ]);
       const secrets = mergeEnvs(envFiles.map((d) => treeToEnv(d.plain, { flatten: args.flatten, format: d.format })));
-      const maskValues = args.mask ? [...Object.values(secrets), ...offered.flatMap((o) => leafStrings(o.file.plain))] : [];
+      const maskValues = args.mask ? [...envFiles, ...offered.map((o) => o.file)].flatMap((d) => d.encryptedValues).filter(worthMasking) : [];
 
       const run = async (paths: Record<string, string>): Promise<number> => {
         const env = buildChildEnv(ctx.env, { ...secrets, ...paths }, {
@@ -140,13 +139,4 @@ function parseFileEnv(spec: string): { name: string; path: string } {
 function plainName(path: string): string {
   const name = basename(path).replace(/\.enc(?=\.|$)/, "");
   return name === "" || name.startsWith(".") ? `secret${name}` : name;
-}
-
-function leafStrings(tree: Tree): string[] {
-  const out: string[] = [];
-  mapLeaves(tree, (s) => {
-    if (s.kind === "str") out.push(s.value);
-    return s;
-  });
-  return out;
 }

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
-import { loadConfig, type SopsConfig } from "../../config.js";
+import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -16,6 +16,7 @@ import { writeFileAtomic } from "../../io/atomic-write.js";
 import { withWriteLock } from "../output.js";
 import { wipe } from "../../crypto/wipe.js";
 import { mergeSealed } from "../../git/merge-driver.js";
+import { writeConflictFile } from "../../git/conflict-file.js";
 import { mergePlainFiles } from "../../git/plain-merge.js";
 import { textconv } from "../../git/textconv.js";
 import { setupGit } from "../../git/setup.js";
@@ -56,12 +57,15 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
   const bytes = await readInput(file, ctx);
   try {
     const format = chooseFormat(args["input-type"], file);
+    // git hands blobs over as temp files outside the repository; their config is the one where git runs.
+    const config = quietConfig(ctx, args, file) ?? quietConfig(ctx, args, undefined);
     const result = await textconv(bytes, {
       format,
       ctx: makeKeyContext(ctx.env),
       order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
       file,
-      storeOptions: storeOptionsFor(format, args.indent, quietConfig(ctx, args, file)),
+      storeOptions: storeOptionsFor(format, args.indent, config),
+      names: recipientNames(config),
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
@@ -107,9 +111,11 @@ async function mergeLocked(ctx: CliContext, args: Args): Promise<void> {
     if (!clean) throw new SealError("MERGE_CONFLICT", `${name} is not encrypted; git's text merge left conflict markers in it`);
     return;
   }
+  // Leave the file unmerged for git and unreadable as an encrypted file, so a plain `git add` cannot drop a side.
+  writeFileAtomic(oursPath, writeConflictFile(name, result.paths, { ours: ours!, base: base!, theirs: theirs! }));
   const n = result.paths.length;
   throw new SealError("MERGE_CONFLICT", `${name}: ${n} key${n === 1 ? "" : "s"} changed differently on both branches:\n  ${result.paths.join("\n  ")}`, {
-    hint: `your branch's version is left as it is; fix the keys with \`secrets edit ${name}\` (see the other side with \`git show :3:${name} | secrets decrypt --filename-override ${name}\`), then \`git add ${name}\``,
+    hint: `the file now holds both encrypted versions between conflict markers; resolve it with \`secrets merge --resolve ${name}\` (or \`secrets edit ${name}\`), then \`git add ${name}\``,
     details: { paths: result.paths },
   });
 }

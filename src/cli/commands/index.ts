@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "exec-env", usage: "exec-env <file> <command>", describe: "run `sh -c COMMAND` with FILE's values in its environment (sops's exec-env)", load: async () => (await import("./exec-env.js")).execEnvCommand },
   { name: "exec-file", usage: "exec-file <file> <command>", describe: "run `sh -c COMMAND` with {} replaced by the path of FILE decrypted (sops's exec-file)", load: async () => (await import("./exec-file.js")).execFileCommand },
   { name: "git", usage: "git <command>", describe: "git integration: plaintext diffs and conflict-free merges of encrypted files", load: async () => (await import("./git.js")).gitCommand },
+  { name: "merge", usage: "merge --resolve <file>", describe: "resolve an encrypted file that `git merge` left in conflict", load: async () => (await import("./merge.js")).mergeCommand },
   { name: "revoke", usage: "revoke <target>", describe: "remove a person's or machine's key from .sops.yaml and every file, renewing data keys", load: async () => (await import("./revoke.js")).revokeCommand },
   { name: "doctor", usage: "doctor [file]", describe: "explain which config, identities and credentials are in effect, and why a file does or does not open", load: async () => (await import("./doctor.js")).doctorCommand },
 ];

@@ -3,6 +3,7 @@
  * that lists it, with a new data key per file; plan first, confirmation, progress, then a plain statement of
  * what revocation cannot undo and which values to change at their source.
  */
+import { clearRecord, recordTouched, revokeRecordPath, type TouchedFile } from "../../ops/revoke-record.js";
 import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
@@ -48,18 +49,18 @@ export function describePlan(plan: RevokePlan): string {
   return lines.join("\n");
 }
 
-/** What revocation cannot do, and the value paths to change at their source. */
-export function describeLimits(plan: RevokePlan): string {
+/** What revocation cannot do, and the value paths to change at their source (of every run of this revoke). */
+export function describeLimits(plan: RevokePlan, touched: readonly TouchedFile[] = plan.files.map((f) => ({ display: f.file.display, valuePaths: f.valuePaths }))): string {
   const person = plan.name ?? "the holder of this key";
   const lines = [
     `${who(plan)} can no longer open the current versions of these files.`,
     `What revocation cannot do: ${person} may still hold old versions (git history, clones, backups, CI caches) and their key opens those.`,
     "Every secret they could read must be changed at its source (new passwords, tokens and keys from the systems that issued them), then stored with `secrets set` or `secrets edit`.",
   ];
-  const withPaths = plan.files.filter((f) => f.valuePaths.length > 0);
+  const withPaths = touched.filter((f) => f.valuePaths.length > 0);
   if (withPaths.length > 0) {
     lines.push("Values to change:");
-    for (const f of withPaths) lines.push(`  ${f.file.display}: ${f.valuePaths.join(", ")}`);
+    for (const f of withPaths) lines.push(`  ${f.display}: ${f.valuePaths.join(", ")}`);
   }
   return lines.join("\n");
 }
@@ -87,6 +88,9 @@ export function revokeCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           return;
         }
       }
+      // Kept until the revoke completes, so a run that resumes an interrupted one lists every file touched.
+      const recordPath = await revokeRecordPath(ctx.cwd, plan.key);
+      const touched = recordTouched(recordPath, plan.files.map((f) => ({ display: f.file.display, valuePaths: f.valuePaths })));
       const keyCtx = makeKeyContext(ctx.env);
       const order = parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER);
       const byPath = new Map(plan.files.map((f) => [f.file.path, f]));
@@ -114,7 +118,8 @@ export function revokeCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
           if (text !== undefined) writeFileAtomic(plan.configPath, Buffer.from(text, "utf8"));
         });
       }
-      ctx.stdout.write(`${describeLimits(plan)}\n`);
+      ctx.stdout.write(`${describeLimits(plan, touched)}\n`);
+      clearRecord(recordPath);
     },
   };
 }
