@@ -94,7 +94,9 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           try {
             await writeResult(ctx, target, data, true);
           } finally {
-            wipe(data); // plaintext, also when it is the document's own buffer (a binary file's data)
+            // Written to a file, the plaintext (for a binary file, the document's own buffer) is done with; a
+            // stream given it (stdout) may still hold it after its write callback, so that is left alone.
+            if (outputPath(ctx, target) !== undefined) wipe(data);
           }
         } finally {
           closeDocument(doc);
