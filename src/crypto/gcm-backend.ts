@@ -14,8 +14,18 @@ export interface GcmBackend {
   readonly name: CipherBackendName;
   /** Encrypts `plain`; returns the ciphertext (same length) and the 16-byte tag. */
   seal(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain: Uint8Array): { data: Uint8Array; tag: Uint8Array };
+  /**
+   * Encrypts `plain` piece by piece (`chunkBytes` at a time), handing each piece of ciphertext to `onChunk`,
+   * which must use it before returning; returns the tag. A large value never has a whole ciphertext copy.
+   */
+  sealChunks(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plain: Uint8Array, chunkBytes: number, onChunk: (data: Uint8Array) => void): Uint8Array;
   /** Decrypts and authenticates; `null` when authentication fails. */
   open(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | null;
+  /**
+   * Decrypts the ciphertext that `pieces` yields, in order, straight into `out` (exactly its length) and
+   * authenticates it; `false` when authentication fails, and then `out` is zeroed.
+   */
+  openInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, pieces: Iterable<Uint8Array>, tag: Uint8Array, out: Uint8Array): boolean;
   /** The shortest IV this backend can use. */
   readonly minIvBytes: number;
 }
@@ -35,6 +45,13 @@ const nodeBackend: GcmBackend = {
     c.final(); // GCM produces no trailing block; final() computes the tag
     return { data: view(data), tag: view(c.getAuthTag()) };
   },
+  sealChunks(key, iv, aad, plain, chunkBytes, onChunk) {
+    const c = createCipheriv("aes-256-gcm", key, iv);
+    c.setAAD(aad);
+    for (let at = 0; at < plain.length; at += chunkBytes) onChunk(view(c.update(plain.subarray(at, at + chunkBytes))));
+    c.final();
+    return view(c.getAuthTag());
+  },
   open(key, iv, aad, data, tag) {
     const d = createDecipheriv("aes-256-gcm", key, iv);
     d.setAuthTag(tag);
@@ -48,6 +65,31 @@ const nodeBackend: GcmBackend = {
     }
     return view(plain);
   },
+  openInto(key, iv, aad, pieces, tag, out) {
+    const d = createDecipheriv("aes-256-gcm", key, iv);
+    d.setAuthTag(tag);
+    d.setAAD(aad);
+    let at = 0;
+    for (const piece of pieces) {
+      const plain = d.update(piece);
+      if (at + plain.length > out.length) {
+        plain.fill(0);
+        out.fill(0);
+        throw new RangeError("openInto: more ciphertext than room in out");
+      }
+      out.set(plain, at);
+      at += plain.length;
+      plain.fill(0);
+    }
+    try {
+      d.final();
+    } catch {
+      out.fill(0);
+      return false;
+    }
+    if (at !== out.length) throw new RangeError("openInto: less ciphertext than room in out");
+    return true;
+  },
 };
 
 const nobleBackend: GcmBackend = {
@@ -56,6 +98,13 @@ const nobleBackend: GcmBackend = {
   seal(key, iv, aad, plain) {
     const sealed = gcm(key, iv, aad).encrypt(plain);
     return { data: sealed.subarray(0, -TAG_BYTES), tag: sealed.subarray(sealed.length - TAG_BYTES) };
+  },
+  // @noble/ciphers has no streaming GCM: these hold the whole value once more (the portable backend is not
+  // the one for very large files).
+  sealChunks(key, iv, aad, plain, chunkBytes, onChunk) {
+    const { data, tag } = this.seal(key, iv, aad, plain);
+    for (let at = 0; at < data.length; at += chunkBytes) onChunk(data.subarray(at, at + chunkBytes));
+    return tag;
   },
   open(key, iv, aad, data, tag) {
     const joined = new Uint8Array(data.length + tag.length);
@@ -66,6 +115,26 @@ const nobleBackend: GcmBackend = {
     } catch {
       return null;
     }
+  },
+  openInto(key, iv, aad, pieces, tag, out) {
+    const joined = new Uint8Array(out.length + tag.length);
+    let at = 0;
+    for (const piece of pieces) {
+      if (at + piece.length > out.length) throw new RangeError("openInto: more ciphertext than room in out");
+      joined.set(piece, at);
+      at += piece.length;
+    }
+    if (at !== out.length) throw new RangeError("openInto: less ciphertext than room in out");
+    joined.set(tag, at);
+    let plain: Uint8Array;
+    try {
+      plain = gcm(key, iv, aad).decrypt(joined);
+    } catch {
+      return false;
+    }
+    out.set(plain);
+    plain.fill(0);
+    return true;
   },
 };
 

@@ -5,32 +5,22 @@
  * same (key, AAD, plaintext): GCM then yields the same ciphertext and reveals nothing new. A stash must
  * therefore live no longer than one data key; drop it when the key rotates.
  */
-import { hash } from "node:crypto";
+import { createHash } from "node:crypto";
 
 const utf8Encoder = new TextEncoder();
 
 /**
  * The map key: SHA-256 over length-prefixed aad, type and plaintext (u32 big-endian lengths), so the
- * plaintext itself is never held as a key. The scratch buffer is wiped after hashing.
+ * plaintext itself is never held as a key. The hash is fed field by field: no copy of the plaintext.
  */
 function stashKey(aad: string, type: string, plain: Uint8Array): string {
-  // A UTF-8 string never takes more than 3 bytes per UTF-16 unit.
-  const buf = new Uint8Array(12 + 3 * (aad.length + type.length) + plain.length);
-  const dv = new DataView(buf.buffer);
-  let pos = 0;
-  for (const field of [aad, type]) {
-    const { written } = utf8Encoder.encodeInto(field, buf.subarray(pos + 4));
-    dv.setUint32(pos, written);
-    pos += 4 + written;
+  const h = createHash("sha256");
+  for (const field of [utf8Encoder.encode(aad), utf8Encoder.encode(type), plain]) {
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, field.length);
+    h.update(length).update(field);
   }
-  dv.setUint32(pos, plain.length);
-  buf.set(plain, pos + 4);
-  pos += 4 + plain.length;
-  try {
-    return hash("sha256", buf.subarray(0, pos), "base64");
-  } finally {
-    buf.fill(0);
-  }
+  return h.digest("base64");
 }
 
 /**

@@ -72,19 +72,20 @@ const GO_BOOLS: ReadonlyMap<string, boolean> = new Map([
  * Turns decrypted plaintext back into a scalar by its `type:` tag, as sops does: `str` → string (or a
  * `bytes` scalar when not valid UTF-8), `int` → Go `Atoi` (int64), `float` → Go `ParseFloat`,
  * `bool` → Go `ParseBool`, `time` → RFC 3339 re-emitted as Go's `MarshalText`, `bytes` (legacy Python
- * sops) → bytes. Comments are not values: use {@link decodeComment}. `bytes` is never kept by reference.
+ * sops) → bytes. Comments are not values: use {@link decodeComment}. A `bytes` result is a copy, unless
+ * `adopt` hands `bytes` itself over to the scalar (a whole binary file, too large to copy).
  * @throws SealError DECRYPT_VALUE_FAILED for an unknown type tag or plaintext that does not parse.
  */
-export function decodeScalar(bytes: Uint8Array, type: string): Scalar {
+export function decodeScalar(bytes: Uint8Array, type: string, opts: { readonly adopt?: boolean } = {}): Scalar {
   switch (type) {
     case "str":
       try {
         return { kind: "str", value: strictUtf8.decode(bytes) };
       } catch {
-        return { kind: "bytes", value: bytes.slice() };
+        return { kind: "bytes", value: opts.adopt ? bytes : bytes.slice() };
       }
     case "bytes":
-      return { kind: "bytes", value: bytes.slice() };
+      return { kind: "bytes", value: opts.adopt ? bytes : bytes.slice() };
     case "int": {
       const text = lenientUtf8.decode(bytes);
       if (!/^[+-]?[0-9]+$/.test(text)) throw badPlaintext("int");

@@ -54,11 +54,11 @@ function fromBase64(text: string, field: string): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function checkKey(dataKey: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
+export function checkKey(dataKey: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
   if (dataKey.length !== DATA_KEY_BYTES) throw new SealError(code, `data key must be ${DATA_KEY_BYTES} bytes`);
 }
 
-function checkIv(iv: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
+export function checkIv(iv: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
   const min = activeBackend().minIvBytes;
   if (iv.length < min) throw new SealError(code, `IV of ${iv.length} bytes is too short for the ${activeBackend().name} cipher backend`);
 }
@@ -69,14 +69,22 @@ function checkIv(iv: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"
  * @throws SealError ENCRYPT_FAILED for empty plaintext, an unknown type tag, or a bad key/IV length.
  */
 export function sealBytes(plain: Uint8Array, type: string, dataKey: Uint8Array, aad: string, iv: Uint8Array): string {
-  if (plain.length === 0) throw new SealError("ENCRYPT_FAILED", "empty values are stored as \"\", never encrypted");
-  if (!TYPE_TAGS.has(type)) throw new SealError("ENCRYPT_FAILED", `unknown datatype ${JSON.stringify(type.slice(0, 40))}`);
-  checkKey(dataKey, "ENCRYPT_FAILED");
-  checkIv(iv, "ENCRYPT_FAILED");
+  checkSealable(plain, type, dataKey, iv);
   const { data, tag } = activeBackend().seal(dataKey, iv, utf8(aad), plain);
   const envelope = `${ENVELOPE_PREFIX}${toBase64(data)},iv:${toBase64(iv)},tag:${toBase64(tag)},type:${type}]`;
   checkReadsBack(envelope, type);
   return envelope;
+}
+
+/**
+ * What {@link sealBytes} refuses before encrypting anything.
+ * @throws SealError ENCRYPT_FAILED for empty plaintext, an unknown type tag, or a bad key/IV length.
+ */
+export function checkSealable(plain: Uint8Array, type: string, dataKey: Uint8Array, iv: Uint8Array): void {
+  if (plain.length === 0) throw new SealError("ENCRYPT_FAILED", "empty values are stored as \"\", never encrypted");
+  if (!TYPE_TAGS.has(type)) throw new SealError("ENCRYPT_FAILED", `unknown datatype ${JSON.stringify(type.slice(0, 40))}`);
+  checkKey(dataKey, "ENCRYPT_FAILED");
+  checkIv(iv, "ENCRYPT_FAILED");
 }
 
 /**

@@ -2,22 +2,24 @@
  * Owns: the engine — decrypting a parsed (tree, metadata) and encrypting a plain tree into one, knowing
  * nothing of files, the CLI or git. Data keys are zeroed by the caller with `closeDocument` once done.
  */
-import { SealError } from "../errors.js";
 import { IvStash } from "../crypto/iv-stash.js";
 import { formatLastModified, macsEqual, openMac, sealMac } from "../crypto/mac.js";
+import { SealError } from "../errors.js";
 import { randomBytes } from "../crypto/random.js";
 import { wipe } from "../crypto/wipe.js";
 import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
-import { DEFAULT_CRYPT_RULE, SOPS_LAYOUT_VERSION, type CryptRule, type Metadata } from "../metadata.js";
+import type { CryptRule, Metadata } from "../metadata.js";
 import { cloneTree, type Tree } from "../tree/index.js";
 import { crypterFor } from "./crypt-rule.js";
 import { DATA_KEY_BYTES, keysOf, unwrapDataKey, wrapDataKey } from "./data-key.js";
 import { openValues, openValuesAllowingClear, sealValues } from "./values.js";
+import { newMetadata, verifyMac } from "./metadata-mac.js";
 
 export { aadOf, findClearValues, pathLabel } from "./values.js";
 export { crypterFor } from "./crypt-rule.js";
 export type { KeyFailure } from "./data-key.js";
 export { keysOf, unwrapDataKey } from "./data-key.js";
+export { openLargeValueDocument, sealLargeValueDocument } from "./large-value.js";
 
 /** A decrypted document, holding what is needed to write it back with minimal changes. */
 export interface OpenedDocument {
@@ -56,17 +58,6 @@ export async function openDocument(encrypted: Tree, metadata: Metadata, opts: Op
   } catch (e) {
     wipe(dataKey);
     throw e;
-  }
-}
-
-function verifyMac(computed: string, md: Metadata, dataKey: Uint8Array, file: string | undefined): void {
-  const where = file ?? "the file";
-  if (!md.mac) throw new SealError("MAC_MISMATCH", `${where} has no MAC`, { hint: "the sops block was damaged; use --ignore-mac to read it anyway" });
-  const stored = openMac(md.mac, dataKey, md.lastModified);
-  if (!macsEqual(stored, computed)) {
-    throw new SealError("MAC_MISMATCH", `MAC mismatch: ${where} was changed outside sealfile/sops or is damaged`, {
-      hint: "restore it from git, or use --ignore-mac to read it anyway",
-    });
   }
 }
 
@@ -129,17 +120,7 @@ export async function sealDocument(plain: Tree, opts: SealOptions): Promise<{ tr
   try {
     await wrapDataKey(dataKey, opts.keyGroups, opts.shamirThreshold ?? 0, opts.ctx);
     const now = opts.now ?? new Date();
-    const metadata: Metadata = {
-      keyGroups: opts.keyGroups.map((g) => g.map((k) => ({ kind: k.kind, entry: k.toMetadata() }))),
-      shamirThreshold: opts.keyGroups.length > 1 ? opts.shamirThreshold || opts.keyGroups.length : 0,
-      lastModified: "",
-      mac: "",
-      cryptRule: opts.cryptRule ?? DEFAULT_CRYPT_RULE,
-      cryptRuleStored: true,
-      macOnlyEncrypted: opts.macOnlyEncrypted ?? false,
-      version: SOPS_LAYOUT_VERSION,
-      extra: { ...(opts.extra ?? {}), sealfile_rotated_at: formatLastModified(now) },
-    };
+    const metadata = newMetadata(opts, now);
     const tree = resealTree(plain, dataKey, metadata, undefined, now);
     return { tree, metadata };
   } finally {

@@ -5,10 +5,24 @@
 import { SealError } from "../errors.js";
 import type { Node, Scalar, Tree } from "../tree/index.js";
 import { JsonStore } from "./json.js";
+import { topLevelStringRange } from "./_json-member.js";
 import type { Store, StoreOptions } from "./types.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
+// Stands in for the `data` value while the rest of the envelope is read or written: a JSON string no
+// sops metadata holds, and whose JSON text needs no escaping on output.
+const HOLE_MARK = "sealfile:data-goes-here";
+const HOLE_TEXT = `"${HOLE_MARK}"`;
+
+/** An encrypted binary file read with its `data` value left as a byte range of the source. */
+export interface LocatedData {
+  /** The envelope as the reference reader gives it, but with `data` as "" (a `str`). */
+  readonly tree: Tree;
+  /** Where the `data` value's text (printable ASCII, no escapes) is in the source. */
+  readonly start: number;
+  readonly end: number;
+}
 
 export class BinaryStore implements Store {
   readonly name = "binary" as const;
@@ -43,7 +57,56 @@ export class BinaryStore implements Store {
   }
 
   /**
-   * The raw bytes of `data`, with nothing added.
+   * Fast path of {@link parseEncrypted} for a large file: finds the `data` string's bytes without making
+   * them a string, and has the reference reader parse the rest (the file with `data` cut out). `undefined`
+   * whenever that cannot be done exactly (the caller then uses parseEncrypted). Its tree, with `data` set to
+   * the range's text, equals parseEncrypted's: test/formats/binary.test.ts checks this on generated input.
+   */
+  locateData(src: Uint8Array): LocatedData | undefined {
+    const range = topLevelStringRange(src, "data");
+    if (range === undefined) return undefined;
+    const rest = Buffer.concat([src.subarray(0, range.start), Buffer.from(HOLE_MARK, "latin1"), src.subarray(range.end)]);
+    let tree: Tree;
+    try {
+      tree = this.#json.parseEncrypted(rest);
+    } catch {
+      return undefined;
+    }
+    const branch = tree.branches.length === 1 ? tree.branches[0] : undefined;
+    const found = branch?.items.filter((it) => it.kind === "entry" && it.key === "data") ?? [];
+    const data = found[0];
+    if (found.length !== 1 || data?.kind !== "entry" || data.value.kind !== "str" || data.value.value !== HOLE_MARK) return undefined;
+    data.value = { kind: "str", value: "" };
+    return { tree, start: range.start, end: range.end };
+  }
+
+  /**
+   * The JSON envelope of {@link emitEncrypted} with `holeLength` bytes reserved for the `data` value (the
+   * tree's own `data` value is not written), which the caller fills with text that needs no JSON escaping:
+   * an encrypted value written straight into the file's bytes, never a string of its own.
+   * @throws SealError CANNOT_EMIT unless `data` is the first entry of the one branch.
+   */
+  emitEncryptedAround(tree: Tree, holeLength: number): { out: Uint8Array; at: number } {
+    const branch = tree.branches.length === 1 ? tree.branches[0] : undefined;
+    const first = branch?.items[0];
+    if (branch === undefined || first?.kind !== "entry" || first.key !== "data") {
+      throw new SealError("CANNOT_EMIT", "internal: a binary envelope needs `data` as its first key", { hint: "please report this as a sealfile bug" });
+    }
+    const marked = { branches: [{ ...branch, items: [{ ...first, value: { kind: "str" as const, value: HOLE_MARK } }, ...branch.items.slice(1)] }] };
+    const rest = Buffer.from(this.#json.emitEncrypted(marked));
+    // `data` is the first key, so the first occurrence of the mark is its value.
+    const mark = rest.indexOf(HOLE_TEXT);
+    if (mark < 0) throw new SealError("CANNOT_EMIT", "internal: the binary envelope lost its data", { hint: "please report this as a sealfile bug" });
+    const cut = mark + 1;
+    const out = new Uint8Array(rest.length - HOLE_MARK.length + holeLength);
+    out.set(rest.subarray(0, cut));
+    out.set(rest.subarray(cut + HOLE_MARK.length), cut + holeLength);
+    return { out, at: cut };
+  }
+
+  /**
+   * The raw bytes of `data`, with nothing added: for a `bytes` value its own buffer, not a copy (a file may
+   * be hundreds of MB), so wiping the result wipes the tree's value.
    * @throws SealError CANNOT_EMIT unless there is exactly one branch (a multi-document YAML file has
    * several: sops refuses too) holding a `data` string.
    */
@@ -62,7 +125,7 @@ export class BinaryStore implements Store {
     }
     const v = data.value;
     if (v.kind === "str") return encoder.encode(v.value);
-    if (v.kind === "bytes") return Uint8Array.from(v.value);
+    if (v.kind === "bytes") return v.value;
     throw new SealError("CANNOT_EMIT", "the `data` key of a binary file must hold a string", {
       hint: "this is likely not an encrypted binary file; use --output-type to choose the output format",
     });

@@ -32,16 +32,30 @@ export interface FindVersionOptions {
   readonly cwd: string;
   /** Format of the encrypted output. */
   readonly format: FormatName;
+  /** The target's content when the caller has read it already (encrypting a file to stdout): not read twice. */
+  readonly targetBytes?: Uint8Array;
   readonly storeOptions?: StoreOptions;
 }
 
 function isSealed(bytes: Uint8Array, format: FormatName, storeOptions?: StoreOptions): boolean {
+  // Every sealed file names its `sops` metadata, and a JSON envelope starts with "{": this spares decoding a
+  // large plaintext (the input itself, when encrypting to stdout) into a string only to find it is not sealed.
+  const sealedFormat = sealedFormatOf(format, bytes);
+  if (!Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes("sops")) return false;
+  if ((sealedFormat === "json" || sealedFormat === "binary") && !startsWithBrace(bytes)) return false;
   try {
-    parseSealed(bytes, sealedFormatOf(format, bytes), undefined, storeOptions);
+    parseSealed(bytes, sealedFormat, undefined, storeOptions);
     return true;
   } catch {
     return false;
   }
+}
+
+/** True when the first byte after JSON whitespace (and a UTF-8 BOM, which the JSON reader skips) is "{". */
+function startsWithBrace(bytes: Uint8Array): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  return bytes[i] === 0x7b;
 }
 
 /** The target's content at `HEAD`, or undefined outside a repository or when HEAD does not hold it. */
@@ -71,8 +85,8 @@ export async function findSealedVersion(opts: FindVersionOptions): Promise<Seale
   }
   if (!opts.target || opts.target === "-") return undefined;
   const path = resolve(opts.cwd, opts.target);
-  if (existsSync(path)) {
-    const bytes = readFileSync(path);
+  if (opts.targetBytes || existsSync(path)) {
+    const bytes = opts.targetBytes ?? readFileSync(path);
     if (isSealed(bytes, opts.format, opts.storeOptions)) return { bytes, source: opts.target };
   }
   const head = await fromHead(path);

@@ -5,7 +5,8 @@
 import { isSealError, SealError } from "../errors.js";
 import { storeFor, type FormatName, type Store, type StoreOptions } from "../formats/index.js";
 import { extractMetadata, hasMetadata, insertMetadata, type CryptRule } from "../metadata.js";
-import { closeDocument, openDocument, openPartlyEncrypted, resealDocument, sealDocument, type OpenedDocument } from "../document/index.js";
+import { closeDocument, openDocument, openLargeValueDocument, openPartlyEncrypted, resealDocument, sealDocument, sealLargeValueDocument, type OpenedDocument } from "../document/index.js";
+import { BinaryStore } from "../formats/binary.js";
 import type { KeyContext, KeyKind, MasterKey } from "../keys/types.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../keys/registry.js";
 import type { Tree } from "../tree/index.js";
@@ -51,15 +52,33 @@ function parseEncryptedText(store: Store, bytes: Uint8Array): Tree {
  * @throws SealError NOT_ENCRYPTED, BAD_SYNTAX, BAD_METADATA, NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
  */
 export async function openSealedBytes(bytes: Uint8Array, opts: OpenBytesOptions): Promise<{ doc: OpenedDocument; store: Store }> {
-  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
-  const doc = await openDocument(tree, metadata, {
+  const openOptions = {
     ctx: opts.ctx,
     order: opts.order ?? DEFAULT_DECRYPTION_ORDER,
     ...(opts.ignoreMac ? { ignoreMac: true } : {}),
     ...(opts.file ? { file: opts.file } : {}),
     ...(opts.names ? { names: opts.names } : {}),
-  });
+  };
+  if (opts.format === "binary") {
+    const opened = await openBinaryData(bytes, new BinaryStore(opts.storeOptions), openOptions);
+    if (opened) return opened;
+  }
+  const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
+  const doc = await openDocument(tree, metadata, openOptions);
   return { doc, store };
+}
+
+/**
+ * A binary file's `data` decrypted straight from the file's bytes, never a string (a file may be hundreds
+ * of MB); `undefined` when the file is not in the plain shape this needs, before any key is used.
+ */
+async function openBinaryData(bytes: Uint8Array, store: BinaryStore, opts: Parameters<typeof openLargeValueDocument>[4]): Promise<{ doc: OpenedDocument; store: Store } | undefined> {
+  const located = store.locateData(bytes);
+  if (!located) return undefined;
+  const metadata = extractMetadata(located.tree, store.metadataLayout);
+  if (!metadata) return undefined;
+  const doc = await openLargeValueDocument(located.tree, metadata, "data", bytes.subarray(located.start, located.end), opts);
+  return doc ? { doc, store } : undefined;
 }
 
 export interface SealBytesOptions {
@@ -96,6 +115,8 @@ export function checkEncryptable(plain: Tree, store: Store, format: FormatName, 
  * @throws SealError NEED_DOCUMENT (exit 92), ALREADY_ENCRYPTED (exit 203), BAD_SYNTAX, CANNOT_EMIT, NO_RECIPIENTS, ENCRYPT_FAILED
  */
 export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
+  const binaryOut = (opts.outputFormat ?? opts.format) === "binary";
+  if (opts.format === "binary" && binaryOut && bytes.length > 0) return sealBinaryData(bytes, opts);
   const store = storeFor(opts.format, opts.storeOptions);
   const plain = store.parsePlain(bytes);
   checkEncryptable(plain, store, opts.format, opts.file);
@@ -115,6 +136,21 @@ export async function sealPlainBytes(bytes: Uint8Array, opts: SealBytesOptions):
   if (binary) metadata.cryptRuleStored = false;
   insertMetadata(tree, metadata, out.metadataLayout);
   return out.emitEncrypted(tree);
+}
+
+/**
+ * A binary file encrypted straight into its JSON envelope: the file is `data`, encrypted into the output's
+ * bytes piece by piece, with no copy of the plaintext and no string of the ciphertext (a file may be
+ * hundreds of MB). sops ignores suffix/regex rules for binary files. `bytes` is the caller's.
+ */
+async function sealBinaryData(bytes: Uint8Array, opts: SealBytesOptions): Promise<Uint8Array> {
+  const store = new BinaryStore(opts.storeOptions);
+  const sealOptions = { ctx: opts.ctx, keyGroups: opts.keyGroups, ...(opts.shamirThreshold ? { shamirThreshold: opts.shamirThreshold } : {}) };
+  return sealLargeValueDocument("data", bytes, sealOptions, (tree, metadata, length) => {
+    metadata.cryptRuleStored = false;
+    insertMetadata(tree, metadata, store.metadataLayout);
+    return store.emitEncryptedAround(tree, length);
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { loadConfig, recipientNames } from "../../config.js";
 import { sealedFormatOf, storeFor } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { closeDocument } from "../../document/index.js";
+import { wipe } from "../../crypto/wipe.js";
 import { readInput } from "../../ops/read-input.js";
 import { auditLogPath, openSealedAudited } from "../../ops/audit-log.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -90,7 +91,13 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           const outStore = storeFor(output, withDotenvGrammar(storeOptionsFor(output, args.indent, config), args["dotenv-grammar"]));
           if (args.extract && input === "binary") throw new SealError("USAGE", "--extract does not apply to binary files");
           const data = args.extract && extractSteps ? extractBytes(doc.plain, args.extract, extractSteps, outStore) : outStore.emitPlain(doc.plain);
-          await writeResult(ctx, target, data, true);
+          try {
+            await writeResult(ctx, target, data, true);
+          } finally {
+            // Written to a file, the plaintext (for a binary file, the document's own buffer) is done with; a
+            // stream given it (stdout) may still hold it after its write callback, so that is left alone.
+            if (outputPath(ctx, target) !== undefined) wipe(data);
+          }
         } finally {
           closeDocument(doc);
         }

@@ -7,6 +7,7 @@ import { keyFromSpec, parseDecryptionOrder } from "../../keys/registry.js";
 import { parseEncryptionContext } from "../../keys/aws-kms.js";
 import { chooseRecipients, type RecipientChoice } from "../../ops/recipients.js";
 import { readInput } from "../../ops/read-input.js";
+import { wipe } from "../../crypto/wipe.js";
 import { encryptClearValues, sealPlainBytes } from "../../ops/sealed-file.js";
 import { resolve } from "node:path";
 import { writeFileAtomic } from "../../io/atomic-write.js";
@@ -59,7 +60,7 @@ async function encryptClearInPlace(ctx: CliContext, args: Args): Promise<void> {
   await withWriteLock(ctx, path, async () => {
     const { input } = formatsFor(args, file);
     const config = loadConfig({ cwd: ctx.cwd, file, ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
-    const before = await readInput(path, ctx.stdin);
+    const before = await readInput(path, ctx);
     const { bytes, clear } = await encryptClearValues(before, {
       format: input,
       ctx: makeKeyContext(ctx.env),
@@ -148,50 +149,56 @@ export function encryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
         const { input, output, name } = formatsFor(args, args.file);
         const config = loadConfig({ cwd: ctx.cwd, ...(name ? { file: name } : {}), ...(args.config ? { explicit: args.config } : {}), env: ctx.env });
         const bytes = await readInput(args.file, ctx);
-        const inputStoreOptions = withDotenvGrammar(storeOptionsFor(input, args.indent, config), args["dotenv-grammar"]);
-        const outputStoreOptions = storeOptionsFor(output, args.indent, config);
-        const target = args.output ?? args.file;
-        const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions });
-        const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
-        const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], pgp: args.pgp, hcVaultTransit: args["hc-vault-transit"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
-        if (version) {
-          const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
-          const outcome = await resealFromVersion(bytes, version, {
-            inputFormat: input,
-            outputFormat: output,
-            inputStoreOptions,
-            outputStoreOptions,
-            ctx: makeKeyContext(ctx.env),
-            order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
-            names: recipientNames(config),
-            ...(name ? { file: name } : {}),
-            wanted,
-          });
-          if ("sealed" in outcome) {
-            if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"] || args.pgp || args["hc-vault-transit"]) {
-              warn(ctx, `note: kept the recipients of ${version.source} and its data key (they are the recipients asked for; pass --no-reuse for a new data key)`);
+        try {
+          const inputStoreOptions = withDotenvGrammar(storeOptionsFor(input, args.indent, config), args["dotenv-grammar"]);
+          const outputStoreOptions = storeOptionsFor(output, args.indent, config);
+          const target = args.output ?? args.file;
+          // Encrypting FILE to stdout: the target is the input, already read.
+          const targetBytes = target === args.file && target !== undefined && target !== "-" ? { targetBytes: bytes } : {};
+          const version = await findSealedVersion({ reuse: args.reuse, target, cwd: ctx.cwd, format: output, storeOptions: outputStoreOptions, ...targetBytes });
+          const context = args["encryption-context"] ? parseEncryptionContext(args["encryption-context"]) : undefined;
+          const flags = { age: args.age, kms: args.kms, gcpKms: args["gcp-kms"], azureKv: args["azure-kv"], pgp: args.pgp, hcVaultTransit: args["hc-vault-transit"], encryptionContext: context, awsProfile: args["aws-profile"], shamirThreshold: args["shamir-secret-sharing-threshold"] };
+          if (version) {
+            const wanted = wantedNow(() => chooseRecipients(flags, ctx.env, config, name, ctx.cwd), flagRule, args["mac-only-encrypted"] === true);
+            const outcome = await resealFromVersion(bytes, version, {
+              inputFormat: input,
+              outputFormat: output,
+              inputStoreOptions,
+              outputStoreOptions,
+              ctx: makeKeyContext(ctx.env),
+              order: parseDecryptionOrder(args["decryption-order"] ?? ctx.env.SOPS_DECRYPTION_ORDER),
+              names: recipientNames(config),
+              ...(name ? { file: name } : {}),
+              wanted,
+            });
+            if ("sealed" in outcome) {
+              if (args.age || args.kms || args["gcp-kms"] || args["azure-kv"] || args.pgp || args["hc-vault-transit"]) {
+                warn(ctx, `note: kept the recipients of ${version.source} and its data key (they are the recipients asked for; pass --no-reuse for a new data key)`);
+              }
+              await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, outcome.sealed, false);
+              return;
             }
-            await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, outcome.sealed, false);
-            return;
+            if (outcome.changed) warn(ctx, `note: ${outcome.fresh}; encrypting with a new data key`);
+            else warn(ctx, `warning: ${outcome.fresh}; encrypting with a new data key (every value changes)`);
           }
-          if (outcome.changed) warn(ctx, `note: ${outcome.fresh}; encrypting with a new data key`);
-          else warn(ctx, `warning: ${outcome.fresh}; encrypting with a new data key (every value changes)`);
+          const choice = chooseRecipients(flags, ctx.env, config, name, ctx.cwd);
+          const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
+          const cryptRule = flagRule ?? choice.cryptRule;
+          const sealed = await sealPlainBytes(bytes, {
+            format: input,
+            outputFormat: output,
+            ctx: makeKeyContext(ctx.env),
+            keyGroups,
+            ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
+            ...(cryptRule ? { cryptRule } : {}),
+            ...(args["mac-only-encrypted"] || choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
+            ...(name ? { file: name } : {}),
+            storeOptions: withDotenvGrammar(outputStoreOptions, args["dotenv-grammar"]),
+          });
+          await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, sealed, false);
+        } finally {
+          wipe(bytes); // the plaintext read (the binary store encrypts straight from it: no copy of its own)
         }
-        const choice = chooseRecipients(flags, ctx.env, config, name, ctx.cwd);
-        const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
-        const cryptRule = flagRule ?? choice.cryptRule;
-        const sealed = await sealPlainBytes(bytes, {
-          format: input,
-          outputFormat: output,
-          ctx: makeKeyContext(ctx.env),
-          keyGroups,
-          ...(choice.threshold ? { shamirThreshold: choice.threshold } : {}),
-          ...(cryptRule ? { cryptRule } : {}),
-          ...(args["mac-only-encrypted"] || choice.macOnlyEncrypted ? { macOnlyEncrypted: true } : {}),
-          ...(name ? { file: name } : {}),
-          storeOptions: withDotenvGrammar(outputStoreOptions, args["dotenv-grammar"]),
-        });
-        await writeResult(ctx, { inPlace: args["in-place"], output: args.output, input: args.file }, sealed, false);
       });
     },
   };
