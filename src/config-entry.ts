@@ -4,7 +4,7 @@
  *
  * Files: `SECRETS_FILES` (comma separated, relative to the working directory), else `.sops.yaml`'s
  * `exec.files`, else the first of DEFAULT_ENV_FILES that exists (none: nothing happens). Existing
- * variables are kept unless `SECRETS_OVERRIDE=1`.
+ * variables are overridden, as `secrets exec` does, unless `SECRETS_OVERRIDE=0`.
  *
  * Why a worker: decrypting is asynchronous (age and the KMS clients are promise-based), but a CommonJS
  * `require` must finish synchronously, and so must this module in ESM for the next import to see the
@@ -75,7 +75,8 @@ function configure(): void {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  const override = /^(1|true|yes)$/i.test(process.env.SECRETS_OVERRIDE ?? "");
+  // One rule with `secrets exec`: the secrets win over inherited variables unless told otherwise.
+  const override = !/^(0|false|no)$/i.test(process.env.SECRETS_OVERRIDE ?? "");
   const env = loadSync(files, process.cwd());
   for (const [name, value] of Object.entries(env)) {
     if (override || process.env[name] === undefined) process.env[name] = value;

@@ -65,13 +65,14 @@ console.log(JSON.stringify({ doc: { ...doc, database: { ...doc.database, port: S
     expect(JSON.parse(r.stdout)).toEqual({ seen: PASSWORD, port: "5432" });
   });
 
-  it("node --import sealfile/config app.mjs, with SECRETS_FILES and without overriding existing variables", () => {
+  it("node --import sealfile/config app.mjs, with SECRETS_FILES: secrets win over existing variables, as in secrets exec (issue 18 item 6)", () => {
     const f = app("plain.mjs", `console.log(JSON.stringify({ t: process.env.API_TOKEN, e: process.env.EXTRA, p: process.env.DATABASE_PASSWORD ?? null }));\n`);
-    const r = node(["--import", "sealfile/config", f], { SECRETS_FILES: "extra.env.enc", API_TOKEN: "from-shell" });
-    expect(r.stderr).toBe("");
-    expect(JSON.parse(r.stdout)).toEqual({ t: "from-shell", e: "from-dotenv", p: null });
-    const o = node(["--import", "sealfile/config", f], { SECRETS_FILES: "secrets.enc.yaml, extra.env.enc", API_TOKEN: "from-shell", SECRETS_OVERRIDE: "1" });
+    const o = node(["--import", "sealfile/config", f], { SECRETS_FILES: "secrets.enc.yaml, extra.env.enc", API_TOKEN: "from-shell" });
+    expect(o.stderr).toBe("");
     expect(JSON.parse(o.stdout)).toEqual({ t: "tok_override", e: "from-dotenv", p: PASSWORD });
+    // SECRETS_OVERRIDE=0 is exec's --no-override: existing variables are kept.
+    const r = node(["--import", "sealfile/config", f], { SECRETS_FILES: "secrets.enc.yaml, extra.env.enc", API_TOKEN: "from-shell", SECRETS_OVERRIDE: "0" });
+    expect(JSON.parse(r.stdout)).toEqual({ t: "from-shell", e: "from-dotenv", p: PASSWORD });
   });
 });
 
