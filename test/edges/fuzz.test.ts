@@ -16,7 +16,7 @@ import { runInProcess } from "../helpers/in-process.js";
 
 const SLOW = process.env.SLOW === "1";
 const PER_FORMAT = process.env.FUZZ_N ? Number(process.env.FUZZ_N) : SLOW ? 10_000 : 1_000;
-const REAL_PER_FORMAT = SLOW ? 100 : 20;
+const REAL_PER_FORMAT = SLOW ? 100 : 5;
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_240_514;
 const HANG_MS = 5_000;
 
