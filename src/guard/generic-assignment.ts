@@ -46,6 +46,8 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
  * (`name: X` then `value: …`), and Dockerfile `ENV X value`.
  */
 const OPERATOR = /["']?\]?[ \t]*(?:\?\?=|\|\|=|:{1,3}=|\?=|=>|=(?!=)|:(?![:/]))/y;
+/** Calls that set a named value, whose first argument is the name: `setProperty("X_TOKEN", "…")`, `os.Setenv(…)`. */
+const SETTER_CALL = /(?:setProperty|setenv|Setenv|putenv|define|setdefault|setSecret|SetEnvironmentVariable|set|put|Set|Put)\([ \t]*$/;
 const QUOTED_PAIR = /["'][ \t]*,[ \t]*(?=["'`])/y;
 const XML_ATTRIBUTE_PAIR = /"[ \t]+value[ \t]*=[ \t]*(?=")/y;
 const GO_TYPED = /[ \t]+string[ \t]*=(?!=)/y;
@@ -73,7 +75,7 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
     }
     return { at };
   }
-  if (quoted && (at = sticky(QUOTED_PAIR, text, end)) >= 0) return { at };
+  if (quoted && SETTER_CALL.test(lead.slice(0, -1)) && (at = sticky(QUOTED_PAIR, text, end)) >= 0) return { at };
   if (before === '"' && /(?:key|name)[ \t]*=[ \t]*"$/i.test(lead) && (at = sticky(XML_ATTRIBUTE_PAIR, text, end)) >= 0) return { at };
   if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true };
   if (quotedOnly && (at = sticky(GO_TYPED, text, end)) >= 0) return { at };

@@ -39,7 +39,7 @@ export const RULE_CATALOG: readonly CatalogRule[] = [
   { id: "clear-value", provider: "sealfile", code: true, docs: "https://github.com/getsops/sops#encrypting-only-parts-of-a-file", example: "password: hunter2 in a sealed file" },
   { id: "weak-rule", provider: "sealfile", code: true, docs: "https://github.com/getsops/sops#using-sops-yaml-conf-to-select-kms-pgp-and-age-for-new-files", example: "a file sealed to fewer recipients than its creation rule" },
   { id: "secret-file", provider: "any", code: true, docs: "https://github.com/motdotla/dotenv#should-i-commit-my-env-file", example: ".env, id_rsa, *.pem with a private key, .pgpass, .netrc" },
-  { id: "key-file", provider: "age / dotenvx", code: true, docs: "https://age-encryption.org/v1", example: "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQY" },
+  { id: "key-file", provider: "age / dotenvx", code: true, docs: "https://age-encryption.org/v1", example: "AGE-SECRET-KEY-1 followed by 58 Bech32 characters; a .env.keys file" },
   { id: "sealfile-temp", provider: "sealfile", code: true, docs: "https://github.com/getsops/sops", example: ".config.yaml.sealfile-tmp-1234" },
   { id: "private-key", provider: "PEM / OpenSSH / PGP / PuTTY", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc7468", example: "-----BEGIN OPENSSH PRIVATE KEY----- followed by key material" },
   { id: "aws-secret-key", provider: "AWS secret access key", code: true, docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html", example: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (AWS's own published example)" },
