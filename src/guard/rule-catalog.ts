@@ -41,7 +41,7 @@ export const RULE_CATALOG: readonly CatalogRule[] = [
   { id: "secret-file", provider: "any", code: true, docs: "https://github.com/motdotla/dotenv#should-i-commit-my-env-file", example: ".env, id_rsa, *.pem with a private key, .pgpass, .netrc" },
   { id: "key-file", provider: "age / dotenvx", code: true, docs: "https://age-encryption.org/v1", example: "AGE-SECRET-KEY-1 followed by 58 Bech32 characters; a .env.keys file" },
   { id: "sealfile-temp", provider: "sealfile", code: true, docs: "https://github.com/getsops/sops", example: ".config.yaml.sealfile-tmp-1234" },
-  { id: "private-key", provider: "PEM / OpenSSH / PGP / PuTTY", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc7468", example: "-----BEGIN OPENSSH PRIVATE KEY----- followed by key material" },
+  { id: "private-key", provider: "PEM / OpenSSH / PGP / PuTTY", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc7468", example: "a PEM block (BEGIN OPENSSH PRIVATE KEY, BEGIN RSA PRIVATE KEY, …) with key material under it" },
   { id: "aws-secret-key", provider: "AWS secret access key", code: true, docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html", example: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (AWS's own published example)" },
   { id: "jwt", provider: "JSON Web Token", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc7519", example: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.<signature>" },
   { id: "database-url", provider: "database URL", code: true, docs: "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS", example: "postgres://app:Qx7…@db:5432/app" },
