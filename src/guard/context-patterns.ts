@@ -241,6 +241,14 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** `curl -u user:password` / `--user user:password` (group 2: the password); only on a line that runs curl. */
+const CURL_USER = /(?:-u|--user)(?:[ \t]+|=)["']?([^\s:'"$]{1,64}):([^\s'"@]{6,128})["']?(?=\s|$)/y;
+
+function acceptCurlPassword(password: string, m: RegExpExecArray): boolean {
+  const lineStart = m.input.lastIndexOf("\n", m.index) + 1;
+  return /\bcurl\b/.test(m.input.slice(lineStart, m.index)) && acceptUrlPassword(password, m);
+}
+
 /** Azure keys, then the context detectors; order matters only where hits overlap. */
 export const CONTEXT_DETECTORS: readonly Detector[] = [
   anchoredDetector(
@@ -258,4 +266,5 @@ export const CONTEXT_DETECTORS: readonly Detector[] = [
   dockerAuthDetector(),
   k8sSecretDetector(),
   anchoredDetector("url-password", ["://"], URL_PASSWORD, "URL with a password", { group: 2, accept: acceptUrlPassword }),
+  anchoredDetector("url-password", ["-u ", "-u=", "--user "], CURL_USER, "curl user:password", { group: 2, accept: acceptCurlPassword }),
 ];

@@ -42,10 +42,10 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
  * Ways a value is assigned to a key, tried right after the key (group 1, when present, is where the value starts
  * relative to the match): operators of most languages and Makefile (`::=`, `?=`), a key in quotes followed by a
  * quoted value (`setProperty("X_TOKEN", "…")`, `os.environ["X"] = …`, `$cfg['x'] = …`), an XML attribute pair
- * (`key="X" value="…"`), a Go typed declaration, a Terraform variable's default, a Kubernetes env entry
+ * (`key="X" value="…"`), PHP's `.=`, a Go typed declaration, a Terraform variable's default, a Kubernetes env entry
  * (`name: X` then `value: …`), and Dockerfile `ENV X value`.
  */
-const OPERATOR = /["']?\]?[ \t]*(?:\?\?=|\|\|=|:{1,3}=|\?=|=>|=(?!=)|:(?![:/]))/y;
+const OPERATOR = /["']?\]?[ \t]*(?:\?\?=|\|\|=|:{1,3}=|\?=|\.=|=>|=(?!=)|:(?![:/]))/y;
 /** Calls that set a named value, whose first argument is the name: `setProperty("X_TOKEN", "…")`, `os.Setenv(…)`. */
 const SETTER_CALL = /(?:setProperty|setenv|Setenv|putenv|define|setdefault|setSecret|SetEnvironmentVariable|set|put|Set|Put)\([ \t]*$/;
 const QUOTED_PAIR = /["'][ \t]*,[ \t]*(?=["'`])/y;
@@ -112,7 +112,7 @@ export const GENERIC_ASSIGNMENT: Detector = {
     ctx.lastKeyEnd = end;
     // the cheap test first: most keyword hits are prose or code without an assignment
     const next = text[end];
-    if (next !== ":" && next !== "=" && next !== "?" && next !== "|" && next !== '"' && next !== "'" && next !== "]" && next !== ">" && next !== " " && next !== "\t" && next !== "\n" && next !== "\r") return;
+    if (next !== ":" && next !== "=" && next !== "?" && next !== "|" && next !== "." && next !== '"' && next !== "'" && next !== "]" && next !== ">" && next !== " " && next !== "\t" && next !== "\n" && next !== "\r") return;
     let start = at;
     while (start > 0 && isKeyChar(text[start - 1])) start--;
     const key = text.slice(start, end);

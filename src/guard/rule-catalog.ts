@@ -45,7 +45,7 @@ export const RULE_CATALOG: readonly CatalogRule[] = [
   { id: "aws-secret-key", provider: "AWS secret access key", code: true, docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html", example: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (AWS's own published example)" },
   { id: "jwt", provider: "JSON Web Token", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc7519", example: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.<signature>" },
   { id: "database-url", provider: "database URL", code: true, docs: "https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS", example: "postgres://app:Qx7…@db:5432/app" },
-  { id: "url-password", provider: "URL with user:password", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1", example: "https://deploy:Kp9…@registry.internal/v2" },
+  { id: "url-password", provider: "URL with user:password, curl -u user:password", code: true, docs: "https://datatracker.ietf.org/doc/html/rfc3986#section-3.2.1", example: "https://deploy:Kp9…@registry.internal/v2" },
   { id: "azure-storage-key", provider: "Azure storage / Service Bus key", code: true, docs: "https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string", example: "AccountKey=<88 base64 characters>" },
   { id: "azure-sas-token", provider: "Azure shared access signature", code: true, docs: "https://learn.microsoft.com/en-us/rest/api/storageservices/create-service-sas", example: "?sv=2022-11-02&…&sig=<url-encoded HMAC>" },
   { id: "mailgun-key", provider: "Mailgun", code: true, docs: `${GL}mailgun.go`, example: "key-<32 hex> near the word mailgun" },
@@ -53,7 +53,6 @@ export const RULE_CATALOG: readonly CatalogRule[] = [
   { id: "discord-token", provider: "Discord", code: true, docs: "https://discord.com/developers/docs/reference#authentication", example: "<base64 bot id>.<6>.<38> near the word discord" },
   { id: "docker-auth", provider: "Docker config.json / .dockercfg", code: true, docs: "https://docs.docker.com/reference/cli/docker/login/#credential-stores", example: "\"auths\": {\"registry\": {\"auth\": \"<base64 user:password>\"}}" },
   { id: "k8s-secret", provider: "Kubernetes Secret", code: true, docs: "https://kubernetes.io/docs/concepts/configuration/secret/", example: "kind: Secret with data: password: <base64>" },
-  { id: "near-keyword-token", provider: "tokens without a prefix (Vault legacy, Cloudflare, Heroku legacy, …)", code: true, docs: `${GL}hashicorp_vault.go`, example: "VAULT_TOKEN=s.<24 random>" },
   { id: "generic-secret", provider: "any (password = …, api_key: …, <Password>…</Password>)", code: true, docs: `${GL}generic.go`, example: "DB_PASSWORD = \"Kx8…\"" },
   // ── token formats (data) ──
   { id: "aws-access-key", provider: "AWS access key id", triggers: ["akia","asia","abia","acca","a3t"], pattern: "(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}", docs: "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids", example: "A3T65SKGITTFOHJAGPVG" }, // secrets:allow
