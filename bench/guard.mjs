@@ -82,6 +82,11 @@ export async function benchGuard(ctx) {
     report(`secrets guard --staged (${label})`, guardMs, "node -e 0", ctx.floor);
     report(`secretlint, recommended preset (same files)`, lintMs, "secrets guard", guardMs);
     console.log(`guard wall time ${guardMs.toFixed(0)} ms (target < 1000 ms: ${guardMs < 1000 ? "ok" : "OVER"}); secretlint takes ${(lintMs / guardMs).toFixed(2)}× as long; the guard caught ${caught}/${planted.length} planted secrets`);
+    // the installed hook: what a commit pays (issue 16: one sealfile start and scan, no npx)
+    const install = spawnSync(process.execPath, [BIN, "hook", "install"], { cwd: dir, encoding: "utf8" });
+    if (install.status !== 0) throw new Error(`hook install failed: ${install.stderr}`);
+    const hookMs = timeRun(["sh", join(dir, ".git", "hooks", "pre-commit")], dir, [1], 7);
+    report("pre-commit hook as installed (same staged files)", hookMs, "secrets guard --staged", guardMs);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

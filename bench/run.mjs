@@ -4,6 +4,7 @@ import { benchStartup } from "./startup.mjs";
 import { benchLargeYaml } from "./large-yaml.mjs";
 import { benchYamlRoundTrip } from "./yaml-roundtrip.mjs";
 import { benchGuard } from "./guard.mjs";
+import { benchGuardHistory } from "./guard-history.mjs";
 import { benchExec } from "./exec.mjs";
 import { benchGitOps } from "./git-ops.mjs";
 import { benchKmsStartup } from "./kms-startup.mjs";
@@ -15,6 +16,7 @@ try {
   await benchLargeYaml(ctx);
   await benchYamlRoundTrip(ctx);
   await benchGuard(ctx);
+  await benchGuardHistory(ctx);
   await benchExec(ctx);
   await benchGitOps(ctx);
   await benchKmsStartup(ctx);

@@ -5,19 +5,22 @@ import type { Finding, GuardMode, GuardResult } from "../guard/index.js";
 /** Version of the `--json` document; bump when a field changes meaning. */
 export const GUARD_JSON_VERSION = 1;
 
-const WHAT: Record<GuardMode, string> = { staged: "staged file", all: "tracked file", paths: "file" };
+const WHAT: Record<GuardMode, string> = { staged: "staged file", all: "tracked file", paths: "file", stdin: "input", history: "file version" };
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** `path:line:column`, prefixed with the commit's short id (`3f2a1b9c0d4e:path:…`) for a history finding. */
 function place(f: Finding): string {
-  return f.line === undefined ? f.path : `${f.path}:${f.line}:${f.column ?? 1}`;
+  const at = f.line === undefined ? f.path : `${f.path}:${f.line}:${f.column ?? 1}`;
+  return f.commit === undefined ? at : `${f.commit.slice(0, 12)}:${at}`;
 }
 
 /** The `--json` document: every finding (masked excerpt and fingerprint, never the value) plus counts. */
 export function guardJson(mode: GuardMode, r: GuardResult): string {
   const findings = r.findings.map((f) => ({
+    ...(f.commit === undefined ? {} : { commit: f.commit }),
     path: f.path,
     ...(f.line === undefined ? {} : { line: f.line, column: f.column ?? 1 }),
     rule: f.rule,

@@ -41,6 +41,14 @@ function helpSpelledOut(argv: string[]): string[] {
   return argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
 }
 
+/**
+ * `secrets guard -` is `secrets guard --stdin`: the argument parser drops a lone `-` from a variadic positional,
+ * so the guard would otherwise see no path and check the staged files instead.
+ */
+function guardDashSpelledOut(argv: string[]): string[] {
+  return argv[0] === "guard" ? argv.map((w) => (w === "-" ? "--stdin" : w)) : argv;
+}
+
 /** Whether help is asked for among the words that are ours (those after `--` belong to a child). */
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");
@@ -58,7 +66,7 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
 export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns?: number): Promise<number> {
   const debug = given.includes("--debug");
   try {
-    const argv = fromSopsForm(helpSpelledOut(given), COMMANDS.map((c) => c.name));
+    const argv = guardDashSpelledOut(fromSopsForm(helpSpelledOut(given), COMMANDS.map((c) => c.name)));
     const chosen = findCommand(argv);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     const shape = full ? shapeOf(full) : undefined;

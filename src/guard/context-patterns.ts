@@ -4,7 +4,7 @@
  * Kubernetes `kind: Secret` manifests with clear data, and passwords in non-database URLs.
  */
 import { anchoredDetector, randomToken, type Detector, type ScanContext } from "./detector.js";
-import { isPlaceholder, isReference, looksLikeSecret, shannonEntropy } from "./value-heuristics.js";
+import { charClasses, isPlaceholder, isReference, looksLikeSecret, shannonEntropy } from "./value-heuristics.js";
 
 /** How far around a service name a key is looked for. */
 const WINDOW = 300;
@@ -226,7 +226,11 @@ const URL_PASSWORD =
 function acceptUrlPassword(password: string, m: RegExpExecArray): boolean {
   if (password === m[1] || isReference(password) || /^[*x]+$|^%s$|^\{[^}]*\}$|^\$/i.test(password)) return false;
   if (/^\d+$/.test(password)) return false; // a port: `host:8080@…` in odd URLs
-  return looksLikeSecret(decodeURIComponentSafe(password), true);
+  const plain = decodeURIComponentSafe(password);
+  if (looksLikeSecret(plain, true)) return true;
+  // URL passwords are often short: 8+ characters of two kinds, or 6+ of three, with some variety
+  if (isPlaceholder(plain) || /\s/.test(plain) || shannonEntropy(plain) < 2.5) return false;
+  return (plain.length >= 8 && charClasses(plain) >= 2 && /[A-Z0-9]/.test(plain)) || (plain.length >= 6 && charClasses(plain) >= 3);
 }
 
 function decodeURIComponentSafe(s: string): string {
@@ -235,6 +239,14 @@ function decodeURIComponentSafe(s: string): string {
   } catch {
     return s;
   }
+}
+
+/** `curl -u user:password` / `--user user:password` (group 2: the password); only on a line that runs curl. */
+const CURL_USER = /(?:-u|--user)(?:[ \t]+|=)["']?([^\s:'"$]{1,64}):([^\s'"@]{6,128})["']?(?=\s|$)/y;
+
+function acceptCurlPassword(password: string, m: RegExpExecArray): boolean {
+  const lineStart = m.input.lastIndexOf("\n", m.index) + 1;
+  return /\bcurl\b/.test(m.input.slice(lineStart, m.index)) && acceptUrlPassword(password, m);
 }
 
 /** Azure keys, then the context detectors; order matters only where hits overlap. */
@@ -254,4 +266,5 @@ export const CONTEXT_DETECTORS: readonly Detector[] = [
   dockerAuthDetector(),
   k8sSecretDetector(),
   anchoredDetector("url-password", ["://"], URL_PASSWORD, "URL with a password", { group: 2, accept: acceptUrlPassword }),
+  anchoredDetector("url-password", ["-u ", "-u=", "--user "], CURL_USER, "curl user:password", { group: 2, accept: acceptCurlPassword }),
 ];

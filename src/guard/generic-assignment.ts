@@ -38,37 +38,88 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
   return m ? { value: m[0], start: p, quoted: false } : null;
 }
 
+/**
+ * Ways a value is assigned to a key, tried right after the key (group 1, when present, is where the value starts
+ * relative to the match): operators of most languages and Makefile (`::=`, `?=`), a key in quotes followed by a
+ * quoted value (`setProperty("X_TOKEN", "…")`, `os.environ["X"] = …`, `$cfg['x'] = …`), an XML attribute pair
+ * (`key="X" value="…"`), PHP's `.=`, a Go typed declaration, a Terraform variable's default, a Kubernetes env entry
+ * (`name: X` then `value: …`), and Dockerfile `ENV X value`.
+ */
+const OPERATOR = /["']?\]?[ \t]*(?:\?\?=|\|\|=|:{1,3}=|\?=|\.=|=>|=(?!=)|:(?![:/]))/y;
+/** Calls that set a named value, whose first argument is the name: `setProperty("X_TOKEN", "…")`, `os.Setenv(…)`. */
+const SETTER_CALL = /(?:setProperty|setenv|Setenv|putenv|define|setdefault|setSecret|SetEnvironmentVariable|set|put|Set|Put)\([ \t]*$/;
+const QUOTED_PAIR = /["'][ \t]*,[ \t]*(?=["'`])/y;
+const XML_ATTRIBUTE_PAIR = /"[ \t]+value[ \t]*=[ \t]*(?=")/y;
+const GO_TYPED = /[ \t]+string[ \t]*=(?!=)/y;
+const TERRAFORM_DEFAULT = /"[ \t]*\{[^}]{0,160}?\bdefault[ \t]*=/y;
+const K8S_ENV_VALUE = /["']?[ \t]*\r?\n[ \t]*value[ \t]*:/y;
+const DOCKER_ENV = /[ \t]+(?=[^\s=])/y;
+
+function sticky(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(text) ? re.lastIndex : -1;
+}
+
+/** Where the value assigned to the key ending at `end` starts, and how to read it; null when none is. */
+function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true } | null {
+  const before = text[start - 1];
+  const quoted = before === '"' || before === "'";
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const lead = text.slice(lineStart, start);
+  let at = sticky(OPERATOR, text, end);
+  if (at >= 0) {
+    if (quotedOnly && text[at - 1] === ":") {
+      // a typed declaration: `apiKey: string = "…"`
+      const typed = /^[ \t]*[A-Za-z_][\w<>[\]|. ]{0,60}=(?!=)/.exec(text.slice(at, at + 70));
+      if (typed) at += typed[0].length;
+    }
+    return { at };
+  }
+  if (quoted && SETTER_CALL.test(lead.slice(0, -1)) && (at = sticky(QUOTED_PAIR, text, end)) >= 0) return { at };
+  if (before === '"' && /(?:key|name)[ \t]*=[ \t]*"$/i.test(lead) && (at = sticky(XML_ATTRIBUTE_PAIR, text, end)) >= 0) return { at };
+  if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true };
+  if (quotedOnly && (at = sticky(GO_TYPED, text, end)) >= 0) return { at };
+  if (before === '"' && /variable[ \t]+"$/.test(lead) && (at = sticky(TERRAFORM_DEFAULT, text, end)) >= 0) return { at };
+  if (/name[ \t]*:[ \t]*["']?$/.test(lead) && (at = sticky(K8S_ENV_VALUE, text, end)) >= 0) return { at };
+  if (/^[ \t]*(?:ENV|ARG)[ \t]+$/.test(lead) && (at = sticky(DOCKER_ENV, text, end)) >= 0) return { at };
+  return null;
+}
+
+/** The text of an XML element (`<password>…</password>`, possibly on the next line), as a literal. */
+function readXmlText(text: string, at: number): { value: string; start: number; quoted: boolean } | null {
+  const close = text.indexOf("<", at);
+  if (close < 0 || close - at > 600) return null;
+  const raw = text.slice(at, close);
+  const value = raw.trim();
+  if (value === "" || /\s/.test(value)) return null;
+  return { value, start: at + raw.indexOf(value), quoted: true };
+}
+
+/** Key names that hold something public by design (`publicKey`, `publishableKey`, `public_token`). */
+const PUBLIC_KEY_NAME = /public|publishable/i;
+
 /** Generic `secret-named key = random-looking literal` assignments, woken at each keyword. */
 export const GENERIC_ASSIGNMENT: Detector = {
   rule: "generic-secret",
   triggers: [
-    "password", "passwd", "pass", "pwd", "secret", "token", "api_key", "apikey", "access_key", "accesskey",
-    "secret_access_key", "private_key", "privatekey", "credential", "authorization",
+    "password", "passwd", "pass", "pwd", "secret", "token", "api_key", "apikey", "api.key", "api-key", "access_key", "accesskey",
+    "access.key", "secret_access_key", "private_key", "privatekey", "credential", "authorization",
   ],
   at(text: string, at: number, out: Hit[], ctx: ScanContext) {
     let end = at;
     while (isKeyChar(text[end])) end++;
     if (end === ctx.lastKeyEnd) return; // `secret_token`: one key, one check
     ctx.lastKeyEnd = end;
-    // the operator first: most keyword hits are prose or code without an assignment, and this is cheap
-    let p = end;
-    if (text[p] === '"' || text[p] === "'") p++;
-    while (text[p] === " " || text[p] === "\t") p++;
-    const c = text[p];
-    if (c !== ":" && c !== "=" && c !== "?" && c !== "|") return;
-    const op = /^(?::=|=>|\?\?=|\|\|=|=(?!=)|:(?!:))/.exec(text.slice(p, p + 3));
-    if (!op) return;
+    // the cheap test first: most keyword hits are prose or code without an assignment
+    const next = text[end];
+    if (next !== ":" && next !== "=" && next !== "?" && next !== "|" && next !== "." && next !== '"' && next !== "'" && next !== "]" && next !== ">" && next !== " " && next !== "\t" && next !== "\n" && next !== "\r") return;
     let start = at;
     while (start > 0 && isKeyChar(text[start - 1])) start--;
     const key = text.slice(start, end);
-    if (!SECRET_KEY_NAME.test(key)) return;
-    let valueAt = p + op[0].length;
-    if (ctx.quotedOnly && op[0] === ":") {
-      // a typed declaration: `apiKey: string = "…"`
-      const typed = /^[ \t]*[A-Za-z_][\w<>[\]|. ]{0,60}=(?!=)/.exec(text.slice(valueAt, valueAt + 70));
-      if (typed) valueAt += typed[0].length;
-    }
-    const v = readValue(text, valueAt, ctx.quotedOnly);
+    if (!SECRET_KEY_NAME.test(key) || PUBLIC_KEY_NAME.test(key) || text[start - 1] === "/") return;
+    const where = valueAfterKey(text, start, end, ctx.quotedOnly);
+    if (where === null) return;
+    const v = where.xmlText ? readXmlText(text, where.at) : readValue(text, where.at, ctx.quotedOnly);
     if (v === null || !looksLikeSecret(v.value, v.quoted)) return;
     out.push({ rule: "generic-secret", start: v.start, secret: v.value, message: `hard-coded value for "${key}"` });
   },

@@ -6,3 +6,4 @@ export { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE, INLINE_ALLOW } from "./a
 export { BASELINE_VERSION, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
 export { compileIgnore, type IgnoreMatcher } from "./ignore-match.js";
 export { maskSecret } from "./mask.js";
+export { RULE_CATALOG, PUBLISHED_EXAMPLES, type CatalogRule } from "./rule-catalog.js";

@@ -23,8 +23,6 @@ function stickyDetector(
   return anchoredDetector(rule, triggers, source, message, { accept, group });
 }
 
-/** AWS key ids: a four-letter kind prefix and 16 base-32 characters. */
-const AWS_KEY_ID = `${B}(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}${E}`;
 /** A 40-character secret access key; only looked for near an AWS context. */
 const AWS_SECRET = /(?<![A-Za-z0-9_+/-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9_+/=-])/g;
 const AWS_WINDOW = 300;
@@ -103,38 +101,7 @@ export const DETECTORS: readonly Detector[] = [
   stickyDetector("key-file", ["dotenv_private_key"], DOTENV_PRIVATE, "dotenvx private key: key files must never be committed", () => true, 1),
   privateKeyDetector(),
   stickyDetector("private-key", ["putty-user-key-file-"], PUTTY, "PuTTY private key", (s) => !isPlaceholder(s), 1),
-  stickyDetector("aws-access-key", ["akia", "asia", "abia", "acca", "a3t"], AWS_KEY_ID, "AWS access key id"),
   awsSecretDetector(),
-  stickyDetector(
-    "github-token",
-    ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-    `${B}(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})${E}`,
-    "GitHub token",
-  ),
-  stickyDetector(
-    "gitlab-token",
-    ["glpat-", "gldt-", "glrt-", "glptt-", "glsoat-"],
-    `${B}(?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_.-]{20,300}${E}`,
-    "GitLab token",
-  ),
-  stickyDetector("slack-token", ["xox"], `${B}(?:xoxe\\.)?xox[abposr]-(?:[0-9]+-)+[A-Za-z0-9-]{8,200}${E}`, "Slack token"),
-  stickyDetector("slack-token", ["xapp-"], `${B}xapp-\\d-[A-Z0-9]{8,14}-\\d{10,16}-[a-f0-9]{64}${E}`, "Slack app-level token"),
-  stickyDetector(
-    "slack-webhook",
-    ["https://hooks.slack.com/"],
-    /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_]{6,}\/[A-Za-z0-9_]{6,}\/[A-Za-z0-9_]{10,}/,
-    "Slack webhook URL",
-    (s) => !isPlaceholder(s.slice(s.lastIndexOf("/") + 1)),
-  ),
-  stickyDetector(
-    "stripe-key",
-    ["sk_live_", "rk_live_", "sk_test_", "rk_test_", "whsec_"],
-    `${B}(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,250}|whsec_[A-Za-z0-9+/=]{32,100})${E}`,
-    "Stripe secret key",
-    (s) => !isPlaceholder(s.slice(8)),
-  ),
-  stickyDetector("google-api-key", ["aiza"], `${B}AIza[0-9A-Za-z_-]{35}${E}`, "Google API key"),
-  stickyDetector("npm-token", ["npm_"], `${B}npm_[A-Za-z0-9]{36}${E}`, "npm access token"),
   ...SERVICE_TOKEN_DETECTORS,
   ...CONTEXT_DETECTORS,
   stickyDetector("jwt", ["eyj"], JWT, "JSON Web Token", isJwt),

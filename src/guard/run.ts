@@ -1,8 +1,11 @@
 /**
- * Owns: one guard run — choosing the files (staged index, all tracked, or explicit paths), applying
+ * Owns: one guard run — choosing the files (staged index, all tracked, explicit paths, standard input, or
+ * every file version in the history), applying
  * `.secretsignore`, scanning, and applying or updating the baseline. A sealfile temp file is always reported.
  */
+import { lstat } from "node:fs/promises";
 import { relative, resolve, sep } from "node:path";
+import { listHistoryBlobs, readBlobs } from "../git/history.js";
 import { runGitText } from "../git/run-git.js";
 import { MODE_SUBMODULE, MODE_SYMLINK, expandPaths, listTracked, readStaged, readWorkingFiles } from "../git/staged.js";
 import { SealError } from "../errors.js";
@@ -16,7 +19,10 @@ import { baseName } from "./secret-files.js";
 import type { ScryptParams } from "./fingerprint.js";
 import type { Finding, GuardPolicy } from "./types.js";
 
-export type GuardMode = "staged" | "all" | "paths";
+export type GuardMode = "staged" | "all" | "paths" | "stdin" | "history";
+
+/** How a scan of standard input is named in findings. */
+export const STDIN_NAME = "<stdin>";
 
 export interface RunGuardOptions {
   readonly cwd: string;
@@ -33,6 +39,10 @@ export interface RunGuardOptions {
   readonly updateBaseline?: boolean;
   /** Fingerprint every finding even when no baseline needs it (for `--json`). */
   readonly fingerprints?: boolean;
+  /** For mode "stdin": the bytes read (scanned as one file named STDIN_NAME). */
+  readonly stdin?: Uint8Array;
+  /** For mode "history": a revision range (`main..HEAD`); every ref when absent. */
+  readonly range?: string;
 }
 
 export interface GuardResult {
@@ -60,12 +70,29 @@ interface Candidate {
   readonly note?: string;
 }
 
-async function repoRoot(cwd: string, required: boolean): Promise<{ root: string; inRepo: boolean }> {
+async function repoRoot(cwd: string, required: boolean, mode: GuardMode): Promise<{ root: string; inRepo: boolean }> {
   try {
     return { root: await runGitText(["rev-parse", "--show-toplevel"], { cwd }), inRepo: true };
   } catch (e) {
-    if (required) throw e;
-    return { root: cwd, inRepo: false };
+    if (!required) return { root: cwd, inRepo: false };
+    const what = mode === "history" ? "--history reads a repository's history" : mode === "all" ? "--all checks the tracked files" : "with no paths the guard checks the staged files";
+    throw new SealError("USAGE", `not inside a git repository (${what})`, {
+      exitCode: 2,
+      cause: e,
+      hint: "run it inside a repository, or name what to check: `secrets guard FILE…`, or `secrets guard -` to read standard input",
+    });
+  }
+}
+
+/** Paths named on the command line must exist: a typo must not pass as "0 files checked". */
+async function checkPathsExist(cwd: string, paths: readonly string[]): Promise<void> {
+  for (const p of paths) {
+    try {
+      await lstat(resolve(cwd, p));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT" && (e as NodeJS.ErrnoException).code !== "ENOTDIR") continue; // reported as unreadable
+      throw new SealError("FILE_NOT_FOUND", `${p}: no such file or folder`, { exitCode: 2, hint: "check the path; with no paths the guard checks the staged files" });
+    }
   }
 }
 
@@ -95,7 +122,8 @@ async function candidates(root: string, opts: RunGuardOptions): Promise<Candidat
  * unreadable `.secretsignore` or a malformed baseline; CANNOT_WRITE_OUTPUT when the baseline cannot be written.
  */
 export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
-  const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths");
+  if (opts.mode === "paths") await checkPathsExist(opts.cwd, opts.paths ?? []);
+  const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths" && opts.mode !== "stdin", opts.mode);
   const baselineFile = resolve(root, opts.baselinePath ?? DEFAULT_BASELINE);
   const baselineRel = relative(root, baselineFile).split(sep).join("/");
   const [ignoreConfig, baselineConfig] = await Promise.all([
@@ -121,15 +149,26 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   let checkedFiles = 0;
   let ignoredFiles = 0;
   const all: Finding[] = [];
-  for (const c of await candidates(root, opts)) {
-    if (c.note !== undefined) notes.push(`${c.path}: ${c.note}`);
-    if (c.content === null || c.mode === MODE_SYMLINK || c.mode === MODE_SUBMODULE) continue;
+  const check = (c: Candidate, commit?: string): void => {
+    if (c.note !== undefined) notes.push(`${commit ? `${commit.slice(0, 12)}:` : ""}${c.path}: ${c.note}`);
+    if (c.content === null || c.mode === MODE_SYMLINK || c.mode === MODE_SUBMODULE) return;
     const skipped = c.path === baselineRel || (ignore.ignores(c.path) && !isSealfileTempName(baseName(c.path)));
     if (skipped && c.path !== baselineRel) ignoredFiles++;
     if (!skipped) checkedFiles++;
-    all.push(...scan(c.path, c.content, opts.policy, { fingerprinter, alwaysBlockedOnly: skipped }));
+    const found = scan(c.path, c.content, opts.policy, { fingerprinter, alwaysBlockedOnly: skipped });
+    all.push(...(commit === undefined ? found : found.map((f) => ({ ...f, commit }))));
+  };
+  if (opts.mode === "history") {
+    const blobs = await listHistoryBlobs(root, opts.range);
+    await readBlobs(root, blobs, (b, content) => check({ path: b.path, mode: b.mode, content, ...(content === null ? { note: "too large to read" } : {}) }, b.commit));
+  } else if (opts.mode === "stdin") {
+    checkedFiles++;
+    all.push(...scan(STDIN_NAME, opts.stdin ?? new Uint8Array(), opts.policy, { fingerprinter }));
+  } else {
+    for (const c of await candidates(root, opts)) check(c);
   }
-  all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  // history: in commit order (as found); otherwise by path and line
+  if (opts.mode !== "history") all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   const blockedAlways = (f: Finding): boolean => ALWAYS_BLOCKED.has(f.rule);
 
   if (opts.updateBaseline && output !== null) {

@@ -11,6 +11,7 @@ import { findAlwaysBlockedHits, findHits } from "./trigger-scan.js";
 import { baseName, keyFileName, secretFileReason } from "./secret-files.js";
 import { ALWAYS_BLOCKED, hasInlineAllow } from "./allow.js";
 import { decodeForScan } from "./text-decode.js";
+import { PUBLISHED_EXAMPLES } from "./rule-catalog.js";
 import { isSealfileTempName } from "../io/temp-files.js";
 import type { Finding, Fingerprinter, GuardPolicy, GuardRule, SealedInspection } from "./types.js";
 
@@ -72,10 +73,11 @@ function toFindings(fp: Fingerprinter, path: string, text: string, hits: Hit[], 
   return out;
 }
 
-/** Keeps the first of any hits that cover the same characters (detectors run most specific first). */
+/** Keeps the first of any hits that cover the same characters (detectors run most specific first); drops vendors' published examples. */
 function dropOverlaps(hits: Hit[]): Hit[] {
   const kept: Hit[] = [];
   for (const h of hits) {
+    if (PUBLISHED_EXAMPLES.has(h.secret)) continue;
     const end = h.start + h.secret.length;
     if (!kept.some((k) => h.start < k.start + k.secret.length && k.start < end)) kept.push(h);
   }

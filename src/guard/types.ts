@@ -6,6 +6,8 @@ export interface Finding {
   readonly rule: string;
   /** Path relative to the repository root, `/`-separated. */
   readonly path: string;
+  /** With `--history`: the commit that introduced the file version holding the secret. */
+  readonly commit?: string;
   /** 1-based line and column of the secret, when the finding is about a place in the file. */
   readonly line?: number;
   readonly column?: number;

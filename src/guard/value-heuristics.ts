@@ -15,7 +15,7 @@ export function shannonEntropy(s: string): number {
 
 /** Words that mark a documented example or a fill-me-in value (matched case-insensitively inside the value). */
 const PLACEHOLDER_WORDS =
-  /example|changeme|change[_-]me|placeholder|replace[_-]?me|your[_-]|yourpass|redacted|dummy|fixme|todo|insert[_-]|sample|<[^>]*>|\.\.\.|…/i;
+  /example|changeme|change[_-]me|placeholder|replace[_-]?me|replace[_-]?with|your[_-]|yourpass|redacted|dummy|fixme|todo|insert[_-]|sample|<[^>]*>|\.\.\.|…/i;
 /** Whole values that are placeholders or trivial defaults. */
 const PLACEHOLDER_VALUES = new Set([
   "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "admin", "root", "guest", "user",
@@ -33,6 +33,7 @@ export function isPlaceholder(value: string): boolean {
   if (PLACEHOLDER_VALUES.has(v.toLowerCase())) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   if (/<[A-Za-z][\w -]*$/.test(v)) return true; // `<your key>` cut at the space
+  if (/^\{[A-Za-z_][\w.-]*\}?$|^@[A-Za-z_][\w.-]*@$/.test(v)) return true; // `{SumoAccessKey}`, `@TOKEN@`: template slots
   if (/(.)\1{5}/.test(v)) return true; // xxxxxx, 000000, ******
   if (/^(.)\1*$/.test(v)) return true;
   if (/0123456789|123456789|abcdefghij|ABCDEFGHIJ/i.test(v)) return true;
@@ -71,6 +72,11 @@ function printableBase64(value: string): string | null {
   return /^[\x21-\x7e]+$/.test(text) ? text : null;
 }
 
+/** A dot-separated piece that reads as random rather than as a name: 16+ characters, mixed case and a digit. */
+function randomSegment(value: string): boolean {
+  return value.split(".").some((p) => p.length >= 16 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p));
+}
+
 /**
  * Whether a value assigned to a secret-named key looks like a real secret rather than a word or a name.
  * Unquoted values may be expressions (`settings.db.password`); quoted ones are literals.
@@ -81,7 +87,10 @@ export function looksLikeSecret(value: string, quoted: boolean): boolean {
   if (isPlaceholder(value) || isReference(value)) return false;
   if (!/[A-Za-z]/.test(value)) return false; // numbers: ports, lengths, timeouts
   if (/^[a-z]+(?:[-_.][a-z]+)*$/.test(value) || /^[A-Z]+(?:_[A-Z]+)*$/.test(value)) return false; // words, ENV_NAMES
-  if (!quoted && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(.*\))?$/.test(value)) return false; // config.db.password, obj.getToken()
+  // config.db.password, obj.getToken() — but not a token with a dot in it (`s.Xy3…`: random segments carry digits)
+  if (!quoted && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(.*\))?$/.test(value) && !randomSegment(value)) return false;
+  if (/^(?:pk[._](?:live_|test_)?|public-)/.test(value)) return false; // publishable keys and public tokens, public by design
+  if (/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*[-:]\d+(?:\.\d+)+$/.test(value)) return false; // an artifact and its version: jjwt-jackson-0.11.2
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false; // a file path
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL (credentials in URLs have their own detector)
   if (/\$\{|#\{|\{\{|[A-Za-z_$][\w$]*\(/.test(value)) return false; // interpolation or a call: code, not a literal

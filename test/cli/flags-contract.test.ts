@@ -30,6 +30,7 @@ const ACTING_LINES: Record<string, (r: TestRepo) => string[]> = {
   status: () => ["status"],
   guard: () => ["guard", "--json", "plain.yaml"],
   "hook install": () => ["hook", "install"],
+  "hook uninstall": () => ["hook", "uninstall"],
   exec: () => ["exec", "-f", "enc.env", "--", "sh", "-c", "touch ../MARKER; echo $TOKEN"],
   "exec-env": () => ["exec-env", "enc.env", "touch ../MARKER; echo $TOKEN"],
   "exec-file": () => ["exec-file", "enc.env", "touch ../MARKER; cat {}"],
@@ -60,6 +61,8 @@ function makeTemplate(): TestRepo {
   r.write("conflict.yaml", Buffer.from(writeConflictFile("conflict.yaml", ["token"], { ours: enc, base: enc, theirs: enc })).toString("utf8"));
   r.write(".sops.yaml", sopsConfig(".*", r.keys.map((k) => k.recipient)));
   r.write("plain.yaml", `password: ${SECRET}\n`);
+  // an older husky hook line: `hook install` has a line to update and `hook uninstall` one to remove
+  r.write(".husky/pre-commit", "npx --no-install secrets guard --staged\n");
   r.commit("init");
   const editor = join(r.dir, "..", "editor.sh");
   writeFileSync(editor, `#!/bin/sh\ntouch "$(dirname "$0")/MARKER"\necho "extra: 1" >> "$1"\n`);

@@ -160,7 +160,7 @@ describe("through husky", () => {
     const res = secrets(["hook", "install"]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/added the guard to .*\.husky\/pre-commit \(husky\)/);
-    expect(readFileSync(join(repo.dir, ".husky/pre-commit"), "utf8")).toBe("echo lint-ok\nnpx --no-install secrets guard --staged\n");
+    expect(readFileSync(join(repo.dir, ".husky/pre-commit"), "utf8")).toBe(`echo lint-ok\nnode ${BIN} guard --staged\n`);
     expect(existsSync(join(repo.dir, ".git/hooks/pre-commit"))).toBe(false);
     expect(secrets(["hook", "install"]).stderr).toMatch(/already in/);
 

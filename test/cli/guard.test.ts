@@ -142,13 +142,14 @@ describe("secrets guard exit codes and JSON", () => {
       expect(runSecrets(["guard", "--bogus"], { env, cwd: repo.dir }).code).toBe(2);
       const noRepo = runSecrets(["guard", "--staged"], { env, cwd: outside });
       expect(noRepo.code).toBe(2);
-      expect(noRepo.stderr).toMatch(/git rev-parse failed/);
+      expect(noRepo.stderr).toContain("not inside a git repository");
       repo.write(".git/hooks/pre-commit", "#!/bin/sh\nmake lint\n");
       const foreign = runSecrets(["hook", "install"], { env, cwd: repo.dir });
       expect(foreign.code).toBe(2);
       expect(foreign.stderr).toMatch(/--force/);
       expect(runSecrets(["hook", "install", "--force"], { env, cwd: repo.dir }).code).toBe(0);
-      expect(readFileSync(join(repo.dir, ".git/hooks/pre-commit.sealfile-backup"), "utf8")).toContain("make lint");
+      // issue 16: --force keeps the foreign hook and chains it before the guard
+      expect(readFileSync(join(repo.dir, ".git/hooks/pre-commit.sealfile-chained"), "utf8")).toContain("make lint");
       expect(runSecrets(["hook", "install"], { env, cwd: outside }).code).toBe(2);
       repo.write(".sops.yaml", "creation_rules:\n  - path_regex: '('\n");
       const bad = runSecrets(["guard"], { env, cwd: repo.dir });

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scan } from "../../src/guard/scan.js";
 import { DETECTORS } from "../../src/guard/patterns.js";
+import { RULE_CATALOG } from "../../src/guard/rule-catalog.js";
 import type { Finding } from "../../src/guard/types.js";
 import { testPolicy } from "./_policy.js";
 
@@ -49,7 +50,9 @@ describe("the labelled corpus", () => {
   it("covers every rule id the guard has", () => {
     const covered = new Set(labels.flatMap((l) => l.expect));
     const fileRules = ["unsealed-file", "clear-value", "secret-file", "key-file", "generic-secret"];
-    for (const rule of new Set([...fileRules, ...DETECTORS.map((d) => d.rule)])) {
+    // token rules of the catalog are covered by their examples and the scale corpus (scale-corpus.test.ts)
+    const catalogTokens = new Set(RULE_CATALOG.filter((r) => r.pattern !== undefined).map((r) => r.id));
+    for (const rule of new Set([...fileRules, ...DETECTORS.map((d) => d.rule).filter((r) => !catalogTokens.has(r))])) {
       expect(covered, rule).toContain(rule);
     }
   });

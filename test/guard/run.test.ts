@@ -116,9 +116,10 @@ describe("runGuard --all and PATHS", () => {
     expect(all.notes).toEqual(["gone.txt: deleted in the working tree"]);
 
     r.write("sub/untracked.ts", `const apiKey = "${TOKEN}";\n`);
-    const some = await runGuard({ cwd: join(r.dir, "sub"), mode: "paths", paths: [".", "missing.txt"], policy: testPolicy });
+    const some = await runGuard({ cwd: join(r.dir, "sub"), mode: "paths", paths: ["."], policy: testPolicy });
     expect(some.findings.map((f) => [f.rule, f.path])).toEqual([["github-token", "sub/untracked.ts"]]);
-    expect(some.notes).toEqual(["sub/missing.txt: unreadable (ENOENT)"]);
+    // issue 16: a named path that does not exist is an error, not a note after "0 files checked"
+    await expect(runGuard({ cwd: join(r.dir, "sub"), mode: "paths", paths: [".", "missing.txt"], policy: testPolicy })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });
 });
 

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from "yargs";
 import { SealError } from "../../errors.js";
 import { runGuard, type GuardMode } from "../../guard/index.js";
 import { loadGuardPolicy } from "../../ops/guard-policy.js";
+import { RULE_CATALOG } from "../../guard/index.js";
 import type { CliContext } from "../context.js";
 import { shared, type GlobalArgs } from "../globals.js";
 import { guardAdvice, guardFindingLines, guardHeadline, guardJson, guardSummary } from "../guard-report.js";
@@ -14,6 +15,9 @@ type Args = GlobalArgs & {
   json?: boolean;
   "baseline-update"?: boolean;
   baseline?: string;
+  stdin?: boolean;
+  history?: string;
+  "list-rules"?: boolean;
 };
 
 /** Exit status of usage, config and git errors; 1 is kept for findings. */
@@ -21,12 +25,28 @@ const GUARD_ERROR_EXIT = 2;
 
 function chooseMode(args: Args): GuardMode {
   const paths = args.paths ?? [];
-  if (args.staged && args.all) throw new SealError("USAGE", "--staged and --all cannot be combined");
-  if (paths.length > 0 && (args.staged || args.all)) throw new SealError("USAGE", "give either paths or --staged/--all, not both");
-  return args.all ? "all" : paths.length > 0 ? "paths" : "staged";
+  const stdin = args.stdin === true; // `guard -` arrives as --stdin (see run.ts)
+  const history = args.history !== undefined;
+  const chosen = [args.staged, args.all, stdin, history].filter(Boolean).length;
+  if (chosen > 1) throw new SealError("USAGE", "choose one of --staged, --all, --stdin (or -), --history");
+  if (paths.length > 0 && (args.staged || args.all || history || args.stdin)) {
+    throw new SealError("USAGE", "give either paths or one of --staged, --all, --stdin, --history, not both");
+  }
+  if (stdin && args["baseline-update"]) throw new SealError("USAGE", "--baseline-update needs files with paths; it cannot be used with standard input");
+  return stdin ? "stdin" : history ? "history" : args.all ? "all" : paths.length > 0 ? "paths" : "staged";
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
 }
 
 async function guard(ctx: CliContext, args: Args): Promise<void> {
+  if (args["list-rules"]) {
+    ctx.stdout.write(args.json ? `${JSON.stringify(RULE_CATALOG, null, 2)}\n` : ruleList());
+    return;
+  }
   const mode = chooseMode(args);
   const policy = await loadGuardPolicy({ cwd: ctx.cwd, env: ctx.env, explicit: args.config });
   const result = await runGuard({
@@ -37,6 +57,8 @@ async function guard(ctx: CliContext, args: Args): Promise<void> {
     ...(args.baseline ? { baselinePath: args.baseline } : {}),
     ...(args["baseline-update"] ? { updateBaseline: true } : {}),
     ...(args.json ? { fingerprints: true } : {}),
+    ...(mode === "stdin" ? { stdin: await readAll(ctx.stdin) } : {}),
+    ...(mode === "history" && args.history ? { range: args.history } : {}),
   });
   if (args.json) ctx.stdout.write(guardJson(mode, result));
   for (const note of result.notes) ctx.stderr.write(`note: ${note} (not checked)\n`);
@@ -45,6 +67,11 @@ async function guard(ctx: CliContext, args: Args): Promise<void> {
   if (result.findings.length === 0) return;
   if (!args.json) ctx.stderr.write(`${guardFindingLines(result)}\n`);
   throw new SealError("GUARD_FINDINGS", guardHeadline(mode, result), { hint: guardAdvice(mode) });
+}
+
+/** The catalog as text: one rule a line (id, provider), then its documented format and an example, indented. */
+function ruleList(): string {
+  return RULE_CATALOG.map((r) => `${r.id.padEnd(26)} ${r.provider}\n    format:  ${r.docs}\n    example: ${r.example}\n`).join("");
 }
 
 export function guardCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
@@ -60,11 +87,16 @@ export function guardCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           json: { type: "boolean", describe: "print findings as JSON on stdout (for CI annotations)" },
           "baseline-update": { type: "boolean", describe: "accept the current findings into the baseline instead of failing" },
           baseline: { type: "string", describe: "baseline file (default .secrets-baseline.json at the repository root)" },
+          stdin: { type: "boolean", describe: "check standard input (same as the path -)" },
+          history: { type: "string", describe: "check every file version in the history once (all refs, or a revision range like main..HEAD)" },
+          "list-rules": { type: "boolean", describe: `print the guard's ${RULE_CATALOG.length} rules: each token format, its provider, an example and where the format is documented` },
         })
         .options(shared("config"))
         .example("$0 guard", "check the staged files (what the pre-commit hook runs)")
         .example("$0 guard --all --json", "check every tracked file and print JSON findings")
-        .example("$0 guard --all --baseline-update", "accept today's findings so the hook can be adopted gradually") as unknown as Argv<Args>,
+        .example("$0 guard --all --baseline-update", "accept today's findings so the hook can be adopted gradually")
+        .example("$0 guard --history", "check every commit ever made (each file version once)")
+        .example("kubectl get secret x -o yaml | $0 guard -", "check standard input") as unknown as Argv<Args>,
     handler: async (args) => {
       try {
         await guard(ctx, args);
