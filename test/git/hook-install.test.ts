@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { GUARD_COMMAND, installHook } from "../../src/git/hook-install.js";
+import { DEFAULT_SECRETS_COMMAND, guardLine, installHook } from "../../src/git/hook-install.js";
+
+const GUARD_COMMAND = guardLine(DEFAULT_SECRETS_COMMAND);
 import { SealError } from "../../src/errors.js";
 import { makeRepo, type TempRepo } from "./_repo.js";
 
@@ -20,7 +22,7 @@ describe("installHook without husky", () => {
     expect((await installHook({ cwd: repo.dir })).action).toBe("unchanged");
   });
 
-  it("refuses to overwrite a foreign hook unless forced, keeping a backup", async () => {
+  it("refuses to overwrite a foreign hook unless forced, then keeps it and runs it first", async () => {
     repo = makeRepo();
     repo.write(".git/hooks/pre-commit", "#!/bin/sh\nmake lint\n");
     const err = await installHook({ cwd: repo.dir }).catch((e: unknown) => e);
@@ -28,8 +30,8 @@ describe("installHook without husky", () => {
     expect((err as SealError).exitCode).toBe(2);
     expect(readFileSync(join(repo.dir, ".git/hooks/pre-commit"), "utf8")).toBe("#!/bin/sh\nmake lint\n");
     const forced = await installHook({ cwd: repo.dir, force: true });
-    expect(forced.action).toBe("replaced");
-    expect(readFileSync(forced.backupPath ?? "", "utf8")).toBe("#!/bin/sh\nmake lint\n");
+    expect(forced.action).toBe("chained");
+    expect(readFileSync(`${forced.hookPath}.sealfile-chained`, "utf8")).toBe("#!/bin/sh\nmake lint\n");
     expect(readFileSync(forced.hookPath, "utf8")).toContain(GUARD_COMMAND);
     expect(statSync(forced.hookPath).mode & 0o111).not.toBe(0);
   });
@@ -75,7 +77,7 @@ describe("installHook with husky", () => {
   it("recognises `node bin/secrets.js guard` (sealfile's own hook) and keeps the hook executable", async () => {
     repo = makeRepo();
     repo.write(".husky/pre-commit", "node bin/secrets.js guard --staged\n");
-    expect((await installHook({ cwd: repo.dir })).action).toBe("unchanged");
+    expect((await installHook({ cwd: repo.dir, command: "node bin/secrets.js" })).action).toBe("unchanged");
     repo.write(".husky/pre-commit", "npm test\n"); // husky 9 writes hooks without the executable bit
     const res = await installHook({ cwd: repo.dir });
     expect(res.action).toBe("added");

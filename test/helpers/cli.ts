@@ -4,7 +4,8 @@
  * process itself is the subject.
  *
  * A real process costs a Node start-up (~150 ms of CPU); a run in the worker costs milliseconds. Runs go to
- * a real process when: the command starts a child or an editor (`exec`, `exec-env`, `exec-file`, `edit`),
+ * a real process when: the command starts a child or an editor (`exec`, `exec-env`, `exec-file`, `edit`) or
+ * writes the path of the running CLI into git (`hook install`, `git setup`),
  * the environment sets NODE_OPTIONS (module tracing), the caller passes `process: true`, or the test run
  * sets SEALFILE_TEST_PROCESS=1 (every CLI test as a real process).
  */
@@ -45,7 +46,8 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): Recor
   return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: join(home, ".config"), ...extra };
 }
 
-const PROCESS_COMMANDS = new Set(["exec", "exec-env", "exec-file", "edit"]);
+/** Commands that start a child or an editor, or write their own path into git's config or hooks. */
+const PROCESS_COMMANDS = new Set(["exec", "exec-env", "exec-file", "edit", "hook", "setup"]);
 /** A run that hangs is cut off after this long (only a hang comes near it). */
 const WORKER_HANG_MS = 120_000;
 
