@@ -327,7 +327,9 @@ class DocBuilder {
       const nextStart = i + 1 < pairs.length ? pairStart(pairs[i + 1]!) : bound;
       if (useComments) this.take(start, () => true, items);
       const key = this.key(keyNode, start);
-      if (seen.has(key)) {
+      // go-yaml accepts a merge key (`<<: *a`) more than once in a mapping, as CI files use it.
+      const merge = key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN";
+      if (seen.has(key) && !merge) {
         throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`, { hint: "keep one of the two entries" });
       }
       seen.add(key);
@@ -414,7 +416,10 @@ class DocBuilder {
     }
     const end = v.range?.[2] ?? at;
     if (isScalar(node)) {
-      if (withComments) this.take(end, () => true, after);
+      // A scalar's range runs on over the comment lines after it (an empty value's, over the next lines):
+      // only a comment on its own line or inside its text belongs to it; later ones go to an outer level.
+      const valueEnd = v.range?.[1] ?? end;
+      if (withComments) this.take(end, (c) => c.inline || c.offset < valueEnd, after);
       return this.scalar(node);
     }
     if (isAlias(node)) throw syntaxError(this.lines, at, "alias refers to another alias");

@@ -3,14 +3,14 @@
  * Format: sops stores/yaml/store.go with go.yaml.in/yaml/v3 (see sops-format.md §5.1).
  */
 import { SealError } from "../errors.js";
-import type { Comment, MapEntry, Node, Tree } from "../tree/index.js";
+import type { Comment, MapEntry, Node, PrivateLayout, Tree } from "../tree/index.js";
 import type { FormatName, MetadataLayout, Store, StoreOptions } from "./types.js";
 import { checkYamlDepth } from "./_yaml-depth.js";
 import { YamlEmitter } from "./_yaml-emit.js";
 import { parseFast } from "./_yaml-fast-parse.js";
-import { buildLayout, decodeStyles, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
+import { buildLayout, decodeStyles, restorePrivate, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
 import { parseWithLibrary, type ParseRecorder } from "./_yaml-parse.js";
-import { spliceEmit } from "./_yaml-splice.js";
+import { privateRecord, spliceEmit } from "./_yaml-splice.js";
 
 /** sops's default YAML indent (stores/yaml IndentDefault). */
 export const YAML_DEFAULT_INDENT = 4;
@@ -125,8 +125,14 @@ export class YamlStore implements Store {
     } catch {
       layout = undefined; // presentation only: a file it cannot describe is written canonically
     }
+    if (!layout) return tree;
+    // The part derived from the plaintext goes to the document layer, which stores it encrypted.
+    const withPrivate: YamlLayout & PrivateLayout = Object.assign(layout, {
+      privateText: (t: Tree) => privateRecord(t, layout!),
+      restorePrivate: (text: string, plain: Tree) => restorePrivate(layout!, text, plain),
+    });
     // Non-enumerable: presentation, not content, so deep comparisons and serialisations of trees ignore it.
-    if (layout) Object.defineProperty(tree, "layout", { value: layout, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(tree, "layout", { value: withPrivate, enumerable: false, writable: true, configurable: true });
     return tree;
   }
 
