@@ -67,6 +67,17 @@ function aliasBomb(lines: LineIndex, offset: number, reason: string): SealError 
   });
 }
 
+/**
+ * sops keeps only mappings at the top level of a YAML document (every value is bound to its key path), so it
+ * refuses a top-level sequence (an Ansible playbook, a pre-commit hook list) or scalar; so do we, saying why.
+ */
+function notAMapping(lines: LineIndex, at: number, sequence: boolean): SealError {
+  const what = sequence ? "a top-level sequence" : "a top-level scalar";
+  return new SealError("BAD_SYNTAX", `YAML document at line ${lines.line(at)} is ${what}: sops encrypts only documents that are mappings (key: value), and cannot read such a file either`, {
+    hint: sequence ? "put the list under a key (e.g. `items:`), or encrypt the file as one opaque value with --input-type binary" : "put the value under a key, or encrypt the file as one opaque value with --input-type binary",
+  });
+}
+
 export function syntaxError(lines: LineIndex, at: number, reason: string): SealError {
   // An error at the very end (an unclosed quote) is reported at the end of the last line, not on the empty
   // "line" after its final line break.
@@ -245,7 +256,7 @@ class DocBuilder {
     } else if (isMap(root)) {
       out = this.map(root, false, Infinity, true);
     } else {
-      throw syntaxError(this.lines, root?.range?.[0] ?? 0, "a YAML document must be a mapping (found a sequence or scalar at the top level)");
+      throw notAMapping(this.lines, root?.range?.[0] ?? 0, root !== null && isSeq(root));
     }
     while (this.next < this.comments.length) out.items.push(this.comment(this.comments[this.next++]!));
     if (this.recorder && root && (isMap(root) && root.flow)) this.recorder.unsupported ??= "a flow mapping as a document";
