@@ -309,7 +309,7 @@ class DocBuilder {
       let j = i;
       while (j > 0 && (src[j - 1] === " " || src[j - 1] === "\t")) j--;
       let t = j;
-      while (t > 0 && !" \t\n\r".includes(src[t - 1]!)) t--;
+      while (t > 0 && !" \t\n\r[{,".includes(src[t - 1]!)) t--; // in flow, `[&a x]` starts after the bracket
       if (t < j && (src[t] === "&" || src[t] === "!")) i = t;
       else break;
     }
