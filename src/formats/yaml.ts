@@ -51,6 +51,19 @@ function stylesOf(tree: Tree): StyleRecord | undefined {
   return decodeStyles(rec.value.value);
 }
 
+/** A map anywhere in the node holds the same key twice (only a repeated merge key `<<` is read that way). */
+function hasRepeatedKey(n: Node): boolean {
+  if (n.kind === "list") return n.items.some((i) => i.kind !== "comment" && hasRepeatedKey(i));
+  if (n.kind !== "map") return false;
+  const seen = new Set<string>();
+  for (const it of n.items) {
+    if (it.kind !== "entry") continue;
+    if (seen.has(it.key) || hasRepeatedKey(it.value)) return true;
+    seen.add(it.key);
+  }
+  return false;
+}
+
 export class YamlStore implements Store {
   readonly name: FormatName = "yaml";
   readonly metadataLayout: MetadataLayout = "nested";
@@ -104,6 +117,12 @@ export class YamlStore implements Store {
     if (layout) {
       const text = spliceEmit(tree, layout, true, (t) => parseFast(t) ?? parseWithLibrary(t));
       if (text !== undefined) return encoder.encode(text);
+    }
+    if (tree.branches.some(hasRepeatedKey)) {
+      // The canonical emitter quotes `<<`, and a repeated quoted key is a duplicate no YAML reader accepts.
+      throw new SealError("CANNOT_EMIT", "this YAML file repeats a merge key (`<<`) in a place its layout cannot be kept, so it cannot be written readably", {
+        hint: "merge the anchors into one `<<: [*a, *b]` entry, or write the merged keys out",
+      });
     }
     return encoder.encode(this.canonical(withoutStyles(tree)));
   }
