@@ -14,6 +14,7 @@ import { crypterFor } from "./crypt-rule.js";
 import { DATA_KEY_BYTES, keysOf, unwrapDataKey, wrapDataKey } from "./data-key.js";
 import { openValues, openValuesAllowingClear, sealValues } from "./values.js";
 import { newMetadata, verifyMac } from "./metadata-mac.js";
+import { openLayoutRecord, sealLayoutRecord } from "./layout-record.js";
 
 export { aadOf, findClearValues, pathLabel } from "./values.js";
 export { crypterFor } from "./crypt-rule.js";
@@ -54,6 +55,7 @@ export async function openDocument(encrypted: Tree, metadata: Metadata, opts: Op
     const stash = new IvStash();
     const computed = openValues(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
     if (!opts.ignoreMac) verifyMac(computed, metadata, dataKey, opts.file);
+    openLayoutRecord(plain, dataKey, metadata);
     return { plain, metadata, dataKey, stash, keys, openedWith };
   } catch (e) {
     wipe(dataKey);
@@ -139,6 +141,7 @@ export function resealDocument(doc: OpenedDocument, plain: Tree, now = new Date(
 }
 
 function resealTree(plain: Tree, dataKey: Uint8Array, metadata: Metadata, stash: IvStash | undefined, now: Date): Tree {
+  sealLayoutRecord(plain, dataKey, metadata);
   const tree = cloneTree(plain);
   const macHex = sealValues(tree, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
   metadata.lastModified = formatLastModified(now);

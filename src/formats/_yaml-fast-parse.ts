@@ -137,6 +137,7 @@ class FastReader {
       const line = this.lines[lineNo]!;
       const k = this.key(line, col);
       if (k === undefined) throw new Bail();
+      if (seen.has(k.key) && k.key === "<<") throw new Bail(); // a repeated merge key: the library's reading decides
       if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`, { hint: "keep one of the two entries" });
       seen.add(k.key);
       const after: Comment[] = [];

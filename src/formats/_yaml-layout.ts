@@ -22,13 +22,24 @@ export interface Leaf {
   readonly e: number;
   /** The value or comment text as parsed, to tell an unchanged leaf (kept verbatim) from a changed one. */
   readonly parsed: Scalar | string;
-  /** "" plain, `'`, `"`, `~` (a scalar over several lines), or a block header `|-@4` (header, content column). */
+  /**
+   * "" plain, `'`, `"`, or a block header `|-@4` (header, content column): presentation that says nothing
+   * of the value, so it is stored in the clear. (`~`, a plain scalar over several lines, is only read from
+   * older files: where a value wraps comes from its content, so it now lives in the private record.)
+   */
   style: string;
   /** The style the source text itself has at this span (differs from `style` in an encrypted file). */
   readonly srcStyle: string;
   /** Anchor/tag text written before the value (with its trailing space), restored on decrypt. */
   props: string;
   readonly flow: boolean;
+  /**
+   * The value exactly as the plaintext wrote it (a block's body lines; otherwise the value's own text),
+   * and the plaintext value that text stands for: restored on decrypt while the value is unchanged.
+   * Derived from the plaintext, so it is stored only in the encrypted record (`privateRecord`).
+   */
+  srcText?: string | undefined;
+  plainValue?: Scalar | undefined;
 }
 
 export interface AliasSlot {
@@ -75,6 +86,7 @@ export interface YamlLayout {
 /** What a walk sees: scalars and comments in order, and every node with its index. */
 export interface WalkEvents {
   node?(n: Node, index: number): boolean | void; // return true to skip the node's contents
+  /** Comments take leaf numbers only when this handler is given: pass one whenever leaf numbers matter. */
   scalar?(s: Scalar, leaf: number): void;
   comment?(c: Comment, leaf: number): void;
   entry?(e: MapEntry, index: number): void;
@@ -113,6 +125,14 @@ export function walkDoc(branch: TreeMap, ev: WalkEvents): string {
   };
   visit(branch, false);
   return sig.join("\u0001");
+}
+
+/**
+ * Walk events numbering leaves as the layout does: alias copies skipped (they have no leaves of their own)
+ * and comments counted. Every walk that uses leaf numbers goes through this.
+ */
+export function leafWalk(doc: DocLayout, ev: { scalar?(s: Scalar, leaf: number): void; comment?(c: Comment, leaf: number): void }): WalkEvents {
+  return { node: (_n, idx) => doc.aliases.has(idx), scalar: ev.scalar ?? (() => {}), comment: ev.comment ?? (() => {}) };
 }
 
 /** Builds the layout of a parsed stream, or undefined when a construct is outside what it handles. */
@@ -155,7 +175,12 @@ function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, s
     scalar(s) {
       const o = rec.origins.get(s);
       if (o?.t === "scalar") {
-        leaves.push({ comment: false, s: o.s, v: o.v, e: o.e, parsed: s, style: o.style, srcStyle: o.style, props: src.slice(o.s, o.v), flow: o.flow });
+        const leaf: Leaf = { comment: false, s: o.s, v: o.v, e: o.e, parsed: s, style: o.style === "~" ? "" : o.style, srcStyle: o.style, props: src.slice(o.s, o.v), flow: o.flow };
+        if (!styles) {
+          leaf.plainValue = s;
+          leaf.srcText = sourceText(src, leaf);
+        }
+        leaves.push(leaf);
       } else if (s.kind === "null" && o === undefined) {
         leaves.push({ comment: false, s: -1, v: -1, e: -1, parsed: s, style: "", srcStyle: "", props: "", flow: false });
       } else ok = false;
@@ -198,6 +223,15 @@ function buildDoc(src: string, branch: TreeMap, rec: ParseRecorder, d: number, s
     noFinalEol = styles.n === 1;
   }
   return { sig, keys, leaves, aliases, insertAt, sopsSpan, noFinalEol };
+}
+
+/** A value's own text in the source: a block's body lines, else the span of the value (without properties). */
+function sourceText(src: string, leaf: Leaf): string | undefined {
+  if (leaf.srcStyle[0] === "|" || leaf.srcStyle[0] === ">") {
+    const nl = src.indexOf("\n", leaf.v);
+    return nl !== -1 && nl < leaf.e ? src.slice(nl + 1, leaf.e) : undefined;
+  }
+  return src.slice(leaf.v, leaf.e);
 }
 
 /** Plain keys that sops (go-yaml v3) would read as another type, or that go-yaml quotes; not the merge key `<<`. */
@@ -273,4 +307,33 @@ export function decodeStyles(text: string): StyleRecord | undefined {
     if (doc.k !== undefined && (!Array.isArray(doc.k) || !doc.k.every(idx))) return undefined;
   }
   return { d: rec.d as DocRecord[] };
+}
+
+/** Private record: per document, [leaf index, the value's source text] (see `Leaf.srcText`). */
+type PrivateRecord = Array<Array<[number, string]>>;
+
+export function encodePrivate(docs: PrivateRecord): string {
+  return JSON.stringify({ v: RECORD_VERSION, d: docs });
+}
+
+/** Gives the leaves of an encrypted file's layout their source texts back, and the decrypted values they stand for. */
+export function restorePrivate(layout: YamlLayout, text: string, plain: Tree): void {
+  let rec: { v?: unknown; d?: unknown };
+  try {
+    rec = JSON.parse(text) as typeof rec;
+  } catch {
+    return;
+  }
+  if (rec === null || typeof rec !== "object" || rec.v !== RECORD_VERSION || !Array.isArray(rec.d)) return;
+  if (rec.d.length !== layout.docs.length || plain.branches.length !== layout.docs.length) return;
+  layout.docs.forEach((doc, d) => {
+    const leaves = doc.leaves;
+    const events = leafWalk(doc, { scalar: (s, i) => void (leaves[i] && !leaves[i]!.comment && (leaves[i]!.plainValue = s)) });
+    if (walkDoc(plain.branches[d]!, events) !== doc.sig) return;
+    for (const e of (rec.d as unknown[])[d] as unknown[]) {
+      if (!Array.isArray(e) || !Number.isInteger(e[0]) || typeof e[1] !== "string") continue;
+      const leaf = leaves[e[0] as number];
+      if (leaf && !leaf.comment) leaf.srcText = e[1];
+    }
+  });
 }

@@ -67,6 +67,17 @@ function aliasBomb(lines: LineIndex, offset: number, reason: string): SealError 
   });
 }
 
+/**
+ * sops keeps only mappings at the top level of a YAML document (every value is bound to its key path), so it
+ * refuses a top-level sequence (an Ansible playbook, a pre-commit hook list) or scalar; so do we, saying why.
+ */
+function notAMapping(lines: LineIndex, at: number, sequence: boolean): SealError {
+  const what = sequence ? "a top-level sequence" : "a top-level scalar";
+  return new SealError("BAD_SYNTAX", `YAML document at line ${lines.line(at)} is ${what}: sops encrypts only documents that are mappings (key: value), and cannot read such a file either`, {
+    hint: sequence ? "put the list under a key (e.g. `items:`), or encrypt the file as one opaque value with --input-type binary" : "put the value under a key, or encrypt the file as one opaque value with --input-type binary",
+  });
+}
+
 export function syntaxError(lines: LineIndex, at: number, reason: string): SealError {
   // An error at the very end (an unclosed quote) is reported at the end of the last line, not on the empty
   // "line" after its final line break.
@@ -245,7 +256,7 @@ class DocBuilder {
     } else if (isMap(root)) {
       out = this.map(root, false, Infinity, true);
     } else {
-      throw syntaxError(this.lines, root?.range?.[0] ?? 0, "a YAML document must be a mapping (found a sequence or scalar at the top level)");
+      throw notAMapping(this.lines, root?.range?.[0] ?? 0, root !== null && isSeq(root));
     }
     while (this.next < this.comments.length) out.items.push(this.comment(this.comments[this.next++]!));
     if (this.recorder && root && (isMap(root) && root.flow)) this.recorder.unsupported ??= "a flow mapping as a document";
@@ -298,7 +309,7 @@ class DocBuilder {
       let j = i;
       while (j > 0 && (src[j - 1] === " " || src[j - 1] === "\t")) j--;
       let t = j;
-      while (t > 0 && !" \t\n\r".includes(src[t - 1]!)) t--;
+      while (t > 0 && !" \t\n\r[{,".includes(src[t - 1]!)) t--; // in flow, `[&a x]` starts after the bracket
       if (t < j && (src[t] === "&" || src[t] === "!")) i = t;
       else break;
     }
@@ -327,7 +338,9 @@ class DocBuilder {
       const nextStart = i + 1 < pairs.length ? pairStart(pairs[i + 1]!) : bound;
       if (useComments) this.take(start, () => true, items);
       const key = this.key(keyNode, start);
-      if (seen.has(key)) {
+      // go-yaml accepts a merge key (`<<: *a`) more than once in a mapping, as CI files use it.
+      const merge = key === "<<" && isScalar(keyNode) && keyNode.type === "PLAIN";
+      if (seen.has(key) && !merge) {
         throw new SealError("BAD_SYNTAX", `duplicate key "${key}" at line ${this.lines.line(start)}`, { hint: "keep one of the two entries" });
       }
       seen.add(key);
@@ -414,7 +427,10 @@ class DocBuilder {
     }
     const end = v.range?.[2] ?? at;
     if (isScalar(node)) {
-      if (withComments) this.take(end, () => true, after);
+      // A scalar's range runs on over the comment lines after it (an empty value's, over the next lines):
+      // only a comment on its own line or inside its text belongs to it; later ones go to an outer level.
+      const valueEnd = v.range?.[1] ?? end;
+      if (withComments) this.take(end, (c) => c.inline || c.offset < valueEnd, after);
       return this.scalar(node);
     }
     if (isAlias(node)) throw syntaxError(this.lines, at, "alias refers to another alias");

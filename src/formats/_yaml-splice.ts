@@ -1,12 +1,13 @@
 /**
  * Owns: writing a tree back into the text it was parsed from — every value and comment spliced in at its
  * own place, so blank lines, comments, indentation, flow/block layout, document markers and line endings
- * stay as written — and checking the result: the text must read back as exactly the tree being written,
- * or the caller falls back to the canonical emitter. Values are authoritative; styles are only presentation.
+ * stay as written — and checking the result: the text must read back as exactly the tree being written;
+ * a value whose recorded form does not is written in its canonical form (per value, never per file).
+ * Values are authoritative; styles and source texts are only presentation.
  */
 import type { Comment, MapEntry, Node, Scalar, Tree, TreeMap } from "../tree/index.js";
 import { doubleQuoted, fitsPlain, fitsSingleQuotes, formatFloat, readsAsPlainString, YamlEmitter } from "./_yaml-emit.js";
-import { encodeStyles, STYLES_KEY, walkDoc, type DocLayout, type Leaf, type YamlLayout } from "./_yaml-layout.js";
+import { encodePrivate, encodeStyles, leafWalk, STYLES_KEY, walkDoc, type DocLayout, type Leaf, type YamlLayout } from "./_yaml-layout.js";
 
 interface Edit {
   s: number;
@@ -20,35 +21,88 @@ const BINARY_TAG = /(?:^|\s)(?:!!binary|!<tag:yaml\.org,2002:binary>)(?:\s|$)/;
 
 const ENVELOPE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
 
+/** Leaves (per document) written in their canonical form rather than as recorded: the per-value fallback. */
+type Forced = Array<Set<number>>;
+
+/** What one splice attempt wrote: the text, and which leaves it edited (per document). */
+interface Attempt {
+  text: string;
+  edited: Array<Set<number>>;
+}
+
+const MAX_ROUNDS = 4;
+
 /**
  * The tree written into its source layout: `encrypted` adds (or replaces) the `sops` block of every
  * document with the style list; otherwise the `sops` block is dropped and recorded styles are restored.
- * Returns undefined when the tree's structure no longer matches the layout or the result does not read
- * back as `tree` (`reread` parses text without a layout).
+ * The result must read back as `tree` (`reread` parses text without a layout); a value whose recorded form
+ * does not is written in its canonical form instead, and the rest of the file stays as written. Returns
+ * undefined only when the tree's structure no longer matches the layout, or no per-value fallback helps.
  */
 export function spliceEmit(tree: Tree, layout: YamlLayout, encrypted: boolean, reread: (text: string) => Tree): string | undefined {
   if (tree.branches.length !== layout.docs.length) return undefined;
-  try {
-    const edits: Edit[] = [];
-    const docs = tree.branches.map((b, i) => ({ branch: b, doc: layout.docs[i]! }));
-    for (const { branch, doc } of docs) {
-      if (walkDoc(branch, {}) !== doc.sig) return undefined;
-      valueEdits(branch, doc, layout, encrypted, edits);
-      keyEdits(branch, doc, layout, encrypted, edits);
+  const docs = tree.branches.map((b, i) => ({ branch: b, doc: layout.docs[i]! }));
+  for (const { branch, doc } of docs) if (walkDoc(branch, {}) !== doc.sig) return undefined;
+  const forced: Forced = layout.docs.map(() => new Set<number>());
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let attempt: Attempt;
+    try {
+      attempt = spliceOnce(docs, layout, encrypted, forced);
+    } catch {
+      return undefined; // SpliceFailed, or anything unforeseen: the canonical layout is always a correct answer
     }
-    // Styles are recorded after the value edits: a value the tree changed keeps its recorded style.
-    const styles = encrypted ? encodeStyles(layout) : "";
-    for (const { branch, doc } of docs) sopsEdits(branch, doc, layout, encrypted, styles, edits);
-    const text = apply(layout.src, edits);
-    // Re-reading may also throw, e.g. for a recorded tag that no longer fits the value.
-    return sameTree(reread(text), tree, encrypted) ? text : undefined;
-  } catch {
-    // SpliceFailed, or anything unforeseen: the canonical layout is always a correct answer.
-    return undefined;
+    let back: Tree | undefined;
+    try {
+      back = reread(attempt.text);
+    } catch {
+      back = undefined; // e.g. a recorded tag that no longer fits the value
+    }
+    if (back && sameTree(back, tree, encrypted)) return attempt.text;
+    if (!forceDiffering(back, tree, layout, attempt, forced, round === MAX_ROUNDS - 2)) return undefined;
   }
+  return undefined;
 }
 
-function valueEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypted: boolean, edits: Edit[]): void {
+function spliceOnce(docs: Array<{ branch: TreeMap; doc: DocLayout }>, layout: YamlLayout, encrypted: boolean, forced: Forced): Attempt {
+  const edits: Edit[] = [];
+  const edited = docs.map(() => new Set<number>());
+  docs.forEach(({ branch, doc }, d) => {
+    valueEdits(branch, doc, layout, encrypted, forced[d]!, edited[d]!, edits);
+    keyEdits(branch, doc, layout, encrypted, edits);
+  });
+  // Styles are recorded after the value edits: a value the tree changed keeps its recorded style.
+  const styles = encrypted ? encodeStyles(layout) : "";
+  for (const { branch, doc } of docs) sopsEdits(branch, doc, layout, encrypted, styles, edits);
+  return { text: apply(layout.src, edits), edited };
+}
+
+/**
+ * Marks for the canonical form the leaves whose text read back as another value; when the structure read
+ * back differs (a value's text swallowed its neighbour), or on the last round, every edited leaf of that
+ * document. Returns false when nothing new could be marked.
+ */
+function forceDiffering(back: Tree | undefined, tree: Tree, layout: YamlLayout, attempt: Attempt, forced: Forced, all: boolean): boolean {
+  let progressed = false;
+  layout.docs.forEach((doc, d) => {
+    const mark = (i: number): void => {
+      if (!forced[d]!.has(i)) (forced[d]!.add(i), (progressed = true));
+    };
+    const got = back?.branches[d];
+    const want: Array<Scalar | Comment> = [];
+    walkDoc(tree.branches[d]!, leafWalk(doc, { scalar: (s) => want.push(s), comment: (c) => want.push(c) }));
+    const seen: Array<Scalar | Comment> = [];
+    if (!all && got && walkDoc(got, leafWalk(doc, { scalar: (s) => seen.push(s), comment: (c) => seen.push(c) })) === doc.sig) {
+      want.forEach((w, i) => {
+        const g = seen[i]!;
+        const same = w.kind === "comment" ? g.kind === "comment" && g.text === w.text : g.kind !== "comment" && sameScalar(g, w);
+        if (!same) mark(i);
+      });
+    } else for (const i of attempt.edited[d]!) mark(i);
+  });
+  return progressed;
+}
+
+function valueEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypted: boolean, forced: Set<number>, edited: Set<number>, edits: Edit[]): void {
   walkDoc(branch, {
     node(n, idx) {
       const alias = doc.aliases.get(idx);
@@ -60,12 +114,14 @@ function valueEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypt
       const leaf = doc.leaves[i]!;
       if (sameScalar(s, leaf.parsed as Scalar)) return;
       if (leaf.s < 0) throw new SpliceFailed();
-      scalarEdits(s, leaf, layout, encrypted, edits);
+      edited.add(i);
+      scalarEdits(s, leaf, layout, encrypted, forced.has(i), edits);
     },
     comment(c, i) {
       const leaf = doc.leaves[i]!;
       if (c.text === leaf.parsed) return;
       if (c.text.includes("\n") || c.text.includes("\r")) throw new SpliceFailed();
+      edited.add(i);
       edits.push({ s: leaf.s, e: leaf.e, text: "#" + c.text });
     },
   });
@@ -83,15 +139,24 @@ function keyEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypted
   });
 }
 
-/** Edits replacing one scalar: its head (properties + value on the key's line) and, for blocks, its body. */
-function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boolean, edits: Edit[]): void {
+/**
+ * Edits replacing one scalar: its head (properties + value on the key's line) and, for blocks, its body.
+ * Decrypting, an unchanged value is written as the plaintext wrote it (its private source text); a
+ * `forced` one in its canonical one-line form, which always reads back as the value.
+ */
+function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boolean, forced: boolean, edits: Edit[]): void {
   const src = layout.src;
   const wasBlock = leaf.srcStyle[0] === "|" || leaf.srcStyle[0] === ">";
-  const wantBlock = leaf.style[0] === "|" || leaf.style[0] === ">";
+  const wantBlock = !forced && (leaf.style[0] === "|" || leaf.style[0] === ">");
+  const source = !encrypted && !forced && leaf.srcText !== undefined && leaf.plainValue !== undefined && sameScalar(s, leaf.plainValue) ? leaf.srcText : undefined;
   const block = encrypted || !wantBlock ? undefined
+    : source !== undefined ? { head: leaf.style.slice(0, leaf.style.indexOf("@")), body: source }
     : BINARY_TAG.test(leaf.props) ? binaryBlock(s, leaf.style, layout.eol)
     : s.kind === "str" ? blockText(s.value, leaf.style, layout.eol) : undefined;
-  const head = block ? block.head : encrypted ? inlineText(s, leaf.flow) : restoredText(s, leaf);
+  const head = block ? block.head
+    : encrypted ? inlineText(s, leaf.flow)
+    : forced ? restoredText(s, { ...leaf, style: '"' })
+    : source ?? restoredText(s, leaf);
   const props = encrypted ? "" : leaf.props;
   if (wasBlock) {
     const headerEnd = leaf.v + (/^[|>][-+0-9]*/.exec(src.slice(leaf.v, leaf.v + 4))?.[0].length ?? 1);
@@ -105,6 +170,40 @@ function scalarEdits(s: Scalar, leaf: Leaf, layout: YamlLayout, encrypted: boole
     const nl = src.indexOf("\n", leaf.e);
     if (nl === -1) throw new SpliceFailed();
     edits.push({ s: nl + 1, e: nl + 1, text: block.body });
+  }
+}
+
+/**
+ * The private record for `tree`: the source text of every unchanged value that its clear style cannot
+ * write back exactly (a wrapped plain or quoted scalar, a folded block's own line breaks, `0x1F`, an escape).
+ */
+export function privateRecord(tree: Tree, layout: YamlLayout): string | undefined {
+  if (tree.branches.length !== layout.docs.length) return undefined;
+  const docs = tree.branches.map((branch, d) => {
+    const doc = layout.docs[d]!;
+    const out: Array<[number, string]> = [];
+    if (walkDoc(branch, {}) !== doc.sig) return out;
+    walkDoc(branch, leafWalk(doc, {
+      scalar(s, i) {
+        const leaf = doc.leaves[i]!;
+        if (leaf.srcText === undefined || leaf.plainValue === undefined || !sameScalar(s, leaf.plainValue)) return;
+        if (regenerated(s, leaf, layout) !== leaf.srcText) out.push([i, leaf.srcText]);
+      },
+    }));
+    return out;
+  });
+  return encodePrivate(docs);
+}
+
+/** What decrypting writes for a value from its clear style alone (undefined when that fails). */
+function regenerated(s: Scalar, leaf: Leaf, layout: YamlLayout): string | undefined {
+  try {
+    if (leaf.style[0] === "|" || leaf.style[0] === ">") {
+      return BINARY_TAG.test(leaf.props) ? binaryBlock(s, leaf.style, layout.eol)?.body : s.kind === "str" ? blockText(s.value, leaf.style, layout.eol)?.body : undefined;
+    }
+    return restoredText(s, leaf);
+  } catch {
+    return undefined;
   }
 }
 

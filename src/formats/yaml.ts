@@ -3,14 +3,14 @@
  * Format: sops stores/yaml/store.go with go.yaml.in/yaml/v3 (see sops-format.md §5.1).
  */
 import { SealError } from "../errors.js";
-import type { Comment, MapEntry, Node, Tree } from "../tree/index.js";
+import type { Comment, MapEntry, Node, PrivateLayout, Tree } from "../tree/index.js";
 import type { FormatName, MetadataLayout, Store, StoreOptions } from "./types.js";
 import { checkYamlDepth } from "./_yaml-depth.js";
 import { YamlEmitter } from "./_yaml-emit.js";
 import { parseFast } from "./_yaml-fast-parse.js";
-import { buildLayout, decodeStyles, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
+import { buildLayout, decodeStyles, restorePrivate, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
 import { parseWithLibrary, type ParseRecorder } from "./_yaml-parse.js";
-import { spliceEmit } from "./_yaml-splice.js";
+import { privateRecord, spliceEmit } from "./_yaml-splice.js";
 
 /** sops's default YAML indent (stores/yaml IndentDefault). */
 export const YAML_DEFAULT_INDENT = 4;
@@ -49,6 +49,19 @@ function stylesOf(tree: Tree): StyleRecord | undefined {
   const rec = sops.value.items.find((i) => i.kind === "entry" && i.key === STYLES_KEY);
   if (!rec || rec.kind !== "entry" || rec.value.kind !== "str") return undefined;
   return decodeStyles(rec.value.value);
+}
+
+/** A map anywhere in the node holds the same key twice (only a repeated merge key `<<` is read that way). */
+function hasRepeatedKey(n: Node): boolean {
+  if (n.kind === "list") return n.items.some((i) => i.kind !== "comment" && hasRepeatedKey(i));
+  if (n.kind !== "map") return false;
+  const seen = new Set<string>();
+  for (const it of n.items) {
+    if (it.kind !== "entry") continue;
+    if (seen.has(it.key) || hasRepeatedKey(it.value)) return true;
+    seen.add(it.key);
+  }
+  return false;
 }
 
 export class YamlStore implements Store {
@@ -105,6 +118,12 @@ export class YamlStore implements Store {
       const text = spliceEmit(tree, layout, true, (t) => parseFast(t) ?? parseWithLibrary(t));
       if (text !== undefined) return encoder.encode(text);
     }
+    if (tree.branches.some(hasRepeatedKey)) {
+      // The canonical emitter quotes `<<`, and a repeated quoted key is a duplicate no YAML reader accepts.
+      throw new SealError("CANNOT_EMIT", "this YAML file repeats a merge key (`<<`) in a place its layout cannot be kept, so it cannot be written readably", {
+        hint: "merge the anchors into one `<<: [*a, *b]` entry, or write the merged keys out",
+      });
+    }
     return encoder.encode(this.canonical(withoutStyles(tree)));
   }
 
@@ -125,8 +144,14 @@ export class YamlStore implements Store {
     } catch {
       layout = undefined; // presentation only: a file it cannot describe is written canonically
     }
+    if (!layout) return tree;
+    // The part derived from the plaintext goes to the document layer, which stores it encrypted.
+    const withPrivate: YamlLayout & PrivateLayout = Object.assign(layout, {
+      privateText: (t: Tree) => privateRecord(t, layout!),
+      restorePrivate: (text: string, plain: Tree) => restorePrivate(layout!, text, plain),
+    });
     // Non-enumerable: presentation, not content, so deep comparisons and serialisations of trees ignore it.
-    if (layout) Object.defineProperty(tree, "layout", { value: layout, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(tree, "layout", { value: withPrivate, enumerable: false, writable: true, configurable: true });
     return tree;
   }
 

@@ -51,6 +51,24 @@ export interface Tree {
   layout?: unknown;
 }
 
+/**
+ * A layout that also holds presentation derived from the plaintext (where a value wraps, how a number was
+ * spelled): that part may only be stored encrypted. The document layer seals `privateText` under the data
+ * key and hands the opened text back through `restorePrivate`.
+ */
+export interface PrivateLayout {
+  /** The text to store encrypted for `tree` as it is now (the plaintext tree), or undefined for none. */
+  privateText(tree: Tree): string | undefined;
+  /** Receives the opened text, with the decrypted tree it belongs to. */
+  restorePrivate(text: string, plain: Tree): void;
+}
+
+/** The tree's layout when it carries a private part. */
+export function privateLayoutOf(tree: Tree): PrivateLayout | undefined {
+  const l = tree.layout as Partial<PrivateLayout> | undefined;
+  return l && typeof l.privateText === "function" && typeof l.restorePrivate === "function" ? (l as PrivateLayout) : undefined;
+}
+
 export const str = (value: string): Scalar => ({ kind: "str", value });
 export const int = (value: bigint | number): Scalar => ({ kind: "int", value: BigInt(value) });
 export const float = (value: number): Scalar => ({ kind: "float", value });

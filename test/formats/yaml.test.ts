@@ -24,11 +24,11 @@ function expectReadersAgree(src: string): void {
   if (fast !== undefined) expect(fast).toEqual(parseWithLibrary(src));
 }
 
-function syntaxErrorOf(src: string): { code: string; message: string } {
+function syntaxErrorOf(src: string): { code: string; message: string; hint?: string | undefined } {
   try {
     parse(src);
   } catch (e) {
-    if (isSealError(e)) return { code: e.code, message: e.message };
+    if (isSealError(e)) return { code: e.code, message: e.message, hint: e.hint };
     throw e;
   }
   throw new Error("expected a SealError");
@@ -243,8 +243,11 @@ describe("errors", () => {
   });
 
   it("rejects documents that are not mappings", () => {
-    expect(syntaxErrorOf("- a\n- b\n").message).toMatch(/must be a mapping/);
-    expect(syntaxErrorOf("just text\n").message).toMatch(/must be a mapping/);
+    // issue 15: the refusal says why (sops cannot store one either) and what to do instead.
+    const seq = syntaxErrorOf("- a\n- b\n");
+    expect(seq.message).toMatch(/line 1 is a top-level sequence: sops encrypts only documents that are mappings/);
+    expect(seq.hint).toMatch(/under a key.*--input-type binary/);
+    expect(syntaxErrorOf("just text\n").message).toMatch(/top-level scalar: sops encrypts only documents that are mappings/);
     expect(syntaxErrorOf("a: 1\n---\n- x\n").code).toBe("BAD_SYNTAX");
   });
 
