@@ -7,11 +7,11 @@ import yargs from "yargs";
 import { SealError, hintOf } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
-import { COMMANDS, findCommand } from "./commands/index.js";
+import { COMMANDS } from "./commands/index.js";
 import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, shapeOf, type CommandShape } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
 import { commandPage, helpWidth, renderHelp, topLevelPage } from "./help.js";
-import { fromSopsForm } from "./sops-forms.js";
+import { routeOf } from "./route.js";
 import { VERSION } from "../version.js";
 
 /** What one run learns outside the command's return value; main.ts fills it from the process's streams. */
@@ -36,11 +36,6 @@ export function newRunState(): { state: RunState; setExitCode: (code: number) =>
  */
 export const CLOSED_PIPE_EXIT = 141;
 
-/** `secrets help CMD…` is `secrets CMD… --help`. */
-function helpSpelledOut(argv: string[]): string[] {
-  return argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
-}
-
 /** Whether help is asked for among the words that are ours (those after `--` belong to a child). */
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf("--");
@@ -58,8 +53,8 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
 export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns?: number): Promise<number> {
   const debug = given.includes("--debug");
   try {
-    const argv = fromSopsForm(helpSpelledOut(given), COMMANDS.map((c) => c.name));
-    const chosen = findCommand(argv);
+    const { argv, command } = routeOf(given);
+    const chosen = COMMANDS.find((c) => c.name === command);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     const shape = full ? shapeOf(full) : undefined;
     // The whole command line is checked before yargs runs a handler (style rule 43).
