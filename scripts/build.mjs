@@ -34,7 +34,7 @@ const onlyCommand = (command) => ({
     });
   },
 });
-const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minifySyntax: true };
+const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true };
 
 const results = await Promise.all([
   build({ ...cliBuild, outfile: "dist/cli.cjs" }),
