@@ -6,6 +6,8 @@ import { benchYamlRoundTrip } from "./yaml-roundtrip.mjs";
 import { benchGuard } from "./guard.mjs";
 import { benchExec } from "./exec.mjs";
 import { benchGitOps } from "./git-ops.mjs";
+import { benchGitLog } from "./git-log.mjs";
+import { benchLeanInstall } from "./lean-install.mjs";
 import { benchKmsStartup } from "./kms-startup.mjs";
 import { benchLargeValues } from "./large-values.mjs";
 
@@ -17,8 +19,10 @@ try {
   await benchGuard(ctx);
   await benchExec(ctx);
   await benchGitOps(ctx);
+  await benchGitLog(ctx);
   await benchKmsStartup(ctx);
   await benchLargeValues(ctx);
+  await benchLeanInstall(ctx);
 } finally {
   rmSync(ctx.dir, { recursive: true, force: true });
 }
