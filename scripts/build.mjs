@@ -34,11 +34,20 @@ const onlyCommand = (command) => ({
     });
   },
 });
-const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true };
+// age-encryption (with its post-quantum and curve code) is a chunk of its own, dist/vendor/age.cjs, required only
+// when a file needs more than the plain X25519 path of src/keys/_age-x25519.ts: the CLI bundles stay small.
+const ageChunk = {
+  name: "age-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^age-encryption$/ }, () => ({ path: "./vendor/age.cjs", external: true }));
+  },
+};
+const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true, supported: { "dynamic-import": false } };
 
 const results = await Promise.all([
-  build({ ...cliBuild, outfile: "dist/cli.cjs" }),
-  ...OWN_BUNDLES.map((c) => build({ ...cliBuild, outfile: `dist/cli-${c}.cjs`, plugins: [onlyCommand(c)] })),
+  build({ ...cliBuild, outfile: "dist/cli.cjs", plugins: [ageChunk] }),
+  ...OWN_BUNDLES.map((c) => build({ ...cliBuild, outfile: `dist/cli-${c}.cjs`, plugins: [onlyCommand(c), ageChunk] })),
+  build({ ...common, ...cjs, stdin: { contents: 'export * from "age-encryption";', resolveDir: ".", loader: "js" }, outfile: "dist/vendor/age.cjs", minify: true }),
   build({ ...common, ...cjs, entryPoints: ["src/cli/route.ts"], outfile: "dist/route.cjs", minifySyntax: true }),
   build({ ...common, ...esm, entryPoints: ["src/index.ts"], outfile: "dist/index.js" }),
   build({ ...common, ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/index.cjs" }),
