@@ -35,10 +35,13 @@ export async function benchLeanInstall(ctx) {
   const sdkLeft = ["@aws-sdk", "@google-cloud", "@azure"].filter((d) => statSync(join(project, "node_modules", d), { throwIfNoEntry: false }));
   line("lean install: cloud SDK folders present", sdkLeft.length, sdkLeft.length === 0 ? "ok (target 0)" : `OVER: ${sdkLeft.join(", ")}`);
 
-  const npx = (args) => spawnSync("npx", ["--no-install", "secrets", ...args], { cwd: project, env: ctx.env, encoding: "utf8" });
+  const npx = (args) => {
+    const r = spawnSync("npx", ["--no-install", "secrets", ...args], { cwd: project, env: ctx.env, encoding: "utf8" });
+    return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? String(r.error) };
+  };
   const version = npx(["--version"]);
   const expected = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
-  line("lean install: npx secrets --version", version.stdout.trim() || `exit ${version.status}`, version.stdout.trim() === expected ? "ok" : "FAILED");
+  line("lean install: npx secrets --version", version.stdout.trim() || `exit ${version.status}: ${version.stderr.slice(0, 200)}`, version.stdout.trim() === expected ? "ok" : "FAILED");
   const dec = npx(["decrypt", ctx.enc]);
   line("lean install: age-only decrypt", `exit ${dec.status}`, dec.status === 0 && dec.stdout.includes("hunter2") ? "ok" : `FAILED: ${dec.stderr.slice(0, 200)}`);
   // The same file with its age entry swapped for an AWS KMS one: only the missing SDK could open it.
