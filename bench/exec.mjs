@@ -23,7 +23,7 @@ export async function benchExec(ctx) {
   // dotenvx: the same pairs in .env, encrypted in place by `dotenvx encrypt` (its key goes to .env.keys).
   const dotenvx = join(ROOT, "node_modules/.bin/dotenvx");
   writeFileSync(join(dir, ".env"), pairs.map(([k, v]) => `${k}="${v}"\n`).join(""));
-  const envx = { PATH: process.env.PATH, HOME: ctx.env.HOME };
+  const envx = { ...process.env };
   const e = spawnSync(dotenvx, ["encrypt", "-f", ".env"], { cwd: dir, env: envx, encoding: "utf8" });
   if (e.status !== 0) throw new Error(`dotenvx encrypt failed: ${e.stderr}`);
 
@@ -31,7 +31,7 @@ export async function benchExec(ctx) {
   const ours = timeProcess([process.execPath, BIN, "exec", "-f", enc, "--", "true"], { runs: 21, env: ctx.env, cwd: dir });
   const theirs = timeProcess([dotenvx, "run", "-f", ".env", "--", "true"], { runs: 11, env: envx, cwd: dir });
   report("node -e 0 (exec floor)", floor, "node -e 0", floor);
-  report(`secrets exec -- true (${KEYS} keys)`, ours, "node -e 0", floor, 1.6);
+  report(`secrets exec -- true (${KEYS} keys)`, ours, "node -e 0", floor, 1.4);
   report(`dotenvx run -f .env -- true (${KEYS} keys)`, theirs, "node -e 0", floor);
   report("secrets exec vs dotenvx run", ours, "dotenvx run", theirs, 1);
 }

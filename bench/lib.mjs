@@ -26,6 +26,17 @@ export function timeProcess(argv, { runs = 15, env = process.env, input, cwd = R
   return median(times);
 }
 
+/** Median peak memory in MiB of `node -r max-rss.cjs ARGS…` over `runs` runs (the preload costs both sides alike). */
+export function peakMemory(nodeArgs, { runs = 7, env = process.env, cwd = ROOT } = {}) {
+  const preload = join(ROOT, "bench/max-rss.cjs");
+  const once = () => {
+    const r = spawnSync(process.execPath, ["-r", preload, ...nodeArgs], { env, cwd, stdio: ["ignore", "ignore", "pipe", "pipe"] });
+    if (r.status !== 0) throw new Error(`${nodeArgs.slice(0, 3).join(" ")} … failed (${r.status}): ${r.stderr}`);
+    return Number(String(r.output[3])) / 1024;
+  };
+  return median(Array.from({ length: runs }, once));
+}
+
 /** Median in-process time in ms of an async function. */
 export async function timeFn(fn, runs = 5) {
   await fn();
@@ -39,11 +50,11 @@ export async function timeFn(fn, runs = 5) {
 }
 
 const rows = [];
-export function report(name, ms, floorName, floorMs, target) {
+export function report(name, ms, floorName, floorMs, target, unit = "ms") {
   const ratio = ms / floorMs;
   const verdict = target === undefined ? "" : ratio <= target ? `  ok (target ≤ ${target}×)` : `  OVER target ${target}×`;
   rows.push({ name, ms, floorName, floorMs, ratio, target });
-  console.log(`${name.padEnd(46)} ${ms.toFixed(1).padStart(9)} ms  ${ratio.toFixed(2).padStart(6)}× ${floorName} (${floorMs.toFixed(1)} ms)${verdict}`);
+  console.log(`${name.padEnd(46)} ${ms.toFixed(1).padStart(9)} ${unit.padEnd(3)} ${ratio.toFixed(2).padStart(6)}× ${floorName} (${floorMs.toFixed(1)} ${unit})${verdict}`);
 }
 
 export function results() {

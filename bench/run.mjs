@@ -7,6 +7,8 @@ import { benchGuard } from "./guard.mjs";
 import { benchGuardHistory } from "./guard-history.mjs";
 import { benchExec } from "./exec.mjs";
 import { benchGitOps } from "./git-ops.mjs";
+import { benchGitLog } from "./git-log.mjs";
+import { benchLeanInstall } from "./lean-install.mjs";
 import { benchKmsStartup } from "./kms-startup.mjs";
 import { benchLargeValues } from "./large-values.mjs";
 
@@ -19,8 +21,10 @@ try {
   await benchGuardHistory(ctx);
   await benchExec(ctx);
   await benchGitOps(ctx);
+  await benchGitLog(ctx);
   await benchKmsStartup(ctx);
   await benchLargeValues(ctx);
+  await benchLeanInstall(ctx);
 } finally {
   rmSync(ctx.dir, { recursive: true, force: true });
 }

@@ -1,15 +1,16 @@
-// Start-up: `secrets --version` and `secrets decrypt` of a small age file, against `node -e 0`.
+// Start-up: `secrets --version` and `secrets decrypt` of a small age file, against `node -e 0`, in time and in
+// peak memory. The user's environment is passed through unchanged (only the age key file is added).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { BIN, report, timeProcess } from "./lib.mjs";
+import { BIN, peakMemory, report, timeProcess } from "./lib.mjs";
 
 export async function benchStartup() {
   const dir = mkdtempSync(join(tmpdir(), "sealfile-bench-"));
   try {
     const keys = join(dir, "keys.txt");
-    const env = { PATH: process.env.PATH, HOME: dir, SOPS_AGE_KEY_FILE: keys };
+    const env = { ...process.env, SOPS_AGE_KEY_FILE: keys };
     const recipient = spawnSync(process.execPath, [BIN, "keygen", "-o", keys], { env, encoding: "utf8" }).stdout.trim();
     const plain = join(dir, "small.yaml");
     writeFileSync(plain, "db:\n    user: app\n    password: hunter2\n    port: 5432\napi_token: abc123\n");
@@ -19,8 +20,11 @@ export async function benchStartup() {
 
     const floor = timeProcess([process.execPath, "-e", "0"], { runs: 21 });
     report("node -e 0", floor, "node -e 0", floor);
-    report("secrets --version", timeProcess([process.execPath, BIN, "--version"], { runs: 21, env }), "node -e 0", floor);
-    report("secrets decrypt (small age file)", timeProcess([process.execPath, BIN, "decrypt", enc], { runs: 21, env }), "node -e 0", floor, 1.6);
+    report("secrets --version", timeProcess([process.execPath, BIN, "--version"], { runs: 21, env }), "node -e 0", floor, 1.15);
+    report("secrets decrypt (small age file)", timeProcess([process.execPath, BIN, "decrypt", enc], { runs: 21, env }), "node -e 0", floor, 1.3);
+    const floorMem = peakMemory(["-e", "0"], { env });
+    report("peak memory: node -e 0", floorMem, "node -e 0", floorMem, undefined, "MiB");
+    report("peak memory: secrets decrypt (small file)", peakMemory([BIN, "decrypt", enc], { env }), "node -e 0", floorMem, 1.3, "MiB");
     return { dir, env, enc, recipient, floor };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });

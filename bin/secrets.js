@@ -1,43 +1,69 @@
 #!/usr/bin/env node
-// The `secrets` command: runs the bundled CLI (dist/cli.cjs, built by `npm ci`/`npm run build`).
-// It compiles the bundle with the V8 code cache made at build time, which saves most of the
-// compile time of a ~1 MB bundle on every start; without a usable cache it simply compiles as usual.
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
-import Module, { createRequire } from "node:module";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
+// The `secrets` command. dist/route.cjs names the command a command line runs; the common commands have a
+// bundle of their own (dist/cli-decrypt.cjs, …) holding only their code, every other line runs dist/cli.cjs.
+// A bundle is compiled with the V8 code cache made at build time (scripts/train-code-cache.mjs), which saves
+// most of its compile time; without a usable cache it simply compiles as usual.
+// It is CommonJS (bin/package.json): Node's ESM loader would cost a few milliseconds on every start.
+"use strict";
+const { readFileSync, writeFileSync, renameSync } = require("node:fs");
+const Module = require("node:module");
+const { dirname, join } = require("node:path");
+const vm = require("node:vm");
 
-const file = fileURLToPath(new URL("../dist/cli.cjs", import.meta.url));
-const cacheFile = `${file}.cache`;
+const dist = join(__dirname, "..", "dist") + "/";
+const args = process.argv.slice(2);
 
-let source;
+let route;
 try {
-  source = readFileSync(file, "utf8");
+  route = require(`${dist}route.cjs`);
 } catch {
   process.stderr.write("secrets: the CLI is not built yet; run `npm run build` in the sealfile folder\n");
   process.exit(1);
 }
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  // no cache yet
+
+if (args.length === 1 && args[0] === "--version") {
+  process.stdout.write(`${route.VERSION}\n`);
+} else {
+  run(route.commandOf(args));
 }
 
-// The bundle must not use import(): vm scripts cannot run it on Node 20 (scripts/build.mjs checks).
-const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+/** Reads the bundle for `command` (its own, else the full CLI) and the code cache made for it. */
+function bundleFor(command) {
+  for (const file of command === undefined ? [`${dist}cli.cjs`] : [`${dist}cli-${command}.cjs`, `${dist}cli.cjs`]) {
+    let source;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    let cachedData;
+    try {
+      cachedData = readFileSync(`${file}.cache`);
+    } catch {
+      // no cache yet
+    }
+    return { file, source, cachedData };
+  }
+  process.stderr.write("secrets: the CLI is not built yet; run `npm run build` in the sealfile folder\n");
+  process.exit(1);
+}
 
-// Build-time training run (scripts/train-code-cache.mjs): save the cache once the command has run, so
-// it covers the functions a typical command compiles, not only the top level.
-if (process.env.SEALFILE_CODE_CACHE_OUT) {
+function run(command) {
+  const { file, source, cachedData } = bundleFor(command);
+  // The bundle must not use import(): vm scripts cannot run it on Node 20 (scripts/build.mjs checks).
+  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+
+  // Build-time training run (scripts/train-code-cache.mjs): save the cache once the command has run, so
+  // it covers the functions a typical command compiles, not only the top level.
   const out = process.env.SEALFILE_CODE_CACHE_OUT;
-  process.once("beforeExit", () => {
-    const tmp = `${out}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, out);
-  });
-}
+  if (out) {
+    process.once("beforeExit", () => {
+      const tmp = `${out}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, out);
+    });
+  }
 
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
+}

@@ -18,8 +18,37 @@ const esm = { format: "esm", banner: { js: "import { createRequire as __cr } fro
 
 await import("./gen-validators.mjs");
 
+// The common commands get bundles of their own, each holding only that command's code (bin/secrets.js picks
+// one with dist/route.cjs); every other command line runs the full dist/cli.cjs.
+const OWN_BUNDLES = ["decrypt", "exec", "git", "guard"];
+const loadersFile = /src[\\/]cli[\\/]commands[\\/]loaders\.ts$/;
+/** Swaps src/cli/commands/loaders.ts for a copy that lists only `command`. */
+const onlyCommand = (command) => ({
+  name: `only-${command}`,
+  setup(b) {
+    b.onLoad({ filter: loadersFile }, (args) => {
+      const lines = readFileSync(args.path, "utf8").split("\n");
+      const kept = lines.filter((l) => !/^  ["\w-]+: async/.test(l) || l.startsWith(`  ${command}: `) || l.startsWith(`  "${command}": `));
+      if (kept.length !== lines.length - (lines.filter((l) => /^  ["\w-]+: async/.test(l)).length - 1)) throw new Error(`no loader for ${command} in ${args.path}`);
+      return { contents: kept.join("\n"), loader: "ts", resolveDir: dirname(args.path) };
+    });
+  },
+});
+// age-encryption (with its post-quantum and curve code) is a chunk of its own, dist/vendor/age.cjs, required only
+// when a file needs more than the plain X25519 path of src/keys/_age-x25519.ts: the CLI bundles stay small.
+const ageChunk = {
+  name: "age-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^age-encryption$/ }, () => ({ path: "./vendor/age.cjs", external: true }));
+  },
+};
+const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true, supported: { "dynamic-import": false } };
+
 const results = await Promise.all([
-  build({ ...common, ...cjs, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.cjs", minifySyntax: true }),
+  build({ ...cliBuild, outfile: "dist/cli.cjs", plugins: [ageChunk] }),
+  ...OWN_BUNDLES.map((c) => build({ ...cliBuild, outfile: `dist/cli-${c}.cjs`, plugins: [onlyCommand(c), ageChunk] })),
+  build({ ...common, ...cjs, stdin: { contents: 'export * from "age-encryption";', resolveDir: ".", loader: "js" }, outfile: "dist/vendor/age.cjs", minify: true }),
+  build({ ...common, ...cjs, entryPoints: ["src/cli/route.ts"], outfile: "dist/route.cjs", minifySyntax: true }),
   build({ ...common, ...esm, entryPoints: ["src/index.ts"], outfile: "dist/index.js" }),
   build({ ...common, ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/index.cjs" }),
   build({ ...common, ...esm, entryPoints: ["src/config-entry.ts"], outfile: "dist/config-entry.js" }),
@@ -28,8 +57,9 @@ const results = await Promise.all([
 
 // bin/secrets.js runs the CLI bundle as a vm script, where import() fails on Node 20: externals must be
 // loaded with require (src/keys/_sdk.ts).
-const cli = results[0].outputFiles[0];
-if (/[^\w$.]import\(/.test(cli.text)) throw new Error("dist/cli.cjs contains import(); load external packages with require (see src/keys/_sdk.ts)");
+for (const cli of results.slice(0, 1 + OWN_BUNDLES.length).map((r) => r.outputFiles[0])) {
+  if (/[^\w$.]import\(/.test(cli.text)) throw new Error(`${cli.path} contains import(); load external packages with require (see src/keys/_sdk.ts)`);
+}
 
 for (const file of results.flatMap((r) => r.outputFiles)) {
   mkdirSync(dirname(file.path), { recursive: true });
@@ -38,8 +68,8 @@ for (const file of results.flatMap((r) => r.outputFiles)) {
   renameSync(tmp, file.path);
 }
 
-// A fresh bundle invalidates the old code cache; make a new one unless told not to.
-rmSync("dist/cli.cjs.cache", { force: true });
+// A fresh bundle invalidates the old code caches; make new ones unless told not to.
+for (const f of ["dist/cli.cjs", ...OWN_BUNDLES.map((c) => `dist/cli-${c}.cjs`)]) rmSync(`${f}.cache`, { force: true });
 if (!process.env.SEALFILE_NO_CODE_CACHE) {
   const r = spawnSync(process.execPath, ["scripts/train-code-cache.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
   if (r.status !== 0) console.warn("warning: no code cache was made; the CLI works, it just starts slower");

@@ -7,11 +7,11 @@ import yargs from "yargs";
 import { SealError, hintOf } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { globalOptions } from "./globals.js";
-import { COMMANDS, findCommand } from "./commands/index.js";
+import { COMMANDS } from "./commands/index.js";
 import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, shapeOf, type CommandShape } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
 import { commandPage, helpWidth, renderHelp, topLevelPage } from "./help.js";
-import { fromSopsForm } from "./sops-forms.js";
+import { routeOf } from "./route.js";
 import { VERSION } from "../version.js";
 
 /** What one run learns outside the command's return value; main.ts fills it from the process's streams. */
@@ -35,11 +35,6 @@ export function newRunState(): { state: RunState; setExitCode: (code: number) =>
  * SIGPIPE in the same spot. Node ignores SIGPIPE, so we exit with the number instead of the signal.
  */
 export const CLOSED_PIPE_EXIT = 141;
-
-/** `secrets help CMD…` is `secrets CMD… --help`. */
-function helpSpelledOut(argv: string[]): string[] {
-  return argv[0] === "help" ? [...argv.slice(1), "--help"] : argv;
-}
 
 /**
  * `secrets guard -` is `secrets guard --stdin`: the argument parser drops a lone `-` from a variadic positional,
@@ -66,8 +61,9 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
 export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns?: number): Promise<number> {
   const debug = given.includes("--debug");
   try {
-    const argv = guardDashSpelledOut(fromSopsForm(helpSpelledOut(given), COMMANDS.map((c) => c.name)));
-    const chosen = findCommand(argv);
+    const routed = routeOf(given);
+    const argv = guardDashSpelledOut(routed.argv);
+    const chosen = COMMANDS.find((c) => c.name === routed.command);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     const shape = full ? shapeOf(full) : undefined;
     // The whole command line is checked before yargs runs a handler (style rule 43).

@@ -5,7 +5,6 @@
  * ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Each source reports what it found, so "no key could open this file"
  * can say where we looked (sops age/keysource.go). Passphrases are asked for only when a stanza needs them.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SealError } from "../errors.js";
@@ -308,7 +307,8 @@ function runKeyCommand(cmd: string, ctx: KeyContext, recipient: string | undefin
   const argv = splitCommand(cmd);
   if (argv.length === 0) return undefined;
   try {
-    return execFileSync(argv[0]!, argv.slice(1), {
+    // node:child_process is loaded here, when a command is configured, not at every start.
+    return process.getBuiltinModule("node:child_process").execFileSync(argv[0]!, argv.slice(1), {
       stdio: ["ignore", "pipe", "ignore"],
       env: { ...ctx.env, ...(recipient === undefined ? {} : { SOPS_AGE_RECIPIENT: recipient }) } as NodeJS.ProcessEnv,
       timeout: Math.max(ctx.timeoutMs, 10_000),

@@ -7,6 +7,7 @@
 import { SealError, isSealError } from "../errors.js";
 import { looksLikePrivateKey } from "../redact.js";
 import { loadAge, readStream, streamOf } from "./_age-lib.js";
+import { openX25519 } from "./_age-x25519.js";
 import { describeSources, loadAgeIdentities, unlockAgeFiles } from "./age-identities.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
@@ -126,6 +127,9 @@ export class AgeKey implements MasterKey {
     const loaded = await loadAgeIdentities(ctx, this.id);
     const tried = describeSources(loaded.sources);
     if (!this.enc) return { ok: false, reason: "the entry has no enc", tried };
+    // The plain case without age-encryption; anything else (SSH, post-quantum, errors) goes to the library.
+    const quick = openX25519(this.enc, loaded.identities);
+    if (quick !== undefined) return { ok: true, dataKey: quick, via: "age identity" };
     const age = await loadAge();
     let file: Uint8Array;
     try {

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const WORKER_BUNDLE = join(ROOT, "node_modules/.cache/sealfile-tests/cli-worker.cjs");
-const EXTERNAL = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git"];
+const EXTERNAL = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git", "openpgp"];
 
 export async function buildCliWorker(): Promise<void> {
   const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };

@@ -1,0 +1,200 @@
+/**
+ * Owns: opening an armored age file for plain X25519 identities with node:crypto alone — the common case of a
+ * sops data key, without loading age-encryption (its post-quantum tables and web streams cost ~20 ms per start).
+ * It answers only when every step is the plain case and checks out (armor, header, stanza, header MAC, one
+ * payload chunk); anything else returns undefined and the caller asks age-encryption, so errors and unusual
+ * files behave exactly as before. Spec: https://age-encryption.org/v1. Private to src/keys.
+ */
+import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+
+const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
+const ARMOR_END = "-----END AGE ENCRYPTED FILE-----";
+const VERSION_LINE = "age-encryption.org/v1";
+const X25519_INFO = "age-encryption.org/v1/X25519";
+const CHUNK = 64 * 1024;
+const TAG = 16;
+// DER prefixes of an X25519 private key (PKCS #8) and public key (SPKI), followed by the 32 raw bytes.
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
+const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
+const BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+const IDENTITY_HRP = "age-secret-key-";
+
+/** Strict base64 (canonical, as @scure/base decodes it): undefined for anything else. */
+function base64(text: string, padded: boolean): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, "base64");
+  const again = bytes.toString("base64");
+  return (padded ? again : again.replace(/=+$/, "")) === text ? bytes : undefined;
+}
+
+/** The armored file's bytes, under the rules of age-encryption's armor.decode. */
+function unarmor(text: string): Buffer | undefined {
+  const lines = text.trim().replaceAll("\r\n", "\n").split("\n");
+  if (lines.shift() !== ARMOR_BEGIN || lines.pop() !== ARMOR_END || lines.length === 0) return undefined;
+  const last = lines.length - 1;
+  if (!lines.every((l, i) => (i === last ? l.length > 0 && l.length <= 64 && l.length % 4 === 0 : l.length === 64))) return undefined;
+  return base64(lines.join(""), true);
+}
+
+interface Stanza {
+  readonly args: readonly string[];
+  readonly body: Buffer;
+}
+
+interface Header {
+  readonly stanzas: readonly Stanza[];
+  /** The header up to and including `---`, which the MAC covers. */
+  readonly noMac: Buffer;
+  readonly mac: Buffer;
+  readonly payload: Buffer;
+}
+
+/** The header of a binary age file, or undefined when it is not plainly well formed. */
+function parseHeader(file: Buffer): Header | undefined {
+  const stanzas: Stanza[] = [];
+  let at = 0;
+  const line = (): string | undefined => {
+    const end = file.indexOf(0x0a, at);
+    if (end === -1) return undefined;
+    const text = file.toString("latin1", at, end);
+    at = end + 1;
+    return /^[\x20-\x7e]*$/.test(text) ? text : undefined;
+  };
+  if (line() !== VERSION_LINE) return undefined;
+  for (;;) {
+    const start = at;
+    const first = line();
+    if (first === undefined) return undefined;
+    if (first.startsWith("--- ")) {
+      const mac = base64(first.slice(4), false);
+      if (mac === undefined || mac.length !== 32) return undefined;
+      return { stanzas, noMac: file.subarray(0, start + 3), mac, payload: file.subarray(at) };
+    }
+    const args = first.split(" ");
+    if (args.shift() !== "->" || args.length === 0 || args.some((a) => a === "")) return undefined;
+    const body: Buffer[] = [];
+    for (;;) {
+      const text = line();
+      const part = text === undefined ? undefined : base64(text, false);
+      if (part === undefined || part.length > 48) return undefined;
+      body.push(part);
+      if (part.length < 48) break;
+    }
+    stanzas.push({ args, body: Buffer.concat(body) });
+  }
+}
+
+/** The 32-byte scalar of an `AGE-SECRET-KEY-1…` identity (bech32, checksum checked), or undefined. */
+function identityScalar(identity: string): Buffer | undefined {
+  const text = identity.toLowerCase();
+  if (!text.startsWith(`${IDENTITY_HRP}1`)) return undefined;
+  const values: number[] = [];
+  for (const c of text.slice(IDENTITY_HRP.length + 1)) {
+    const v = BECH32.indexOf(c);
+    if (v === -1) return undefined;
+    values.push(v);
+  }
+  if (values.length < 6) return undefined;
+  let chk = 1;
+  const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+  const step = (v: number): void => {
+    const top = chk >>> 25;
+    chk = ((chk & 0x1ffffff) << 5) ^ v;
+    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= GEN[i]!;
+  };
+  for (const c of IDENTITY_HRP) step(c.charCodeAt(0) >>> 5);
+  step(0);
+  for (const c of IDENTITY_HRP) step(c.charCodeAt(0) & 31);
+  for (const v of values) step(v);
+  if (chk !== 1) return undefined;
+  // 5-bit groups to bytes; leftover bits must be fewer than 5 and zero.
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const v of values.slice(0, -6)) {
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 0xff);
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits >= 5 || acc !== 0 || out.length !== 32) return undefined;
+  return Buffer.from(out);
+}
+
+function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | undefined {
+  if (sealed.length < TAG) return undefined;
+  const d = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG });
+  d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  try {
+    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+function hkdf(ikm: Buffer, salt: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
+}
+
+/** The file key in `stanza`, if it is an X25519 stanza for `identity`. */
+function unwrapX25519(stanza: Stanza, identity: KeyObject, ownPublic: Buffer): Buffer | undefined {
+  if (stanza.args[0] !== "X25519" || stanza.args.length !== 2 || stanza.body.length !== 32) return undefined;
+  const share = base64(stanza.args[1]!, false);
+  if (share === undefined || share.length !== 32) return undefined;
+  const shared = diffieHellman({ privateKey: identity, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: "der", type: "spki" }) });
+  if (shared.every((b) => b === 0)) return undefined;
+  const wrapKey = hkdf(shared, Buffer.concat([share, ownPublic]), X25519_INFO);
+  return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
+}
+
+/** The payload of a one-chunk STREAM (what a data key is), or undefined. */
+function openPayload(fileKey: Buffer, payload: Buffer): Buffer | undefined {
+  if (payload.length < 16 + TAG || payload.length > 16 + CHUNK + TAG) return undefined;
+  const key = hkdf(fileKey, payload.subarray(0, 16), "payload");
+  const nonce = Buffer.alloc(12);
+  nonce[11] = 1; // counter 0, last chunk
+  return chachaOpen(key, nonce, payload.subarray(16));
+}
+
+/**
+ * The plaintext of the armored age file `armored` when one of `identities` (AGE-SECRET-KEY-1… strings) opens
+ * one of its X25519 stanzas and the header MAC and payload check out; otherwise undefined (ask age-encryption).
+ */
+export function openX25519(armored: string, identities: readonly string[]): Uint8Array | undefined {
+  const file = unarmor(armored);
+  const header = file === undefined ? undefined : parseHeader(file);
+  // An scrypt stanza must be alone; age-encryption judges such files.
+  if (header === undefined || header.stanzas.some((s) => s.args[0] === "scrypt")) return undefined;
+  for (const id of identities) {
+    const scalar = identityScalar(id);
+    if (scalar === undefined) continue;
+    let fileKey: Buffer | undefined;
+    try {
+      const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: "der", type: "pkcs8" });
+      const ownPublic = createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(SPKI_X25519.length);
+      for (const s of header.stanzas) {
+        fileKey = unwrapX25519(s, privateKey, ownPublic);
+        if (fileKey !== undefined) break;
+      }
+    } catch {
+      return undefined;
+    } finally {
+      scalar.fill(0);
+    }
+    if (fileKey === undefined) continue;
+    const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header")).update(header.noMac).digest();
+    const plain = timingSafeEqual(mac, header.mac) ? openPayload(fileKey, header.payload) : undefined;
+    fileKey.fill(0);
+    if (plain === undefined) return undefined;
+    // A copy the caller owns (Buffer.concat may have used the shared pool), and the pooled bytes wiped.
+    const out = new Uint8Array(plain);
+    plain.fill(0);
+    return out;
+  }
+  return undefined;
+}
+

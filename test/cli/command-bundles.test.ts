@@ -1,0 +1,72 @@
+// Issue 17: the common commands run from bundles of their own (dist/cli-decrypt.cjs, cli-exec, cli-git, cli-guard),
+// chosen by dist/route.cjs with the same routing runCli uses. A copy of the built package without the full
+// dist/cli.cjs shows which command lines need only their own bundle; --version needs none.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { baseEnv, ROOT, runSecrets, tempHome } from "../helpers/cli.js";
+import { commandOf, routeOf } from "../../src/cli/route.js";
+
+const home = tempHome();
+const dir = mkdtempSync(join(tmpdir(), "sealfile-bundles-"));
+const keys = join(dir, "keys.txt");
+const pkg = join(dir, "pkg");
+let sealed = "";
+
+beforeAll(() => {
+  mkdirSync(pkg);
+  for (const part of ["bin", "dist", "package.json"]) cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"));
+  unlinkSync(join(pkg, "dist/cli.cjs"));
+  const k = runSecrets(["keygen", "-o", keys], { env: baseEnv(home.dir) });
+  expect(k.code).toBe(0);
+  writeFileSync(join(dir, "plain.yaml"), "API_TOKEN: hunter2\n");
+  const enc = runSecrets(["encrypt", "--age", k.stdout.trim(), join(dir, "plain.yaml")], { env: baseEnv(home.dir) });
+  expect(enc.code).toBe(0);
+  sealed = join(dir, "s.enc.yaml");
+  writeFileSync(sealed, enc.stdout);
+});
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function inCopy(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(pkg, "bin/secrets.js"), ...args], { cwd: dir, env: baseEnv(home.dir, { SOPS_AGE_KEY_FILE: keys }), encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("issue 17: routing to a command's own bundle", () => {
+  it("names the command runCli runs: sops forms, help spelled out, words after -- left alone", () => {
+    expect(commandOf(["decrypt", "a.yaml"])).toBe("decrypt");
+    expect(commandOf(["-d", "a.yaml"])).toBe("decrypt");
+    expect(commandOf(["--verbose", "exec", "-f", "a.yaml", "--", "decrypt"])).toBe("exec");
+    expect(commandOf(["help", "git", "diff-text"])).toBe("git");
+    expect(routeOf(["help", "git"]).argv).toEqual(["git", "--help"]);
+    expect(commandOf(["--", "decrypt"])).toBeUndefined();
+    expect(commandOf(["--version"])).toBeUndefined();
+    // a malformed sops form names no command: the full CLI reports it
+    expect(commandOf(["-d", "-e", "a.yaml"])).toBeUndefined();
+  });
+
+  it("decrypt, exec, git diff-text and guard run without the full bundle; --version needs no bundle", () => {
+    const dec = inCopy(["decrypt", sealed]);
+    expect(dec.stderr).toBe("");
+    expect(dec.stdout).toBe("API_TOKEN: hunter2\n");
+    expect(inCopy(["-d", sealed]).stdout).toBe("API_TOKEN: hunter2\n");
+    const ex = inCopy(["exec", "-f", sealed, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"]);
+    expect(ex.stdout).toBe("hunter2");
+    expect(inCopy(["git", "diff-text", sealed]).stdout).toBe("API_TOKEN: hunter2\n");
+    expect(inCopy(["guard", join(dir, "s.enc.yaml")]).code).toBe(0);
+    expect(inCopy(["--version"]).stdout).toBe(`${runSecrets(["--version"], { env: baseEnv(home.dir) }).stdout}`);
+  });
+
+  it("every other command line needs the full bundle (here removed), so it is not in the command bundles", () => {
+    const r = inCopy(["encrypt", "--age", "age1x", join(dir, "plain.yaml")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the CLI is not built yet");
+    expect(inCopy(["--help"]).stderr).toContain("the CLI is not built yet");
+  });
+});

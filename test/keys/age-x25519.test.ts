@@ -1,0 +1,100 @@
+// Issue 17: the node:crypto reader of age files for plain X25519 identities (src/keys/_age-x25519.ts) must give
+// exactly what age-encryption gives, or nothing (then the library decides). Files come from age-encryption and
+// from the age command-line tool; mutated files check that the reader never accepts what the library refuses.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
+import { openX25519 } from "../../src/keys/_age-x25519.js";
+
+const hasAge = spawnSync("age", ["--version"]).status === 0;
+const dataKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+let alice = "";
+let bob = "";
+let forAlice = "";
+let forBoth = "";
+
+async function seal(plain: Uint8Array, ...recipients: string[]): Promise<string> {
+  const e = new Encrypter();
+  for (const r of recipients) e.addRecipient(r);
+  return armor.encode(await e.encrypt(plain));
+}
+
+/** What age-encryption makes of `armored` with `identities`: the plaintext, or undefined when it refuses. */
+async function library(armored: string, identities: string[]): Promise<Uint8Array | undefined> {
+  try {
+    const d = new Decrypter();
+    for (const id of identities) d.addIdentity(id);
+    return await d.decrypt(armor.decode(armored));
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  alice = await generateX25519Identity();
+  bob = await generateX25519Identity();
+  forAlice = await seal(dataKey, await identityToRecipient(alice));
+  forBoth = await seal(dataKey, await identityToRecipient(bob), await identityToRecipient(alice));
+});
+
+describe("issue 17: age data keys open with node:crypto for plain X25519 identities", () => {
+  it("opens a file age-encryption wrote, for the one recipient and for the second of two", () => {
+    expect(openX25519(forAlice, [alice])).toEqual(dataKey);
+    expect(openX25519(forBoth, [alice])).toEqual(dataKey);
+    expect(openX25519(forBoth, ["AGE-SECRET-KEY-1NOTAKEY", alice])).toEqual(dataKey);
+  });
+
+  it.skipIf(!hasAge)("opens a file the age command-line tool wrote", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealfile-age-cli-"));
+    try {
+      writeFileSync(join(dir, "key.bin"), dataKey);
+      writeFileSync(join(dir, "id.txt"), `${alice}\n`);
+      const r = spawnSync("age", ["-a", "-i", join(dir, "id.txt"), "-e", join(dir, "key.bin")], { encoding: "utf8" });
+      // `age -i` encrypts to the identity's recipient
+      expect(r.status, r.stderr).toBe(0);
+      expect(openX25519(r.stdout, [alice])).toEqual(dataKey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers nothing for a wrong identity, a passphrase file, or a post-quantum recipient", async () => {
+    expect(openX25519(forAlice, [bob])).toBeUndefined();
+    expect(openX25519(forAlice, [])).toBeUndefined();
+    const e = new Encrypter();
+    e.setPassphrase("correct horse");
+    e.setScryptWorkFactor(4);
+    expect(openX25519(armor.encode(await e.encrypt(dataKey)), [alice])).toBeUndefined();
+    const pq = await generateHybridIdentity();
+    const sealed = await seal(dataKey, await identityToRecipient(pq));
+    expect(openX25519(sealed, [pq, alice])).toBeUndefined();
+    expect(await library(sealed, [pq])).toEqual(dataKey);
+  });
+
+  it("never accepts a mutated file the library refuses, and agrees whenever it answers", async () => {
+    const lines = forBoth.split("\n");
+    const body = lines.slice(1, -2);
+    let answered = 0;
+    // every character of every base64 line, changed to a neighbour in the alphabet, plus line-level damage
+    const mutants: string[] = [];
+    body.forEach((l, i) => {
+      for (let j = 0; j < l.length; j += 3) {
+        const c = l[j] === "A" ? "B" : "A";
+        mutants.push([lines[0], ...body.map((b, k) => (k === i ? b.slice(0, j) + c + b.slice(j + 1) : b)), ...lines.slice(-2)].join("\n"));
+      }
+    });
+    mutants.push(forBoth.replace("-----END", "\n-----END"), forBoth.replace("\n", "\r\n"), forBoth.slice(0, -40) + forBoth.slice(-33));
+    for (const m of mutants) {
+      const ours = openX25519(m, [alice]);
+      if (ours === undefined) continue;
+      answered++;
+      expect(await library(m, [alice])).toEqual(ours);
+    }
+    expect(mutants.length).toBeGreaterThan(50);
+    // a CRLF file is still a good file, so some mutants are answered
+    expect(answered).toBeGreaterThan(0);
+  });
+});
