@@ -76,6 +76,11 @@ export async function runCli(given: string[], ctx: CliContext, state: RunState, 
       ctx.stdout.write(renderHelp(page, helpWidth(terminalColumns, ctx.env)));
       return 0;
     }
+    // yargs would print the version with console.log, past ctx.stdout.
+    if (chosen === undefined && argv.includes("--version")) {
+      ctx.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
     const help = ["secrets", ...path, "--help"].join(" ");
     const parser = yargs(argv)
       .scriptName("secrets")

@@ -40,11 +40,11 @@ function leanSecrets(args: string[]): { code: number | null; stdout: string; std
 }
 
 describe("issue 17: cloud SDKs are optional dependencies", () => {
-  it("package.json lists every cloud SDK under optionalDependencies, none under dependencies", () => {
+  it("package.json lists every cloud SDK (and OpenPGP.js) under optionalDependencies, none under dependencies", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, Record<string, string>>;
     const cloud = /^@(aws-sdk|azure|google-cloud)\//;
     expect(Object.keys(pkg.dependencies!).filter((n) => cloud.test(n))).toEqual([]);
-    expect(Object.keys(pkg.optionalDependencies!).sort()).toEqual(["@aws-sdk/client-kms", "@aws-sdk/client-sts", "@azure/identity", "@azure/keyvault-keys", "@google-cloud/kms"]);
+    expect(Object.keys(pkg.optionalDependencies!).sort()).toEqual(["@aws-sdk/client-kms", "@aws-sdk/client-sts", "@azure/identity", "@azure/keyvault-keys", "@google-cloud/kms", "openpgp"]);
   });
 
   it("without the SDKs, --version and an age-only decrypt work", () => {
