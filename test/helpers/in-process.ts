@@ -12,7 +12,7 @@ import { newRunState, runCli } from "../../src/cli/run.js";
 import type { CliContext } from "../../src/cli/context.js";
 import { redactingStream } from "../../src/cli/redacting-stream.js";
 import { makeRedactor } from "../../src/redact.js";
-import { ROOT, type RunResult } from "./cli.js";
+import { ROOT, runSecretsAsync, type RunResult } from "./cli.js";
 
 // src/cli/main.ts sets this on the process for the lazily loaded AWS SDK; the test process needs the same.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -39,6 +39,7 @@ export interface InProcessOptions {
 
 /** `secrets ARGS` run in this process with its own streams, state, environment and working folder. */
 export async function runInProcess(args: string[], opts: InProcessOptions): Promise<RunResult & { ms: number }> {
+  if (process.env.SEALFILE_TEST_PROCESS === "1") return runSecretsAsync(args, { ...opts, process: true });
   const out = collector();
   const err = collector();
   const redact = makeRedactor(opts.env);
