@@ -37,7 +37,8 @@ function plantedSecrets(i) {
   const tail = String(i).padStart(4, "0");
   return [
     `const token = "${["gh", "p_", "R8xK2mQ9vT4wL7nB3cY6", "hJ1fD5sA0gZ8", tail].join("")}";`,
-    `aws_access_key_id = ${["AK", "IA", "Q3ZJ7XH2MNB5", tail].join("")}`,
+    // Access key ids are base32 (A-Z, 2-7): digits 0, 1, 8, 9 would make it no key at all.
+    `aws_access_key_id = ${["AK", "IA", "Q3ZJ7XH2MNB5", tail.replace(/[0189]/g, (d) => "ABCD"["0189".indexOf(d)])].join("")}`,
     `STRIPE_KEY=${["sk", "_live_", "4eC39HqLyjWDarjtT1zd", tail].join("")}`,
     `DATABASE_URL=postgres://app:${["Vq8", "zR2mL5xP9", tail].join("")}@db.internal:5432/app`,
   ][i % 4];
