@@ -5,12 +5,8 @@
  * itself (os.tmpdir(), os.homedir(), git, the cloud SDKs) sees what a real process would.
  */
 import { parentPort } from "node:worker_threads";
-import { Readable, Writable } from "node:stream";
 import type { MessagePort } from "node:worker_threads";
-import { newRunState, runCli } from "../../src/cli/run.js";
-import type { CliContext } from "../../src/cli/context.js";
-import { redactingStream } from "../../src/cli/redacting-stream.js";
-import { makeRedactor } from "../../src/redact.js";
+import { runCommandLine } from "./cli-run.js";
 
 export interface WorkerRequest {
   args: string[];
@@ -28,17 +24,6 @@ export interface WorkerReply {
   ms: number;
 }
 
-function collector(): { stream: Writable; bytes: () => Buffer } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-      cb();
-    },
-  });
-  return { stream, bytes: () => Buffer.concat(chunks) };
-}
-
 function useEnvironment(env: Record<string, string>): void {
   for (const k of Object.keys(process.env)) delete process.env[k];
   // As src/cli/main.ts does for the lazily loaded AWS SDK (never in the env commands pass on).
@@ -47,25 +32,7 @@ function useEnvironment(env: Record<string, string>): void {
 
 async function run(req: WorkerRequest): Promise<WorkerReply> {
   useEnvironment(req.env);
-  const out = collector();
-  const err = collector();
-  const redact = makeRedactor(req.env);
-  const { state, setExitCode } = newRunState();
-  const ctx: CliContext = {
-    cwd: req.cwd,
-    env: { ...req.env },
-    stdin: Readable.from([Buffer.from(req.input)]),
-    stdout: redactingStream(out.stream, redact),
-    stderr: redactingStream(err.stream, redact),
-    payload: out.stream,
-    interactive: false,
-    setExitCode,
-  };
-  const started = performance.now();
-  const code = await runCli(req.args, ctx, state);
-  // Writes queued in the redacting streams go out before the run counts as over, as they do before a process exits.
-  await Promise.all([ctx.stdout, ctx.stderr].map((s) => new Promise<void>((done) => s.end(done))));
-  return { code, stdout: out.bytes(), stderr: err.bytes().toString("utf8"), ms: performance.now() - started };
+  return runCommandLine({ args: req.args, env: req.env, cwd: req.cwd, input: req.input });
 }
 
 function answer(port: MessagePort, req: WorkerRequest, reply: WorkerReply): void {
