@@ -43,24 +43,40 @@ export interface OpenOptions {
 }
 
 /**
- * Decrypts an encrypted tree and verifies its MAC (in constant time) before returning any plaintext.
- * @throws SealError NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ * Unwraps the data key, decrypts a copy of `encrypted` with `open` (which also checks the MAC) and applies the
+ * layout record; the data key is zeroed if anything fails.
  */
-export async function openDocument(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<OpenedDocument> {
+async function openTree<T>(
+  encrypted: Tree,
+  metadata: Metadata,
+  opts: OpenOptions,
+  open: (plain: Tree, dataKey: Uint8Array, stash: IvStash) => T,
+): Promise<{ doc: OpenedDocument; opened: T }> {
   const keys = await keysOf(metadata);
   const openedWith: KeyKind[] = [];
   const dataKey = await unwrapDataKey(keys, metadata, { ...opts, openedWith });
   try {
     const plain = cloneTree(encrypted);
     const stash = new IvStash();
-    const computed = openValues(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
-    if (!opts.ignoreMac) verifyMac(computed, metadata, dataKey, opts.file);
+    const opened = open(plain, dataKey, stash);
     openLayoutRecord(plain, dataKey, metadata);
-    return { plain, metadata, dataKey, stash, keys, openedWith };
+    return { doc: { plain, metadata, dataKey, stash, keys, openedWith }, opened };
   } catch (e) {
     wipe(dataKey);
     throw e;
   }
+}
+
+/**
+ * Decrypts an encrypted tree and verifies its MAC (in constant time) before returning any plaintext.
+ * @throws SealError NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
+ */
+export async function openDocument(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<OpenedDocument> {
+  const { doc } = await openTree(encrypted, metadata, opts, (plain, dataKey, stash) => {
+    const computed = openValues(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
+    if (!opts.ignoreMac) verifyMac(computed, metadata, dataKey, opts.file);
+  });
+  return doc;
 }
 
 /**
@@ -72,12 +88,7 @@ export async function openDocument(encrypted: Tree, metadata: Metadata, opts: Op
  * @throws SealError NO_USABLE_KEY, DECRYPT_VALUE_FAILED, MAC_MISMATCH
  */
 export async function openPartlyEncrypted(encrypted: Tree, metadata: Metadata, opts: OpenOptions): Promise<{ doc: OpenedDocument; clear: string[][] }> {
-  const keys = await keysOf(metadata);
-  const openedWith: KeyKind[] = [];
-  const dataKey = await unwrapDataKey(keys, metadata, { ...opts, openedWith });
-  try {
-    const plain = cloneTree(encrypted);
-    const stash = new IvStash();
+  const { doc, opened } = await openTree(encrypted, metadata, opts, (plain, dataKey, stash) => {
     const found = openValuesAllowingClear(plain, dataKey, crypterFor(metadata.cryptRule), metadata.macOnlyEncrypted, stash);
     if (!opts.ignoreMac) {
       const where = opts.file ?? "the file";
@@ -89,11 +100,9 @@ export async function openPartlyEncrypted(encrypted: Tree, metadata: Metadata, o
         });
       }
     }
-    return { doc: { plain, metadata, dataKey, stash, keys, openedWith }, clear: found.clear };
-  } catch (e) {
-    wipe(dataKey);
-    throw e;
-  }
+    return found.clear;
+  });
+  return { doc, clear: opened };
 }
 
 /** Zeroes the data key of an opened document. */
