@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES, baseEnv, tempHome } from "../helpers/cli.js";
 import { SOPS_TEST_FP, SOPS_TEST_KEY, tempGnupgHome } from "../helpers/gnupg.js";
 import { runInProcess } from "../helpers/in-process.js";
+import { hasGpg, noteMissing } from "../helpers/tools.js";
+
+noteMissing("gpg", hasGpg, "doctor's PGP checks (they run gpg)");
 
 const home = tempHome();
 const withKey = tempGnupgHome([SOPS_TEST_KEY]);
@@ -29,14 +32,14 @@ async function doctor(file: string, extra: Record<string, string>): Promise<{ co
 }
 
 describe("issue 19: doctor knows PGP and Vault recipients", () => {
-  it("a PGP recipient whose secret key is in the GnuPG home matches, and the file opens with it", async () => {
+  it.skipIf(!hasGpg)("a PGP recipient whose secret key is in the GnuPG home matches, and the file opens with it", async () => {
     const { code, report } = await doctor(join(FIXTURES, "pgp/format.enc.yaml"), { GNUPGHOME: withKey.dir });
     expect(code).toBe(0);
     expect(report.file.recipients).toEqual([expect.objectContaining({ kind: "pgp", id: SOPS_TEST_FP, state: "matches", usable: true })]);
     expect(report.file.mac.state).toBe("verified");
   });
 
-  it("without the secret key it says where it looked", async () => {
+  it.skipIf(!hasGpg)("without the secret key it says where it looked", async () => {
     const { code, report } = await doctor(join(FIXTURES, "pgp/format.enc.yaml"), { GNUPGHOME: empty.dir });
     expect(code).toBe(128);
     expect(report.file.recipients[0]).toMatchObject({ kind: "pgp", state: "no-match", usable: false });

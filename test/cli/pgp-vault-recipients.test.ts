@@ -8,6 +8,9 @@ import { FIXTURES, baseEnv, tempHome } from "../helpers/cli.js";
 import { SOPS_TEST_FP, SOPS_TEST_KEY, tempGnupgHome } from "../helpers/gnupg.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { FakeVaultTransit } from "../fakes/vault-transit-server.js";
+import { hasGpg, noteMissing } from "../helpers/tools.js";
+
+noteMissing("gpg", hasGpg, "PGP and Vault recipients outside encrypt (they run gpg)");
 
 const home = tempHome();
 const gnupg = tempGnupgHome([SOPS_TEST_KEY]);
@@ -41,7 +44,7 @@ function repo(config: string[]): string {
   return r;
 }
 
-describe("issue 19: PGP and Vault recipients outside encrypt", () => {
+describe.skipIf(!hasGpg)("issue 19: PGP and Vault recipients outside encrypt", () => {
   it("named recipients stand for a PGP fingerprint and a Vault key in the rule's pgp and hc_vault_transit_uri lists", async () => {
     const r = repo(["recipients:", `  ops: ${SOPS_TEST_FP}`, `  vault: ${vault.uri("named")}`, "creation_rules:", "  - pgp: ops", "    hc_vault_transit_uri: vault", `    age: ${ageRecipient}`]);
     const enc = await runInProcess(["encrypt", "-i", join(r, "s.yaml")], { env: env(), cwd: r });

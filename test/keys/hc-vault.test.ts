@@ -10,6 +10,9 @@ import { baseEnv, tempHome } from "../helpers/cli.js";
 import { SOPS_TEST_FP, SOPS_TEST_KEY, tempGnupgHome } from "../helpers/gnupg.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { FakeVaultTransit } from "../fakes/vault-transit-server.js";
+import { hasGpg, noteMissing } from "../helpers/tools.js";
+
+noteMissing("gpg", hasGpg, "the Shamir file over age + Vault + PGP (it runs gpg)");
 
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-vault-"));
@@ -136,7 +139,7 @@ describe("issue 19: the Vault token goes only to an address the user trusts", ()
   });
 });
 
-describe("issue 19 acceptance 2: 2-of-3 Shamir over age + Vault + PGP", () => {
+describe.skipIf(!hasGpg)("issue 19 acceptance 2: 2-of-3 Shamir over age + Vault + PGP", () => {
   it("opens with any two of the three and not with one", async () => {
     const repo = join(dir, "repo");
     mkdirSync(repo, { recursive: true });
