@@ -7,7 +7,7 @@ import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/cli.js";
-import { makeRepo, type TestRepo } from "../helpers/git-repo.js";
+import { makeRepo, pastLastModified, type TestRepo } from "../helpers/git-repo.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { shellQuote } from "../../src/git/driver-command.js";
 
@@ -126,6 +126,7 @@ writeFileSync(${JSON.stringify(join(repo.dir, "..", "seen.txt"))}, t.replace(/pa
 writeFileSync(f, t.replace(/<<<<<<< ours\\n[^]*?=======\\n([^]*?)>>>>>>> theirs\\n/g, "$1"));
 `,
     );
+    for (const side of [oursText, theirsText]) await pastLastModified(side); // so the resolution's lastmodified differs from both
     const resolved = await secrets(["merge", "--resolve", FILE], { env: { EDITOR: `${shellQuote(process.execPath)} ${shellQuote(editor)}` } });
     expect(resolved.stderr).toContain("resolved");
     expect(resolved.code).toBe(0);
@@ -171,6 +172,7 @@ describe("issue 18 item 3: a secret pasted in clear can be fixed with one comman
     expect(edit.code).toBe(25);
     expect(edit.stderr).toContain("secrets encrypt --clear-values");
 
+    await pastLastModified(pasted); // lastmodified has whole seconds: the fix must land in a later one
     const fix = await secrets(["encrypt", "--clear-values", abs(FILE)]);
     expect(fix.stderr).toContain("stripe_key");
     expect(fix.code).toBe(0);
