@@ -1,5 +1,5 @@
 /**
- * Owns: checking a command line against what its command declares, before yargs runs any handler — unknown
+ * Owns: checking a command line against what its command declares, before any handler runs — unknown
  * commands and options are usage errors with a "did you mean", and sops spellings get a pointer.
  */
 import { SealError } from "../errors.js";
@@ -18,7 +18,6 @@ const SOPS_SPELLINGS: Record<string, string> = {
 };
 
 const COMPLETION_COMMAND = COMPLETION_SHAPE.path[0]!;
-const COMPLETION_REQUEST = "--get-yargs-completions";
 
 /** The words after `--` go to a child untouched; only what comes before is ours. */
 function ownWords(argv: readonly string[]): readonly string[] {
@@ -133,7 +132,6 @@ function unknownCommand(word: string, known: readonly string[], parent: readonly
  * argv, when one is; its subcommands are chosen from argv here. Returns the command words that were matched.
  */
 export function checkCommandLine(argv: readonly string[], shape: CommandShape | undefined, commandNames: readonly string[]): readonly string[] {
-  if (argv.includes(COMPLETION_REQUEST)) return [];
   const words = ownWords(argv);
   if (!shape) {
     const flags = new FlagSet(TOP_LEVEL_FLAGS);

@@ -1,15 +1,15 @@
 /**
- * Owns: running one `secrets` command line — yargs wiring and the one try/catch that turns errors into
- * messages and exit statuses. Touches no process globals: what it learns about the real streams arrives in
+ * Owns: running one `secrets` command line — check, parse, run the command's handler — and the one try/catch
+ * that turns errors into messages and exit statuses. Touches no process globals: what it learns about the real streams arrives in
  * a RunState, so the same code path runs in-process (test/edges/fuzz.test.ts) as under src/cli/main.ts.
  */
-import yargs from "yargs";
 import { SealError, hintOf } from "../errors.js";
 import type { CliContext } from "./context.js";
-import { globalOptions } from "./globals.js";
 import { COMMANDS } from "./commands/index.js";
 import { COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, shapeOf, type CommandShape } from "./command-shape.js";
 import { checkCommandLine } from "./command-line-check.js";
+import { COMPLETION_REQUEST, completedCommand, completionScript, completionWords, completionsFor } from "./completion.js";
+import { parseCommandLine } from "./parse-command-line.js";
 import { commandPage, helpWidth, renderHelp, topLevelPage } from "./help.js";
 import { routeOf } from "./route.js";
 import { VERSION } from "../version.js";
@@ -61,12 +61,13 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
 export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns?: number): Promise<number> {
   const debug = given.includes("--debug");
   try {
+    if (given[0] === COMPLETION_REQUEST) return await complete(completionWords(given), ctx);
     const routed = routeOf(given);
     const argv = guardDashSpelledOut(routed.argv);
     const chosen = COMMANDS.find((c) => c.name === routed.command);
     const full = chosen ? (await chosen.load())(ctx) : undefined;
     const shape = full ? shapeOf(full) : undefined;
-    // The whole command line is checked before yargs runs a handler (style rule 43).
+    // The whole command line is checked before anything runs (style rule 43).
     const path = checkCommandLine(argv, shape, COMMANDS.map((c) => c.name));
     if (asksForHelp(argv)) {
       const page =
@@ -76,39 +77,36 @@ export async function runCli(given: string[], ctx: CliContext, state: RunState, 
       ctx.stdout.write(renderHelp(page, helpWidth(terminalColumns, ctx.env)));
       return 0;
     }
-    // yargs would print the version with console.log, past ctx.stdout.
     if (chosen === undefined && argv.includes("--version")) {
       ctx.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const help = ["secrets", ...path, "--help"].join(" ");
-    const parser = yargs(argv)
-      .scriptName("secrets")
-      .usage("$0 <command> [options]")
-      .options(globalOptions)
-      .command(COMMANDS.map((c) => (c === chosen && full ? full : { command: c.usage, describe: c.describe, handler: () => undefined })))
-      .completion(COMPLETION_SHAPE.path[0]!, COMPLETION_SHAPE.describe)
-      .demandCommand(1, "name a command (see --help)")
-      .strict()
-      .version(VERSION)
-      // Help is printed above from the same declarations; yargs' own is reached only by spellings such as
-      // `-ih`, where it still stops the command. Unwrapped, it cannot break a word.
-      .help()
-      .alias("h", "help")
-      .wrap(null)
-      .exitProcess(false)
-      // Throwing stops yargs here, before any handler: returning would let it go on to run the command.
-      .fail((msg: string | null, err: Error | undefined) => {
-        if (err) throw err;
-        throw new SealError("USAGE", msg ?? "invalid usage", { hint: `see '${help}'.` });
-      });
-    await parser.parseAsync();
+    const leaf = shape !== undefined ? shapeAt(shape, path) : path[0] === COMPLETION_SHAPE.path[0] ? COMPLETION_SHAPE : undefined;
+    if (leaf === undefined) throw new SealError("USAGE", "name a command (see --help)", { hint: "see 'secrets --help'." });
+    const args = parseCommandLine(argv, leaf, [...GLOBAL_FLAGS, ...leaf.flags]);
+    // Help spelled inside a group of letters (`-ih`) still stops the command.
+    if (args.help === true) {
+      ctx.stdout.write(renderHelp(commandPage(leaf, GLOBAL_FLAGS), helpWidth(terminalColumns, ctx.env)));
+      return 0;
+    }
+    if (leaf === COMPLETION_SHAPE) ctx.stdout.write(completionScript(ctx.env.SHELL));
+    else await leaf.module?.handler(args as never);
     if (state.stdoutWriteError !== undefined && state.commandExitCode === undefined) throw stdoutFailure(state.stdoutWriteError);
     // A status the command chose (exec: its child's) stands; otherwise a cut-off output is not a success.
     return state.commandExitCode ?? (state.outputClosed ? CLOSED_PIPE_EXIT : 0);
   } catch (e) {
     return report(e, ctx, state, debug);
   }
+}
+
+/** Answers the completion script's request about `words`. */
+async function complete(words: readonly string[], ctx: CliContext): Promise<number> {
+  const named = COMMANDS.find((c) => c.name === completedCommand(words));
+  const shape = named ? shapeOf((await named.load())(ctx)) : undefined;
+  const names = [...COMMANDS.map((c) => c.name), COMPLETION_SHAPE.path[0]!];
+  const found = completionsFor(words, names, shape, GLOBAL_FLAGS);
+  if (found.length > 0) ctx.stdout.write(`${found.join("\n")}\n`);
+  return 0;
 }
 
 /** The error a write gets when its reader has gone (EPIPE), or any later write to that closed stream. */

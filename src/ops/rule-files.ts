@@ -4,6 +4,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { SealError } from "../errors.js";
 import { CONFIG_NAME, loadConfig, matchRule, type CreationRule, type SopsConfig } from "../config.js";
 import { runGit, runGitText } from "../git/run-git.js";
 import { isSealfileLockName, isSealfileTempName } from "../io/temp-files.js";
@@ -68,11 +69,13 @@ function isSealfileOwn(path: string): boolean {
 /**
  * Every file under `root` (a folder, or one file) matched by a creation rule of the config in effect for it
  * (the nearest `.sops.yaml` upward from the file, unless one is named). Config files themselves are skipped.
- * @throws SealError BAD_CONFIG for an invalid config; GENERIC when git fails.
+ * @throws SealError FILE_NOT_FOUND when `root` does not exist; BAD_CONFIG for an invalid config; GENERIC when git fails.
  */
 export async function filesMatchingRules(root: string, opts: RuleFilesOptions): Promise<RuleFile[]> {
   const abs = resolve(opts.cwd, root);
-  const candidates = statSync(abs).isDirectory() ? await listFiles(abs) : [abs];
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (st === undefined) throw new SealError("FILE_NOT_FOUND", `${root}: no such file or folder`, { hint: "check the path (it is relative to the working directory)" });
+  const candidates = st.isDirectory() ? await listFiles(abs) : [abs];
   const configs = new Map<string, SopsConfig | undefined>();
   const configFor = (file: string): SopsConfig | undefined => {
     const key = opts.explicitConfig ? "" : dirname(file);

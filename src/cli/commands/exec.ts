@@ -11,13 +11,13 @@ import type { CliContext } from "../context.js";
 import { shared, type GlobalArgs } from "../globals.js";
 
 type Args = GlobalArgs & {
-  file?: string | string[];
+  file?: string[];
   flatten: boolean;
   override: boolean;
   pristine?: boolean;
   shell?: boolean;
   mask?: boolean;
-  "file-env"?: string | string[];
+  "file-env"?: string[];
   fifo: boolean;
   "ignore-mac"?: boolean;
   "input-type"?: string;
@@ -36,13 +36,13 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .parserConfiguration({ "populate--": true })
         .positional("command", { type: "string", array: true, describe: "the command and its arguments, after --" })
         .options({
-          file: { alias: "f", type: "string", describe: `encrypted file (repeatable; later ones win). Default: .sops.yaml exec.files, else the first of ${DEFAULT_ENV_FILES.join(", ")}` },
+          file: { alias: "f", type: "string", array: true, describe: `encrypted file (repeatable; later ones win). Default: .sops.yaml exec.files, else the first of ${DEFAULT_ENV_FILES.join(", ")}` },
           flatten: { type: "boolean", default: true, describe: "nested keys become PARENT_CHILD (--no-flatten refuses them, like sops)" },
           override: { type: "boolean", default: true, describe: "secrets replace inherited variables (--no-override keeps those)" },
           pristine: { type: "boolean", describe: "start from an empty environment plus PATH and HOME" },
           shell: { type: "boolean", describe: "run the command through /bin/sh -c" },
           mask: { type: "boolean", describe: `replace secrets in the child's output with *** (not a security boundary). Masked: ${MASK_RULE}` },
-          "file-env": { type: "string", describe: "NAME=FILE: offer FILE decrypted at the path held in $NAME (repeatable)" },
+          "file-env": { type: "string", array: true, describe: "NAME=FILE: offer FILE decrypted at the path held in $NAME (repeatable)" },
           fifo: { type: "boolean", default: true, describe: "offer --file-env through a named pipe (--no-fifo: a 0600 file, deleted afterwards)" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of every file: yaml, json, dotenv, ini (default: by extension)" },
@@ -58,8 +58,8 @@ export function execCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
     handler: async (args) => {
       const command = commandOf(args);
       const config = loadConfig({ cwd: ctx.cwd, env: ctx.env, ...(args.config ? { explicit: args.config } : {}) });
-      const fileEnvs = listOf(args["file-env"]).map(parseFileEnv);
-      const named = listOf(args.file);
+      const fileEnvs = (args["file-env"] ?? []).map(parseFileEnv);
+      const named = args.file ?? [];
       const files = named.length > 0 ? named : defaultEnvFiles(ctx.cwd, config);
       if (files.length === 0 && fileEnvs.length === 0) {
         throw new SealError("FILE_NOT_FOUND", "no secrets file to load", {
@@ -122,11 +122,6 @@ function commandOf(args: Args): string[] {
   const command = words.map(String);
   if (command.length === 0) throw new SealError("USAGE", "no command to run", { hint: "put it after --, e.g. `secrets exec -- npm start`" });
   return command;
-}
-
-/** A repeatable flag (yargs gives a string once, an array when repeated; not `array: true`, which is greedy). */
-function listOf(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
 function parseFileEnv(spec: string): { name: string; path: string } {

@@ -88,7 +88,7 @@ export function guardCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
           "baseline-update": { type: "boolean", describe: "accept the current findings into the baseline instead of failing" },
           baseline: { type: "string", describe: "baseline file (default .secrets-baseline.json at the repository root)" },
           stdin: { type: "boolean", describe: "check standard input (same as the path -)" },
-          history: { type: "string", describe: "check every file version in the history once (all refs, or a revision range like main..HEAD)" },
+          history: { type: "string", requiresArg: false, describe: "check every file version in the history once (all refs, or a revision range like main..HEAD)" },
           "list-rules": { type: "boolean", describe: `print the guard's ${RULE_CATALOG.length} rules: each token format, its provider, an example and where the format is documented` },
         })
         .options(shared("config"))

@@ -3,7 +3,6 @@
  * conflict the merge driver left, show the merged plaintext with both sides of each conflicting key marked
  * in the private editor folder, and write the encrypted result once no marker is left.
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import { SealError, isSealError } from "../../errors.js";
@@ -11,6 +10,7 @@ import { loadConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
+import { readInputFile } from "../../ops/read-input.js";
 import { writeFileAtomic } from "../../io/atomic-write.js";
 import { readConflictFile } from "../../git/conflict-file.js";
 import { openConflict } from "../../git/merge-resolve.js";
@@ -31,7 +31,7 @@ export type ResolveArgs = GlobalArgs & { resolve?: string; "input-type"?: string
 export function resolveConflict(ctx: CliContext, file: string, args: ResolveArgs): Promise<void> {
   const path = resolve(ctx.cwd, file);
   return withWriteLock(ctx, path, async () => {
-    const versions = readConflictFile(readFileSync(path));
+    const versions = readConflictFile(readInputFile(file, undefined, ctx.cwd));
     if (!versions) {
       throw new SealError("USAGE", `${file} is not a file the merge driver left in conflict`, {
         hint: "`secrets merge --resolve` reads the file `git merge` left with sealfile conflict markers; edit other files with `secrets edit`",
