@@ -14,9 +14,6 @@ const VERSION_LINE = "age-encryption.org/v1";
 const X25519_INFO = "age-encryption.org/v1/X25519";
 const CHUNK = 64 * 1024;
 const TAG = 16;
-// DER prefixes of an X25519 private key (PKCS #8) and public key (SPKI), followed by the 32 raw bytes.
-const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
-const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
 const BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const IDENTITY_HRP = "age-secret-key-";
 
@@ -145,7 +142,7 @@ function unwrapX25519(stanza: Stanza, identity: KeyObject, ownPublic: Buffer): B
   if (stanza.args[0] !== "X25519" || stanza.args.length !== 2 || stanza.body.length !== 32) return undefined;
   const share = base64(stanza.args[1]!, false);
   if (share === undefined || share.length !== 32) return undefined;
-  const shared = diffieHellman({ privateKey: identity, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: "der", type: "spki" }) });
+  const shared = diffieHellman({ privateKey: identity, publicKey: createPublicKey({ key: { kty: "OKP", crv: "X25519", x: share.toString("base64url") }, format: "jwk" }) });
   if (shared.every((b) => b === 0)) return undefined;
   const wrapKey = hkdf(shared, Buffer.concat([share, ownPublic]), X25519_INFO);
   return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
@@ -174,8 +171,10 @@ export function openX25519(armored: string, identities: readonly string[]): Uint
     if (scalar === undefined) continue;
     let fileKey: Buffer | undefined;
     try {
-      const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, scalar]), format: "der", type: "pkcs8" });
-      const ownPublic = createPublicKey(privateKey).export({ format: "der", type: "spki" }).subarray(SPKI_X25519.length);
+      // A JWK import is several times cheaper than a PKCS #8 one (no DER decoder); `x` is required to be a
+      // string but unused when `d` is given, and the public key comes back from the export.
+      const privateKey = createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: scalar.toString("base64url"), x: "" }, format: "jwk" });
+      const ownPublic = Buffer.from(privateKey.export({ format: "jwk" }).x!, "base64url");
       for (const s of header.stanzas) {
         fileKey = unwrapX25519(s, privateKey, ownPublic);
         if (fileKey !== undefined) break;
