@@ -181,8 +181,11 @@ describe("each provider through the CLI, decrypting with no age key", () => {
 });
 
 describe("a file for age and all three KMS recipients", () => {
-  /** Per-call timeout given to the CLI; attempts are 2, so a hanging key costs 2 × T plus a 100 ms backoff. */
-  const T = 1_500;
+  /**
+   * Per-call timeout given to the CLI; attempts are 2, so a hanging key costs 2 × T plus a 100 ms backoff.
+   * The SDKs are loaded by beforeAll's encrypt, so a call that works answers well within T.
+   */
+  const T = 800;
   const PER_HANGING_KEY = 2 * T + 100;
   /** Process start-up, SDK loading and the fast calls, generously (this machine has 2 cores and runs tests in parallel). */
   const SLACK = 8_000;
@@ -264,7 +267,7 @@ describe("a file for age and all three KMS recipients", () => {
     expect(line(ageRecipient)).toMatch(/age .*no age (or SSH )?identity found/);
     expect(line(ARN)).toMatch(/kms .*AccessDeniedException/);
     expect(line(GCP_KEY)).toMatch(/gcp_kms .*INTERNAL/);
-    expect(line(`${AZ_VAULT}/keys/${AZ_NAME}/${azVersion}: `)).toMatch(/azure_kv .*timed out after 1500 ms \[2 attempts\]/);
+    expect(line(`${AZ_VAULT}/keys/${AZ_NAME}/${azVersion}: `)).toMatch(new RegExp(`azure_kv .*timed out after ${T} ms \\[2 attempts\\]`));
     expectNoSecrets(r.stderr);
     const md = sopsBlock(readFileSync(file, "utf8"));
     for (const entry of [md.age?.[0], md.kms?.[0], md.gcp_kms?.[0], md.azure_kv?.[0]]) expect(r.stderr).not.toContain(String(entry?.enc).trim().slice(0, 40));
@@ -276,7 +279,7 @@ describe("a file for age and all three KMS recipients", () => {
     const seen = { a: aws.kmsRequests, g: gcp.requests.length, z: az.requests.length };
     const r = await decrypt({});
     expect(r.code).toBe(128);
-    expect(r.stderr.match(/timed out after 1500 ms \[2 attempts\]/g), r.stderr).toHaveLength(3);
+    expect(r.stderr.match(new RegExp(`timed out after ${T} ms \\[2 attempts\\]`, "g")), r.stderr).toHaveLength(3);
     expect([aws.kmsRequests - seen.a, gcp.requests.length - seen.g, az.requests.length - seen.z]).toEqual([2, 2, 2]);
     expect(r.ms).toBeGreaterThanOrEqual(3 * 2 * T);
     expect(r.ms).toBeLessThan(3 * PER_HANGING_KEY + SLACK);
@@ -299,14 +302,14 @@ describe("secrets exec on a CI runner (no age key, KMS only)", () => {
 describe("encrypting when a provider fails", () => {
   it("a hanging KMS makes encrypt fail within the bound, naming the key; nothing is written to stdout", async () => {
     aws.kmsMode = "hang";
-    const T = 1_000;
+    const T = 600;
     const r = await runInProcess(["encrypt", "--age", ageRecipient, "--kms", ARN, "--gcp-kms", GCP_KEY, write("hang.yaml", PLAIN)], {
       env: cloudEnv({ SEALFILE_KEY_TIMEOUT_MS: String(T) }),
       timeoutMs: 60_000,
     });
     expect(r.code).toBe(1); // sops: a data key that cannot be wrapped is a plain error (encrypt.go:126)
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/error\[KEY_FAILED\]: AWS KMS key arn:aws:kms:[^\n]*timed out after 1000 ms \[2 attempts\]/);
+    expect(r.stderr).toMatch(/error\[KEY_FAILED\]: AWS KMS key arn:aws:kms:[^\n]*timed out after 600 ms \[2 attempts\]/);
     expect(r.ms).toBeLessThan(2 * T + 100 + 8_000);
     expectNoSecrets(r.stderr);
   });
