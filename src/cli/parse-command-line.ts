@@ -14,10 +14,6 @@ function usage(message: string, shape: CommandShape): SealError {
   return new SealError("USAGE", message, { hint: `see '${["secrets", ...shape.path].join(" ")} --help'.` });
 }
 
-function shown(flag: FlagShape): string {
-  return `--${flag.name}`;
-}
-
 /** The flags' declarations in yargs-parser's terms. */
 function parserOptions(flags: readonly FlagShape[], keepsDashDash: boolean): parse.Options {
   const of = (type: string): string[] => flags.filter((f) => f.type === type).map((f) => f.name);
@@ -53,17 +49,17 @@ function leftWithoutValue(argv: readonly string[], flag: FlagShape): boolean {
 /** Refuses a flag value that does not fit its declaration. */
 function checkFlag(flag: FlagShape, value: unknown, argv: readonly string[], shape: CommandShape): void {
   if (value === undefined) {
-    if (flag.required) throw usage(`missing required option ${shown(flag)}`, shape);
+    if (flag.required) throw usage(`missing required option --${flag.name}`, shape);
     return;
   }
   if (flag.type === "array" || flag.boolean) return;
-  if (Array.isArray(value)) throw usage(`${shown(flag)} is given more than once`, shape);
+  if (Array.isArray(value)) throw usage(`--${flag.name} is given more than once`, shape);
   if (flag.type === "number") {
-    if (typeof value !== "number" || Number.isNaN(value)) throw usage(`${shown(flag)} needs a number`, shape);
+    if (typeof value !== "number" || Number.isNaN(value)) throw usage(`--${flag.name} needs a number`, shape);
     return;
   }
-  if (value === "" && !flag.valueOptional && leftWithoutValue(argv, flag)) throw usage(`${shown(flag)} needs a value`, shape);
-  if (flag.choices.length > 0 && !flag.choices.includes(String(value))) throw usage(`${shown(flag)} must be one of: ${flag.choices.join(", ")}`, shape);
+  if (value === "" && !flag.valueOptional && leftWithoutValue(argv, flag)) throw usage(`--${flag.name} needs a value`, shape);
+  if (flag.choices.length > 0 && !flag.choices.includes(String(value))) throw usage(`--${flag.name} must be one of: ${flag.choices.join(", ")}`, shape);
 }
 
 /**

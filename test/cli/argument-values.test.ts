@@ -25,17 +25,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs with the sealed file on stdin too, so a command that wrongly fell back to stdin would print plaintext. */
 const run = (args: string[]) => runInProcess(args, { env, cwd: dir, input: readFileSync(SEALED) });
 
-const CASES: { args: string[]; says: string; secret?: string }[] = [
+const CASES: { args: string[]; says: string; hidden?: string }[] = [
   { args: ["decrypt", "--extract"], says: "--extract needs a value" },
   { args: ["decrypt", "--config", "--output-type", "json", "example.yaml"], says: "--config needs a value" },
   { args: ["keygen", "-o"], says: "--output needs a value" },
   { args: ["merge", "--resolve"], says: "--resolve needs a value" },
   { args: ["decrypt", "--output", "a.txt", "--output", "b.txt", "example.yaml"], says: "--output is given more than once" },
-  { args: ["decrypt", "--indent", "four", "example.yaml"], says: "--indent needs a number", secret: "four" },
-  { args: ["encrypt", "--shamir-secret-sharing-threshold", "x7q", "example.yaml"], says: "needs a number", secret: "x7q" },
-  { args: ["decrypt", "--dotenv-grammar", "hunter2", "example.yaml"], says: "--dotenv-grammar must be one of: dotenv, sops", secret: "hunter2" },
-  { args: ["decrypt", "example.yaml", "pa55word-extra"], says: "1 argument too many", secret: "pa55word-extra" },
-  { args: ["set", "example.yaml", '["a"]', '"v"', "s3cret-4th"], says: "1 argument too many", secret: "s3cret-4th" },
+  { args: ["decrypt", "--indent", "four", "example.yaml"], says: "--indent needs a number", hidden: "four" },
+  { args: ["encrypt", "--shamir-secret-sharing-threshold", "x7q", "example.yaml"], says: "needs a number", hidden: "x7q" },
+  { args: ["decrypt", "--dotenv-grammar", "hunter2", "example.yaml"], says: "--dotenv-grammar must be one of: dotenv, sops", hidden: "hunter2" },
+  { args: ["decrypt", "example.yaml", "extra-word-q7"], says: "1 argument too many", hidden: "extra-word-q7" },
+  { args: ["set", "example.yaml", '["a"]', '"v"', "fourth-word-k2"], says: "1 argument too many", hidden: "fourth-word-k2" },
   { args: ["filestatus"], says: "missing <file>" },
   { args: ["git", "merge", "a", "b"], says: "missing <theirs>" },
   { args: ["git"], says: "name a git subcommand" },
@@ -50,7 +50,7 @@ describe("issue 13: values that do not fit are usage errors, before anything run
       const r = await run(c.args);
       expect(r.stderr).toMatch(/^error\[USAGE\]: .*\nhint: see 'secrets [a-z -]+--help'\.\n$/);
       expect(r.stderr).toContain(c.says);
-      if (c.secret) expect(r.stderr).not.toContain(c.secret);
+      if (c.hidden) expect(r.stderr).not.toContain(c.hidden);
       expect(r.stdout).toBe("");
       expect(r.code).toBe(2);
       expect(readdirSync(dir)).toEqual(["example.yaml"]);

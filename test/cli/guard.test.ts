@@ -48,7 +48,7 @@ describe("secrets guard over the labelled corpus (outside a repository)", () => 
     });
     human = runSecrets(["guard", "cases"], { env, cwd: dir });
     json = runSecrets(["guard", "--json", "cases"], { env, cwd: dir });
-  });
+  }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("exits 1 and reports each positive with an expected rule, and (almost) no negative", () => {
