@@ -2,6 +2,7 @@
  * Owns: the `secrets` process — the CliContext built from the real streams (stdout and stderr redacted),
  * the listeners on those streams, and the exit status. The only place that touches process globals.
  */
+import { isatty } from "node:tty";
 import type { CliContext } from "./context.js";
 import { makeRedactor } from "../redact.js";
 import { redactingStream } from "./redacting-stream.js";
@@ -29,11 +30,14 @@ const redact = makeRedactor(env);
 const ctx: CliContext = {
   cwd: process.cwd(),
   env,
-  stdin: process.stdin,
+  // process.stdin is built on first use (some milliseconds of stream set-up): most commands never read it.
+  get stdin() {
+    return process.stdin;
+  },
   stdout: redactingStream(process.stdout, redact),
   stderr: redactingStream(process.stderr, redact),
   payload: process.stdout,
-  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+  interactive: isatty(0) && Boolean(process.stderr.isTTY),
   setExitCode,
 };
 
