@@ -271,5 +271,5 @@ describe("diff textconv driver (acceptance 3)", () => {
     const log = gitOk(repo, ["log", "-p", "-1"]);
     expect(log).toContain("+    password: changed-password-6f2e");
     assertNoPlaintext(join(repo, ".git"), ["changed-password-6f2e"]);
-  });
+  }, 120_000);
 });
