@@ -30,9 +30,30 @@ function useEnvironment(env: Record<string, string>): void {
   Object.assign(process.env, env, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
 }
 
+type Write = typeof process.stdout.write;
+
+/**
+ * Runs `req`. Whatever code below runCli writes to this thread's own process.stdout or stderr (a library's
+ * console.warn, say) would reach a real process's output: it is caught and reported as the run's stderr.
+ */
 async function run(req: WorkerRequest): Promise<WorkerReply> {
   useEnvironment(req.env);
-  return runCommandLine({ args: req.args, env: req.env, cwd: req.cwd, input: req.input });
+  const stray: string[] = [];
+  const catcher = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stray.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const done = rest.find((r): r is () => void => typeof r === "function");
+    if (done) queueMicrotask(done);
+    return true;
+  }) as Write;
+  const [out, err] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = process.stderr.write = catcher;
+  try {
+    const reply = await runCommandLine({ args: req.args, env: req.env, cwd: req.cwd, input: req.input });
+    return stray.length === 0 ? reply : { ...reply, stderr: reply.stderr + stray.join("") };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
 }
 
 function answer(port: MessagePort, req: WorkerRequest, reply: WorkerReply): void {
