@@ -108,7 +108,7 @@ export function setCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> {
         .positional("value", { type: "string", describe: "the value as JSON; with --value-file, the file holding it (a value here is visible in ps: prefer --value-stdin)" })
         .options({
           "value-stdin": { type: "boolean", describe: "read the value (JSON) from stdin" },
-          "value-file": { type: "string", describe: "read the value (JSON) from a file: --value-file FILE PATH VALUEFILE (sops), or FILE PATH --value-file VALUEFILE" },
+          "value-file": { type: "string", requiresArg: false, describe: "read the value (JSON) from a file: --value-file FILE PATH VALUEFILE (sops), or FILE PATH --value-file VALUEFILE" },
           idempotent: { type: "boolean", describe: "do not rewrite the file when the value is already set" },
           "ignore-mac": { type: "boolean", describe: "do not check the MAC (for damaged files)" },
           "input-type": { type: "string", describe: "format of the file (default: by extension)" },
