@@ -7,6 +7,7 @@ import { DETECTORS, type Detector, type Hit, type ScanContext } from "./patterns
 import { GENERIC_ASSIGNMENT } from "./generic-assignment.js";
 import { buildAutomaton, eachOccurrence, type TriggerAutomaton } from "./trigger-automaton.js";
 import { ALWAYS_BLOCKED } from "./allow.js";
+import { PUBLISHED_EXAMPLES } from "./rule-catalog.js";
 
 interface TriggerTable {
   readonly automaton: TriggerAutomaton;
@@ -29,11 +30,16 @@ function run(table: TriggerTable, text: string, quotedOnly: boolean): Hit[] {
   const { automaton, byLiteral } = table;
   const specific: Hit[] = [];
   const loose: Hit[] = [];
-  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1, examinedUntil: new Map() };
+  const ctx: ScanContext = { quotedOnly, lastKeyEnd: -1, examinedUntil: new Map(), findsSecretIn: findsSecretInDecoded };
   eachOccurrence(automaton, text, (start, literal) => {
     for (const d of byLiteral[literal] ?? []) d.at(text, start, d === GENERIC_ASSIGNMENT ? loose : specific, ctx);
   });
   return [...specific, ...loose];
+}
+
+/** Whether text decoded from a value (base64 in a Kubernetes Secret) holds a secret other than a published example. */
+function findsSecretInDecoded(decoded: string): boolean {
+  return run(WITH_GENERIC, decoded, false).some((h) => !PUBLISHED_EXAMPLES.has(h.secret));
 }
 
 /**

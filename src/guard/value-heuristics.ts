@@ -72,9 +72,14 @@ function printableBase64(value: string): string | null {
   return /^[\x21-\x7e]+$/.test(text) ? text : null;
 }
 
-/** A dot-separated piece that reads as random rather than as a name: 16+ characters, mixed case and a digit. */
+/**
+ * A dot-separated piece that reads as random rather than as a name: 16+ characters, mixed case and a digit, or
+ * lower case with digits scattered through it (`abcdef.0123…` bootstrap tokens; names carry a digit or two at most).
+ */
 function randomSegment(value: string): boolean {
-  return value.split(".").some((p) => p.length >= 16 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p));
+  return value
+    .split(".")
+    .some((p) => p.length >= 16 && /[0-9]/.test(p) && (/[a-z]/.test(p) && /[A-Z]/.test(p) ? true : (p.match(/[0-9]/g) ?? []).length >= 3 && (p.match(/[a-z]/g) ?? []).length >= 3 && /[a-z][0-9]+[a-z]/.test(p)));
 }
 
 /**
