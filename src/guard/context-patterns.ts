@@ -223,9 +223,12 @@ function k8sSecretDetector(): Detector {
   };
 }
 
-/** Schemes the database-url detector does not cover; triggered at `://`. */
+/**
+ * Schemes the database-url detector does not cover; triggered at `://`. Like URL parsers, the password runs to
+ * the LAST `@` before the host: people paste passwords with an unencoded `@`.
+ */
 const URL_PASSWORD =
-  /(?<=\b(?:https?|ftps?|sftp|smtps?|imaps?|pop3s?|ldaps?|ssh|git|svn|nats|kafka|cloudinary|sentry)):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{6,256})@[A-Za-z0-9[]/i;
+  /(?<=\b(?:https?|ftps?|sftp|smtps?|imaps?|pop3s?|ldaps?|ssh|git|svn|nats|kafka|cloudinary|sentry)):\/\/([^\s:/@'"`<>]{0,128}):([^\s/'"`<>]{6,256})@[A-Za-z0-9[]/i;
 
 function acceptUrlPassword(password: string, m: RegExpExecArray): boolean {
   if (password === m[1] || isReference(password) || /^[*x]+$|^%s$|^\{[^}]*\}$|^\$/i.test(password)) return false;

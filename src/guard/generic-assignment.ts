@@ -34,7 +34,9 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
       : { value, start: p + 1, quoted: true };
   }
   if (quotedOnly) return null;
-  const m = /^[^\s"'`,;)}\]#]{1,520}/.exec(text.slice(p, p + 521));
+  // `#` starts a comment only at the start of a word (YAML, shell, INI): `pa#ss` is one value
+  if (text[p] === "#") return null;
+  const m = /^[^\s"'`,;)}\]]{1,520}/.exec(text.slice(p, p + 521));
   return m ? { value: m[0], start: p, quoted: false } : null;
 }
 
@@ -61,7 +63,7 @@ function sticky(re: RegExp, text: string, at: number): number {
 }
 
 /** Where the value assigned to the key ending at `end` starts, and how to read it; null when none is. */
-function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true } | null {
+function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true; key?: string } | null {
   const before = text[start - 1];
   const quoted = before === '"' || before === "'";
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
@@ -77,7 +79,7 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
   }
   if (quoted && SETTER_CALL.test(lead.slice(0, -1)) && (at = sticky(QUOTED_PAIR, text, end)) >= 0) return { at };
   if (before === '"' && /(?:key|name)[ \t]*=[ \t]*"$/i.test(lead) && (at = sticky(XML_ATTRIBUTE_PAIR, text, end)) >= 0) return { at };
-  if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true };
+  if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true, key: text.slice(start, end) };
   if (quotedOnly && (at = sticky(GO_TYPED, text, end)) >= 0) return { at };
   if (before === '"' && /variable[ \t]+"$/.test(lead) && (at = sticky(TERRAFORM_DEFAULT, text, end)) >= 0) return { at };
   if (/name[ \t]*:[ \t]*["']?$/.test(lead) && (at = sticky(K8S_ENV_VALUE, text, end)) >= 0) return { at };
@@ -85,10 +87,13 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
   return null;
 }
 
-/** The text of an XML element (`<password>…</password>`, possibly on the next line), as a literal. */
-function readXmlText(text: string, at: number): { value: string; start: number; quoted: boolean } | null {
+/**
+ * The text of an XML element (`<password>…</password>`, possibly on the next line), as a literal; only when its
+ * closing tag follows (`KEY=<your-token>` is a placeholder, not an element).
+ */
+function readXmlText(text: string, at: number, key: string): { value: string; start: number; quoted: boolean } | null {
   const close = text.indexOf("<", at);
-  if (close < 0 || close - at > 600) return null;
+  if (close < 0 || close - at > 600 || !text.startsWith(`</${key}>`, close)) return null;
   const raw = text.slice(at, close);
   const value = raw.trim();
   if (value === "" || /\s/.test(value)) return null;
@@ -135,7 +140,7 @@ export const GENERIC_ASSIGNMENT: Detector = {
     const quotedOnly = ctx.quotedOnly && !inList;
     const where = valueAfterKey(text, start, end, quotedOnly);
     if (where === null) return;
-    let v = where.xmlText ? readXmlText(text, where.at) : readValue(text, where.at, quotedOnly);
+    let v = where.xmlText ? readXmlText(text, where.at, where.key ?? "") : readValue(text, where.at, quotedOnly);
     if (v !== null && inList && !v.quoted) v = { ...v, value: v.value.split("&")[0] ?? "" };
     if (v === null || !looksLikeSecret(v.value, v.quoted)) return;
     out.push({ rule: "generic-secret", start: v.start, secret: v.value, message: `hard-coded value for "${key}"` });

@@ -100,9 +100,9 @@ function isJwt(_s: string, m: RegExpExecArray): boolean {
   }
 }
 
-/** Triggered at `://`; the scheme is checked by a look-behind. */
+/** Triggered at `://`; the scheme is checked by a look-behind. The password runs to the last `@` (an unencoded `@` in it). */
 const DB_URL =
-  /(?<=\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>]/i;
+  /(?<=\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?):\/\/([^\s:/@'"`<>]{0,128}):([^\s/'"`<>]{1,256})@[^\s'"`<>]/i;
 
 function acceptDbPassword(password: string, m: RegExpExecArray): boolean {
   const user = m[1] ?? "";

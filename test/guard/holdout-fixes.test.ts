@@ -65,6 +65,37 @@ describe("issue 16 item 1: what the hold-out corpus missed, fixed in general ter
     expect(rules("client.go", `Client{\n\tKeyID: "${["ASIA", "XXXXYYYYZZZZWWWW"].join("")}",\n}\n`)).toEqual([]);
   });
 
+  it("reads `#` inside an unquoted value as part of it; a `#` starting the value is a comment", () => {
+    expect(rules("Dockerfile", `FROM x\nENV ADMIN_PASSWORD=${PW.slice(0, 6)}#8\n`)).toEqual(["generic-secret"]);
+    expect(rules("a.yaml", `password: # set in CI\n`)).toEqual([]);
+  });
+
+  it("takes a quoted value with an unclosed `(` or a `<` inside it for a literal, not code or a placeholder", () => {
+    expect(rules("config.php", `<?php\nreturn ['oci_auth_token' => 'P[R(glyWP4NfTY-1wmyn'];\n`)).toEqual(["generic-secret"]);
+    expect(rules("config.php", `<?php\nreturn ['oci_auth_token' => '9k)gFdOTW3m([hBn9:<RSh'];\n`)).toEqual(["generic-secret"]);
+    expect(rules("config.php", `<?php\nreturn ['api_token' => getToken($cfg)];\n`)).toEqual([]);
+  });
+
+  it("takes base64 that starts with `/` for a key, not a file path", () => {
+    expect(rules("wg0.conf", `[Interface]\nPrivateKey = /6qfwq/O6AlRQoEzaQ+hFqnpgXkgl+DXT59j8o9tttA=\n`)).toEqual(["generic-secret"]);
+    expect(rules("app.ini", "[tls]\nprivate_key = /etc/ssl/private/server-2024.key\n")).toEqual([]);
+  });
+
+  it("takes a random value whose capitals happen to start runs (`BmBkAry…Vz3ywk`) for a secret, not a camelCase name", () => {
+    expect(rules("conftest.py", `os.environ.setdefault("HONEYCOMB_API_KEY", "BmBkAryaxzyplaVz3ywkW7")\n`)).toEqual(["generic-secret"]);
+    expect(rules("a.py", `api_key = "readApiKeyFromVault"\n`)).toEqual([]);
+  });
+
+  it("reads a URL password with an unencoded `@` up to the last `@`, as URL parsers do", () => {
+    expect(rules("main.go", `const registry = "https://deploy:b6Ji@0@registry.acme.io/v2/"\n`)).toEqual(["url-password"]);
+    expect(rules("config.yaml", `database_url: postgres://app:Qx7v@pR9z@db:5432/app\n`)).toEqual(["database-url"]);
+  });
+
+  it("accepts a 20-character mixed-case token part with no digit, but not words run together", () => {
+    expect(rules("compose.yml", `services:\n  a:\n    environment:\n      - ALIBABA_ID=${["LT", "AI", "SwoIOovbLLXKPPzKzNJO"].join("")}\n`)).toEqual(["alibaba-access-key"]);
+    expect(rules("a.md", `see ${["LT", "AI", "MyAccessKeyNameHere"].join("")}\n`)).toEqual([]);
+  });
+
   it("has rules for the documented formats of Tencent SecretId, GitLab runner registration and New Relic license keys", () => {
     expect(rules("NOTES.md", `id \`${["AK", "ID", "2UWjJPbvipgRwLAvp0GzhpjpbgOkMSLP"].join("")}\`\n`)).toEqual(["tencent-secret-id"]);
     expect(rules("NOTES.md", `token ${["GR13", "48941", "2GKaI914-DBctm-pqEzA"].join("")}\n`)).toEqual(["gitlab-token"]);
@@ -73,6 +104,10 @@ describe("issue 16 item 1: what the hold-out corpus missed, fixed in general ter
 });
 
 describe("issue 16 item 1: false alarms the hold-out corpus raised", () => {
+  it("does not read `KEY=<your-token>` as an XML element whose text is the next line", () => {
+    expect(rules(".env.example", "DOCKERHUB_TOKEN=<your-token>\nDB_PASSWORD=<your-token>\nAPI_KEY=REPLACE_ME\n")).toEqual([]);
+  });
+
   it("does not take a CSRF cookie or header for a credential", () => {
     expect(rules("session.txt", `Set-Cookie: csrf-token=${PW}${PW}; Path=/\nX-XSRF-TOKEN: ${PW}${PW}\n`)).toEqual([]);
   });
