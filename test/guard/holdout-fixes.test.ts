@@ -108,6 +108,11 @@ describe("issue 16 item 1: false alarms the hold-out corpus raised", () => {
     expect(rules(".env.example", "DOCKERHUB_TOKEN=<your-token>\nDB_PASSWORD=<your-token>\nAPI_KEY=REPLACE_ME\n")).toEqual([]);
   });
 
+  it("still takes an unquoted call cut at its `)` for code (code pasted into Markdown or JSON)", () => {
+    expect(rules("notes.md", "    const accessToken = res.headers.get(\"authorization\")?.split(\" \")[1];\n")).toEqual([]);
+    expect(rules("notes.md", "    token = setTimeout(resolve, timeInMs);\n")).toEqual([]);
+  });
+
   it("does not take a CSRF cookie or header for a credential", () => {
     expect(rules("session.txt", `Set-Cookie: csrf-token=${PW}${PW}; Path=/\nX-XSRF-TOKEN: ${PW}${PW}\n`)).toEqual([]);
   });
