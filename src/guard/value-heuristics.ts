@@ -102,9 +102,9 @@ export function looksLikeSecret(value: string, quoted: boolean): boolean {
   if (/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*[-:]\d+(?:\.\d+)+$/.test(value)) return false; // an artifact and its version: jjwt-jackson-0.11.2
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value) && !base64Like(value)) return false; // a file path
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL (credentials in URLs have their own detector)
-  // interpolation or a call: code, not a literal (a quoted literal holds the whole call, `)` included; an unquoted
-  // value is cut at the `)`)
-  if (/\$\{|#\{|\{\{/.test(value) || (quoted ? /[A-Za-z_$][\w$]*\([^()]*\)/ : /[A-Za-z_$][\w$]*\(/).test(value)) return false;
+  // interpolation or a call: code, not a literal. An unquoted value is cut at the call's `)`; a quoted one holds the
+  // whole call, or is code read between two literals (`"a:password:"))).toBe("…"`): `)` then `.`, `,`, `;` or `)`.
+  if (/\$\{|#\{|\{\{/.test(value) || (/[A-Za-z_$][\w$]*\(/.test(value) && (!quoted || /\([^()]*\)|^\)|\)[ \t]*[.,;)]/.test(value)))) return false;
   if (/^[A-Za-z][a-z]+(?:[A-Z][a-z]+[0-9]*)+$|^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase / PascalCase names (digits end a word: `Base64`)
   const decoded = printableBase64(value);
   if (decoded !== null) return decoded.length >= 8 && looksLikeSecret(decoded, true); // base64 of text: judge the text
