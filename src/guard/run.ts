@@ -12,7 +12,7 @@ import { SealError } from "../errors.js";
 import { isSealfileTempName } from "../io/temp-files.js";
 import { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE } from "./allow.js";
 import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
-import { readGuardConfig } from "./config-source.js";
+import { readGuardConfigs, type ConfigText } from "./config-source.js";
 import { compileIgnore } from "./ignore-match.js";
 import { SEALFILE_TEMP, scan } from "./scan.js";
 import { baseName } from "./secret-files.js";
@@ -125,10 +125,10 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths" && opts.mode !== "stdin", opts.mode);
   const baselineFile = resolve(root, opts.baselinePath ?? DEFAULT_BASELINE);
   const baselineRel = relative(root, baselineFile).split(sep).join("/");
-  const [ignoreConfig, baselineConfig] = await Promise.all([
-    readGuardConfig(root, inRepo, resolve(root, IGNORE_FILE), false),
-    readGuardConfig(root, inRepo, baselineFile, opts.baselinePath !== undefined),
-  ]);
+  const [ignoreConfig, baselineConfig] = (await readGuardConfigs(root, inRepo, [
+    { abs: resolve(root, IGNORE_FILE), explicit: false },
+    { abs: baselineFile, explicit: opts.baselinePath !== undefined },
+  ])) as [ConfigText, ConfigText];
   const warnings = [ignoreConfig.warning, baselineConfig.warning].filter((w): w is string => w !== undefined);
   const ignore = compileIgnore(ignoreConfig.text ?? "");
   const baseline = parseBaseline(baselineConfig.text, baselineRel.startsWith("..") ? baselineFile : baselineRel);
