@@ -15,16 +15,32 @@ interface TriggerTable {
   readonly byLiteral: ReadonlyArray<readonly Detector[]>;
 }
 
-function buildTable(detectors: readonly Detector[]): TriggerTable {
-  const byTrigger = new Map<string, Detector[]>();
-  for (const d of detectors) for (const t of d.triggers) byTrigger.set(t, [...(byTrigger.get(t) ?? []), d]);
-  const literals = [...byTrigger.keys()];
-  return { automaton: buildAutomaton(literals), byLiteral: literals.map((l) => byTrigger.get(l) ?? []) };
+/**
+ * One automaton holds every detector's literals; the tables differ only in which detectors a literal wakes.
+ * Building an automaton costs tens of milliseconds in a fresh process (its loops run before the JIT warms
+ * up), so it is built once, on first use, and shared.
+ */
+const ALL_DETECTORS: readonly Detector[] = [...DETECTORS, GENERIC_ASSIGNMENT];
+let shared: { automaton: TriggerAutomaton; byLiteral: ReadonlyArray<readonly Detector[]> } | undefined;
+const tables = new Map<string, TriggerTable>();
+
+function table(name: "generic" | "specific" | "always", keep: (d: Detector) => boolean): TriggerTable {
+  const built = tables.get(name);
+  if (built !== undefined) return built;
+  if (shared === undefined) {
+    const byTrigger = new Map<string, Detector[]>();
+    for (const d of ALL_DETECTORS) for (const t of d.triggers) byTrigger.set(t, [...(byTrigger.get(t) ?? []), d]);
+    const literals = [...byTrigger.keys()];
+    shared = { automaton: buildAutomaton(literals), byLiteral: literals.map((l) => byTrigger.get(l) ?? []) };
+  }
+  const t = { automaton: shared.automaton, byLiteral: shared.byLiteral.map((ds) => ds.filter(keep)) };
+  tables.set(name, t);
+  return t;
 }
 
-const WITH_GENERIC = buildTable([...DETECTORS, GENERIC_ASSIGNMENT]);
-const WITHOUT_GENERIC = buildTable(DETECTORS);
-const ALWAYS_BLOCKED_ONLY = buildTable(DETECTORS.filter((d) => ALWAYS_BLOCKED.has(d.rule)));
+const withGeneric = (): TriggerTable => table("generic", () => true);
+const withoutGeneric = (): TriggerTable => table("specific", (d) => d !== GENERIC_ASSIGNMENT);
+const alwaysBlockedOnly = (): TriggerTable => table("always", (d) => ALWAYS_BLOCKED.has(d.rule));
 
 function run(table: TriggerTable, text: string, quotedOnly: boolean): Hit[] {
   const { automaton, byLiteral } = table;
@@ -39,7 +55,7 @@ function run(table: TriggerTable, text: string, quotedOnly: boolean): Hit[] {
 
 /** Whether text decoded from a value (base64 in a Kubernetes Secret) holds a secret other than a published example. */
 function findsSecretInDecoded(decoded: string): boolean {
-  return run(WITH_GENERIC, decoded, false).some((h) => !PUBLISHED_EXAMPLES.has(h.secret));
+  return run(withGeneric(), decoded, false).some((h) => !PUBLISHED_EXAMPLES.has(h.secret));
 }
 
 /**
@@ -49,10 +65,10 @@ function findsSecretInDecoded(decoded: string): boolean {
  * @param generic - run the generic assignment detector (off for lockfiles)
  */
 export function findHits(text: string, quotedOnly: boolean, generic: boolean): Hit[] {
-  return run(generic ? WITH_GENERIC : WITHOUT_GENERIC, text, quotedOnly);
+  return run(generic ? withGeneric() : withoutGeneric(), text, quotedOnly);
 }
 
 /** Hits of the rules nothing accepts (key material), for files the guard otherwise skips. */
 export function findAlwaysBlockedHits(text: string): Hit[] {
-  return run(ALWAYS_BLOCKED_ONLY, text, false);
+  return run(alwaysBlockedOnly(), text, false);
 }
