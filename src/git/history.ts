@@ -4,8 +4,8 @@
  * introduced it), and one `git cat-file --batch` streams their contents, each blob id read once however many
  * commits or paths share it.
  */
-import { spawn } from "node:child_process";
 import { SealError } from "../errors.js";
+import { streamBlobs } from "./cat-file-stream.js";
 import { runGit } from "./run-git.js";
 
 export interface HistoryBlob {
@@ -62,57 +62,9 @@ function unquote(path: string): string {
 
 /**
  * Streams the contents of `blobs` through one `git cat-file --batch`, calling `each` in order; blobs over
- * HISTORY_MAX_BLOB get `null` content.
+ * HISTORY_MAX_BLOB get `null` content. `content` is valid only during the call.
  * @throws SealError GENERIC (exit 2) when git fails.
  */
 export async function readBlobs(root: string, blobs: readonly HistoryBlob[], each: (b: HistoryBlob, content: Buffer | null) => void): Promise<void> {
-  if (blobs.length === 0) return;
-  const child = spawn("git", ["cat-file", "--batch"], { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
-  child.stdin.on("error", () => {});
-  child.stdin.end(blobs.map((b) => b.blob).join("\n") + "\n");
-  let buf: Buffer = Buffer.alloc(0);
-  // chunks of a large blob are kept aside until it is complete, so it is copied once, not once per chunk
-  const parts: Buffer[] = [];
-  let partsLength = 0;
-  let index = 0;
-  let need = -1; // bytes of content (plus the newline after it) still to come for the current blob
-  const done = new Promise<void>((resolve, reject) => {
-    child.on("error", (e) => reject(new SealError("GENERIC", "could not run git cat-file", { exitCode: 2, cause: e })));
-    child.on("close", (code) => (code === 0 && index === blobs.length ? resolve() : reject(new SealError("GENERIC", `git cat-file failed (status ${code ?? "?"})`, { exitCode: 2 }))));
-  });
-  child.stdout.on("data", (chunk: Buffer) => {
-    if (need > 0 && partsLength + chunk.length < need) {
-      parts.push(chunk);
-      partsLength += chunk.length;
-      return;
-    }
-    buf = Buffer.concat([buf, ...parts, chunk]);
-    parts.length = 0;
-    partsLength = 0;
-    for (;;) {
-      if (need < 0) {
-        const nl = buf.indexOf(10);
-        if (nl < 0) return;
-        const header = buf.subarray(0, nl).toString("latin1"); // "<id> blob <size>" or "<id> missing"
-        buf = buf.subarray(nl + 1);
-        const size = /^\S+ blob (\d+)$/.exec(header)?.[1];
-        if (size === undefined) {
-          each(blobs[index++] as HistoryBlob, null);
-          continue;
-        }
-        need = Number(size) + 1;
-      }
-      if (buf.length < need) {
-        parts.push(buf);
-        partsLength = buf.length;
-        buf = Buffer.alloc(0);
-        return;
-      }
-      const content = buf.subarray(0, need - 1);
-      buf = buf.subarray(need);
-      need = -1;
-      each(blobs[index++] as HistoryBlob, content.length > HISTORY_MAX_BLOB ? null : content);
-    }
-  });
-  await done;
+  await streamBlobs(root, blobs.map((b) => b.blob), (i, content) => each(blobs[i] as HistoryBlob, content), HISTORY_MAX_BLOB);
 }

@@ -5,6 +5,7 @@
  */
 import { lstat, readFile, readdir, readlink } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
+import { streamBlobs } from "./cat-file-stream.js";
 import { runGit } from "./run-git.js";
 import { SealError } from "../errors.js";
 
@@ -106,21 +107,41 @@ export function parseCatFileBatch(out: Buffer): Map<string, Buffer> {
  * @throws SealError GENERIC (exit 2) when git fails (e.g. `cwd` is not in a repository).
  */
 export async function readStaged(cwd: string): Promise<StagedEntry[]> {
+  const entries: Array<{ at: number; entry: StagedEntry }> = [];
+  await eachStaged(cwd, (entry, at) => entries.push({ at, entry: entry.content === null ? entry : { ...entry, content: Buffer.from(entry.content) } }));
+  return entries.sort((a, b) => a.at - b.at).map((e) => e.entry);
+}
+
+/**
+ * Like {@link readStaged}, but hands each entry to `each` as soon as its content has arrived from git (in no
+ * particular order; `at` is its place in the diff), so scanning overlaps reading. `entry.content` is valid only
+ * during the call.
+ * @throws SealError GENERIC (exit 2) when git fails; whatever `each` throws.
+ */
+export async function eachStaged(cwd: string, each: (entry: StagedEntry, at: number) => void): Promise<void> {
   const raw = await runGit(
     ["-c", "core.quotePath=false", "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", "--ignore-submodules=none"],
     { cwd },
   );
   const diff = parseRawDiff(raw);
-  const wanted = diff.filter((d) => needsBlob(d.status, d.dstMode, d.dstOid)).map((d) => d.dstOid);
-  const blobs = wanted.length === 0 ? new Map<string, Buffer>() : await readBlobs(cwd, wanted);
-  return diff.map((d) => ({
+  const entry = (d: RawDiffEntry, content: Buffer | null): StagedEntry => ({
     path: d.path,
     ...(d.fromPath === undefined ? {} : { fromPath: d.fromPath }),
     oid: d.dstOid,
     mode: d.dstMode,
     status: d.status,
-    content: needsBlob(d.status, d.dstMode, d.dstOid) ? (blobs.get(d.dstOid) ?? null) : null,
-  }));
+    content,
+  });
+  // each blob is read once, however many paths stage it
+  const byOid = new Map<string, number[]>();
+  diff.forEach((d, at) => {
+    if (!needsBlob(d.status, d.dstMode, d.dstOid)) each(entry(d, null), at);
+    else byOid.set(d.dstOid, [...(byOid.get(d.dstOid) ?? []), at]);
+  });
+  const oids = [...byOid.keys()];
+  await streamBlobs(cwd, oids, (i, content) => {
+    for (const at of byOid.get(oids[i] ?? "") ?? []) each(entry(diff[at] as RawDiffEntry, content), at);
+  });
 }
 
 function needsBlob(status: string, mode: string, oid: string): boolean {

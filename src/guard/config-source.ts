@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
-import { readIndexFiles } from "../git/staged.js";
+import { readIndexFiles, type IndexFile } from "../git/staged.js";
 import { SealError } from "../errors.js";
 
 /** A configuration file's trusted text (null: none), and a warning when the working tree says otherwise. */
@@ -27,7 +27,7 @@ async function readWorking(abs: string, shown: string): Promise<Buffer | null> {
 }
 
 /**
- * Reads one configuration file of the guard.
+ * Reads configuration files of the guard (one git call for all their index versions), each:
  * - Inside the repository: the index version (a symlink or a missing entry counts as no file). A working-tree
  *   version that differs is not used, and the warning says so.
  * - Outside the repository (a `--baseline` elsewhere): the file itself, since the user named it.
@@ -35,10 +35,20 @@ async function readWorking(abs: string, shown: string): Promise<Buffer | null> {
  *   so a default `.secretsignore` or baseline lying in the folder is not trusted.
  * @throws SealError GENERIC (exit 2) when git fails; CANNOT_READ_INPUT (exit 2) for an unreadable file.
  */
-export async function readGuardConfig(root: string, inRepo: boolean, abs: string, explicit: boolean): Promise<ConfigText> {
-  const rel = relative(root, abs).split(sep).join("/");
-  const inside = rel !== "" && !rel.startsWith("../") && rel !== ".." && !isAbsolute(rel);
-  if (!inside || (!inRepo && explicit)) {
+export async function readGuardConfigs(root: string, inRepo: boolean, files: ReadonlyArray<{ abs: string; explicit: boolean }>): Promise<ConfigText[]> {
+  const placed = files.map(({ abs, explicit }) => {
+    const rel = relative(root, abs).split(sep).join("/");
+    const inside = rel !== "" && !rel.startsWith("../") && rel !== ".." && !isAbsolute(rel);
+    return { abs, rel, direct: !inside || (!inRepo && explicit) };
+  });
+  const fromIndex = placed.filter((p) => !p.direct && inRepo).map((p) => p.rel);
+  const index = fromIndex.length === 0 ? new Map<string, IndexFile>() : await readIndexFiles(root, fromIndex);
+  return Promise.all(placed.map((p) => configText(p, inRepo, index)));
+}
+
+async function configText(p: { abs: string; rel: string; direct: boolean }, inRepo: boolean, index: ReadonlyMap<string, IndexFile>): Promise<ConfigText> {
+  const { abs, rel } = p;
+  if (p.direct) {
     const bytes = await readWorking(abs, abs);
     return { text: bytes === null ? null : bytes.toString("utf8") };
   }
@@ -46,7 +56,7 @@ export async function readGuardConfig(root: string, inRepo: boolean, abs: string
   if (!inRepo) {
     return working === null ? { text: null } : { text: null, warning: `${rel} is not used outside a git repository (the guard trusts only committed configuration)` };
   }
-  const entry = (await readIndexFiles(root, [rel])).get(rel);
+  const entry = index.get(rel);
   const staged = entry !== undefined && REGULAR_FILE.test(entry.mode) ? entry.content : null;
   if (working === null || (staged !== null && working.equals(staged))) return { text: staged === null ? null : staged.toString("utf8") };
   const warning =

@@ -142,7 +142,7 @@ function dockerAuthDetector(): Detector {
   };
 }
 
-const K8S_KIND = /(?:kind|"kind")[ \t]*:[ \t]*["']?Secret["']?(?![A-Za-z0-9_-])/y;
+const K8S_KIND = /(?:kind|"kind")[ \t]*:[ \t]*["']?Secret["']?(?![A-Za-z0-9_-])/iy;
 /** How far around `kind: Secret` its document may reach. */
 const K8S_REACH = 32768;
 /** One document around `at`: from the `---` before it to the `---` after it, at most K8S_REACH each way. */
@@ -153,8 +153,11 @@ function yamlDocument(text: string, at: number): [number, number] {
   return [before < 0 ? lo : lo + before, after < 0 ? Math.min(text.length, at + K8S_REACH) : at + after];
 }
 
-/** Whether one `data`/`stringData` value holds a secret (`base64`: the value is base64 of the content). */
-function secretData(key: string, value: string, base64: boolean): boolean {
+/**
+ * Whether one `data`/`stringData` value holds a secret (`base64`: the value is base64 of the content). Decoded
+ * content is also searched by every detector (`ctx.findsSecretIn`): a webhook URL, a `.dockerconfigjson`.
+ */
+function secretData(key: string, value: string, base64: boolean, ctx: ScanContext): boolean {
   let content = value;
   if (base64) {
     if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(value)) return false;
@@ -163,6 +166,7 @@ function secretData(key: string, value: string, base64: boolean): boolean {
     if (/-----BEGIN [A-Z ]*PRIVATE KEY/.test(content)) return true;
     if (/-----BEGIN /.test(content)) return false; // certificates, public keys
     if (content.includes("\uFFFD") || /[\x00-\x08\x0e-\x1f]/.test(content)) return bytes.length >= 16; // random key bytes
+    if (ctx.findsSecretIn?.(content)) return true;
   }
   if (/-----BEGIN [A-Z ]*PRIVATE KEY/.test(content)) return true;
   if (content.length < 8 || isPlaceholder(content) || isReference(content)) return false;
@@ -206,7 +210,7 @@ function k8sSecretDetector(): Detector {
           const m = /^[ \t]*"?([\w.-]+)"?[ \t]*:[ \t]*(["']?)([^"'\s,#][^"'\s,]*)\2[ \t]*,?[ \t]*(?:#.*)?$/.exec(line);
           const key = m?.[1];
           const value = m?.[3];
-          if (key === undefined || value === undefined || !secretData(key, value, base64)) continue;
+          if (key === undefined || value === undefined || !secretData(key, value, base64, ctx)) continue;
           out.push({
             rule: "k8s-secret",
             start: lo + lineStart + line.indexOf(value, line.indexOf(":") + 1),
@@ -219,9 +223,12 @@ function k8sSecretDetector(): Detector {
   };
 }
 
-/** Schemes the database-url detector does not cover; triggered at `://`. */
+/**
+ * Schemes the database-url detector does not cover; triggered at `://`. Like URL parsers, the password runs to
+ * the LAST `@` before the host: people paste passwords with an unencoded `@`.
+ */
 const URL_PASSWORD =
-  /(?<=\b(?:https?|ftps?|sftp|smtps?|imaps?|pop3s?|ldaps?|ssh|git|svn|nats|kafka|cloudinary|sentry)):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{6,256})@[A-Za-z0-9[]/i;
+  /(?<=\b(?:https?|ftps?|sftp|smtps?|imaps?|pop3s?|ldaps?|ssh|git|svn|nats|kafka|cloudinary|sentry)):\/\/([^\s:/@'"`<>]{0,128}):([^\s/'"`<>]{6,256})@[A-Za-z0-9[]/i;
 
 function acceptUrlPassword(password: string, m: RegExpExecArray): boolean {
   if (password === m[1] || isReference(password) || /^[*x]+$|^%s$|^\{[^}]*\}$|^\$/i.test(password)) return false;
@@ -242,7 +249,7 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 /** `curl -u user:password` / `--user user:password` (group 2: the password); only on a line that runs curl. */
-const CURL_USER = /(?:-u|--user)(?:[ \t]+|=)["']?([^\s:'"$]{1,64}):([^\s'"@]{6,128})["']?(?=\s|$)/y;
+const CURL_USER = /(?:-u|--user)(?:[ \t]+|=)["']?([^\s:'"$]{1,64}):([^\s'"]{6,128})["']?(?=\s|$)/y;
 
 function acceptCurlPassword(password: string, m: RegExpExecArray): boolean {
   const lineStart = m.input.lastIndexOf("\n", m.index) + 1;

@@ -33,6 +33,8 @@ export interface ScanContext {
   lastKeyEnd: number;
   /** Per rule, how far a detector that examines whole regions has got, so no region is examined twice. */
   readonly examinedUntil: Map<string, number>;
+  /** Whether decoded content (a base64 value) holds a secret by any detector; absent where nothing decodes. */
+  readonly findsSecretIn?: (decoded: string) => boolean;
 }
 
 // Boundaries: a token must not be the middle of a longer run of token characters (hashes, identifiers).
@@ -40,9 +42,13 @@ export interface ScanContext {
 export const B = "(?<![A-Za-z0-9_-])";
 export const E = "(?![A-Za-z0-9_-])";
 
-/** Default acceptance for a fixed-shape token: not a placeholder, and not a low-variety run like `abab…`. */
+/**
+ * Default acceptance for a fixed-shape token: not a placeholder, and not a low-variety run like `abab…`.
+ * Short random parts cannot reach the entropy of long ones (1 in 270 random 16-character AWS key ids is below
+ * 3 bits), so parts under 24 characters need 2.5.
+ */
 export function randomToken(secret: string): boolean {
-  return !isPlaceholder(secret) && shannonEntropy(secret) >= 3;
+  return !isPlaceholder(secret) && shannonEntropy(secret) >= (secret.length < 24 ? 2.5 : 3);
 }
 
 export interface AnchorOptions {

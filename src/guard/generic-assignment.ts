@@ -7,7 +7,7 @@ import { looksLikeSecret } from "./value-heuristics.js";
 
 /** The key name must END with the keyword (`db_password` yes, `password_file`, `token_url` no). */
 const SECRET_KEY_NAME =
-  /(?:^|[^a-z])(?:pass|passwd|password|pwd)$|(?:passwd|password|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|authorization|secret[_.-]?key[_.-]?base)$/i;
+  /(?:^|[^a-z])(?:pass|passwd|password|pwd)$|(?:passwd|password|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|authorization|secret[_.-]?key[_.-]?base)$|(?:admin|app|application|master|signing|encryption|license|licence|auth|server|write|management|consumer|integration)[_.-]?key$|[_.-]pat$|^_auth$/i;
 const KEY_CHAR = /[A-Za-z0-9_.-]/;
 /** Files whose values are code expressions, so only a quoted literal is a value. */
 export const CODE_EXT = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|kts|scala|cs|php|swift|rs|c|cc|cpp|h|hpp|m|dart|groovy|gradle|lua|pl|r|ex|exs|erl|clj|vue|svelte)$/i;
@@ -34,7 +34,9 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
       : { value, start: p + 1, quoted: true };
   }
   if (quotedOnly) return null;
-  const m = /^[^\s"'`,;)}\]#]{1,520}/.exec(text.slice(p, p + 521));
+  // `#` starts a comment only at the start of a word (YAML, shell, INI): `pa#ss` is one value
+  if (text[p] === "#") return null;
+  const m = /^[^\s"'`,;)}\]]{1,520}/.exec(text.slice(p, p + 521));
   return m ? { value: m[0], start: p, quoted: false } : null;
 }
 
@@ -61,7 +63,7 @@ function sticky(re: RegExp, text: string, at: number): number {
 }
 
 /** Where the value assigned to the key ending at `end` starts, and how to read it; null when none is. */
-function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true } | null {
+function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true; key?: string } | null {
   const before = text[start - 1];
   const quoted = before === '"' || before === "'";
   const lineStart = text.lastIndexOf("\n", start - 1) + 1;
@@ -70,14 +72,14 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
   if (at >= 0) {
     if (quotedOnly && text[at - 1] === ":") {
       // a typed declaration: `apiKey: string = "…"`
-      const typed = /^[ \t]*[A-Za-z_][\w<>[\]|. ]{0,60}=(?!=)/.exec(text.slice(at, at + 70));
+      const typed = /^[ \t]*&?(?:'[a-z]+[ \t]+)?[A-Za-z_][\w<>[\]|.&' ]{0,60}=(?!=)/.exec(text.slice(at, at + 70));
       if (typed) at += typed[0].length;
     }
     return { at };
   }
   if (quoted && SETTER_CALL.test(lead.slice(0, -1)) && (at = sticky(QUOTED_PAIR, text, end)) >= 0) return { at };
   if (before === '"' && /(?:key|name)[ \t]*=[ \t]*"$/i.test(lead) && (at = sticky(XML_ATTRIBUTE_PAIR, text, end)) >= 0) return { at };
-  if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true };
+  if (before === "<" && text[end] === ">") return { at: end + 1, xmlText: true, key: text.slice(start, end) };
   if (quotedOnly && (at = sticky(GO_TYPED, text, end)) >= 0) return { at };
   if (before === '"' && /variable[ \t]+"$/.test(lead) && (at = sticky(TERRAFORM_DEFAULT, text, end)) >= 0) return { at };
   if (/name[ \t]*:[ \t]*["']?$/.test(lead) && (at = sticky(K8S_ENV_VALUE, text, end)) >= 0) return { at };
@@ -85,18 +87,24 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
   return null;
 }
 
-/** The text of an XML element (`<password>…</password>`, possibly on the next line), as a literal. */
-function readXmlText(text: string, at: number): { value: string; start: number; quoted: boolean } | null {
+/**
+ * The text of an XML element (`<password>…</password>`, possibly on the next line), as a literal; only when its
+ * closing tag follows (`KEY=<your-token>` is a placeholder, not an element).
+ */
+function readXmlText(text: string, at: number, key: string): { value: string; start: number; quoted: boolean } | null {
   const close = text.indexOf("<", at);
-  if (close < 0 || close - at > 600) return null;
+  if (close < 0 || close - at > 600 || !text.startsWith(`</${key}>`, close)) return null;
   const raw = text.slice(at, close);
   const value = raw.trim();
   if (value === "" || /\s/.test(value)) return null;
   return { value, start: at + raw.indexOf(value), quoted: true };
 }
 
-/** Key names that hold something public by design (`publicKey`, `publishableKey`, `public_token`). */
-const PUBLIC_KEY_NAME = /public|publishable/i;
+/**
+ * Key names that hold something public by design (`publicKey`, `publishableKey`, `public_token`) or a
+ * per-session anti-forgery value rather than a credential (`csrf-token`, `xsrfToken`, `authenticity_token`).
+ */
+const PUBLIC_KEY_NAME = /public|publishable|csrf|xsrf|authenticity/i;
 
 /** Generic `secret-named key = random-looking literal` assignments, woken at each keyword. */
 export const GENERIC_ASSIGNMENT: Detector = {
@@ -104,6 +112,14 @@ export const GENERIC_ASSIGNMENT: Detector = {
   triggers: [
     "password", "passwd", "pass", "pwd", "secret", "token", "api_key", "apikey", "api.key", "api-key", "access_key", "accesskey",
     "access.key", "secret_access_key", "private_key", "privatekey", "credential", "authorization",
+    // `<qualifier>_key` names that hold a secret (DD_APP_KEY, ALGOLIA_ADMIN_KEY, NEW_RELIC_LICENSE_KEY, …)
+    "adminkey", "admin_key", "admin-key", "admin.key", "appkey", "app_key", "app-key", "app.key", "application_key", "applicationkey",
+    "masterkey", "master_key", "master-key", "signingkey", "signing_key", "signing-key", "encryptionkey", "encryption_key",
+    "licensekey", "license_key", "license-key", "licence_key", "authkey", "auth_key", "auth-key", "serverkey", "server_key",
+    "writekey", "write_key", "managementkey", "management_key", "consumerkey", "consumer_key",
+    "integrationkey", "integration_key",
+    // personal access tokens named `…_PAT` (AZURE_DEVOPS_PAT, GITHUB_PAT), npm's `_auth`
+    "_pat", "-pat", ".pat", "_auth",
   ],
   at(text: string, at: number, out: Hit[], ctx: ScanContext) {
     let end = at;
@@ -117,9 +133,15 @@ export const GENERIC_ASSIGNMENT: Detector = {
     while (start > 0 && isKeyChar(text[start - 1])) start--;
     const key = text.slice(start, end);
     if (!SECRET_KEY_NAME.test(key) || PUBLIC_KEY_NAME.test(key) || text[start - 1] === "/") return;
-    const where = valueAfterKey(text, start, end, ctx.quotedOnly);
+    // `…;Password=x;…` (a connection string) or `…&password=x` (a query) inside a string literal in code:
+    // the value is not quoted on its own, and it ends at the next separator
+    const before = text[start - 1];
+    const inList = text[end] === "=" && (before === ";" || before === "&" || before === "?");
+    const quotedOnly = ctx.quotedOnly && !inList;
+    const where = valueAfterKey(text, start, end, quotedOnly);
     if (where === null) return;
-    const v = where.xmlText ? readXmlText(text, where.at) : readValue(text, where.at, ctx.quotedOnly);
+    let v = where.xmlText ? readXmlText(text, where.at, where.key ?? "") : readValue(text, where.at, quotedOnly);
+    if (v !== null && inList && !v.quoted) v = { ...v, value: v.value.split("&")[0] ?? "" };
     if (v === null || !looksLikeSecret(v.value, v.quoted)) return;
     out.push({ rule: "generic-secret", start: v.start, secret: v.value, message: `hard-coded value for "${key}"` });
   },

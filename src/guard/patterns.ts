@@ -65,6 +65,27 @@ function privateKeyDetector(): Detector {
   };
 }
 
+/** A private key block kept as base64 (kubeconfig `client-key-data`, Helm values): `LS0tLS1CRUdJTi` is `-----BEGIN`. */
+const BASE64_RUN = /[A-Za-z0-9+/]{60,20000}={0,2}/y;
+const PEM_PRIVATE_TEXT = /^-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |ANY )?PRIVATE KEY|PGP PRIVATE KEY BLOCK)-----\r?\n(?:[\w-]+: [^\n]*\n)*\r?\n?([A-Za-z0-9+/=]{40,})/;
+
+function base64PrivateKeyDetector(): Detector {
+  return {
+    rule: "private-key",
+    triggers: ["ls0tls1crudjti"],
+    at(text, at, out) {
+      if (/[A-Za-z0-9+/]/.test(text[at - 1] ?? "")) return;
+      BASE64_RUN.lastIndex = at;
+      const run = BASE64_RUN.exec(text)?.[0];
+      if (run === undefined) return;
+      const head = Buffer.from(run.slice(0, 1200), "base64").toString("latin1");
+      const m = PEM_PRIVATE_TEXT.exec(head);
+      if (m === null || /^(.)\1*$/.test(m[2] ?? "")) return;
+      out.push({ rule: "private-key", start: at, secret: run, message: `${m[1] ?? "private key"} block (base64-encoded)` });
+    },
+  };
+}
+
 const PUTTY = /PuTTY-User-Key-File-\d: [^\r\n]+[\s\S]{0,2000}?Private-Lines: \d+\r?\n([A-Za-z0-9+/=]{40,})/;
 
 const JWT = `${B}(eyJ[A-Za-z0-9_-]{8,})\\.([A-Za-z0-9_-]{2,})\\.([A-Za-z0-9_-]{16,})${E}`;
@@ -79,9 +100,9 @@ function isJwt(_s: string, m: RegExpExecArray): boolean {
   }
 }
 
-/** Triggered at `://`; the scheme is checked by a look-behind. */
+/** Triggered at `://`; the scheme is checked by a look-behind. The password runs to the last `@` (an unencoded `@` in it). */
 const DB_URL =
-  /(?<=\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?):\/\/([^\s:/@'"`<>]{0,128}):([^\s@/'"`<>]{1,256})@[^\s'"`<>]/i;
+  /(?<=\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse)(?:\+[a-z0-9]+)?):\/\/([^\s:/@'"`<>]{0,128}):([^\s/'"`<>]{1,256})@[^\s'"`<>]/i;
 
 function acceptDbPassword(password: string, m: RegExpExecArray): boolean {
   const user = m[1] ?? "";
@@ -100,6 +121,7 @@ export const DETECTORS: readonly Detector[] = [
   stickyDetector("key-file", ["age-secret-key-"], AGE_SECRET_KEY, "age secret key: key files must never be committed", () => true),
   stickyDetector("key-file", ["dotenv_private_key"], DOTENV_PRIVATE, "dotenvx private key: key files must never be committed", () => true, 1),
   privateKeyDetector(),
+  base64PrivateKeyDetector(),
   stickyDetector("private-key", ["putty-user-key-file-"], PUTTY, "PuTTY private key", (s) => !isPlaceholder(s), 1),
   awsSecretDetector(),
   ...SERVICE_TOKEN_DETECTORS,

@@ -7,12 +7,12 @@ import { lstat } from "node:fs/promises";
 import { relative, resolve, sep } from "node:path";
 import { listHistoryBlobs, readBlobs } from "../git/history.js";
 import { runGitText } from "../git/run-git.js";
-import { MODE_SUBMODULE, MODE_SYMLINK, expandPaths, listTracked, readStaged, readWorkingFiles } from "../git/staged.js";
+import { MODE_SUBMODULE, MODE_SYMLINK, eachStaged, expandPaths, listTracked, readWorkingFiles } from "../git/staged.js";
 import { SealError } from "../errors.js";
 import { isSealfileTempName } from "../io/temp-files.js";
 import { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE } from "./allow.js";
 import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
-import { readGuardConfig } from "./config-source.js";
+import { readGuardConfigs, type ConfigText } from "./config-source.js";
 import { compileIgnore } from "./ignore-match.js";
 import { SEALFILE_TEMP, scan } from "./scan.js";
 import { baseName } from "./secret-files.js";
@@ -107,7 +107,6 @@ function outputParams(state: BaselineState, needed: boolean): ScryptParams | nul
 }
 
 async function candidates(root: string, opts: RunGuardOptions): Promise<Candidate[]> {
-  if (opts.mode === "staged") return readStaged(root);
   if (opts.mode === "all") return readWorkingFiles(root, await listTracked(root));
   const expanded = await expandPaths(root, opts.cwd, opts.paths ?? []);
   const readable = await readWorkingFiles(root, expanded.filter((f) => f.note === undefined));
@@ -126,10 +125,10 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   const { root, inRepo } = await repoRoot(opts.cwd, opts.mode !== "paths" && opts.mode !== "stdin", opts.mode);
   const baselineFile = resolve(root, opts.baselinePath ?? DEFAULT_BASELINE);
   const baselineRel = relative(root, baselineFile).split(sep).join("/");
-  const [ignoreConfig, baselineConfig] = await Promise.all([
-    readGuardConfig(root, inRepo, resolve(root, IGNORE_FILE), false),
-    readGuardConfig(root, inRepo, baselineFile, opts.baselinePath !== undefined),
-  ]);
+  const [ignoreConfig, baselineConfig] = (await readGuardConfigs(root, inRepo, [
+    { abs: resolve(root, IGNORE_FILE), explicit: false },
+    { abs: baselineFile, explicit: opts.baselinePath !== undefined },
+  ])) as [ConfigText, ConfigText];
   const warnings = [ignoreConfig.warning, baselineConfig.warning].filter((w): w is string => w !== undefined);
   const ignore = compileIgnore(ignoreConfig.text ?? "");
   const baseline = parseBaseline(baselineConfig.text, baselineRel.startsWith("..") ? baselineFile : baselineRel);
@@ -164,6 +163,8 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   } else if (opts.mode === "stdin") {
     checkedFiles++;
     all.push(...scan(STDIN_NAME, opts.stdin ?? new Uint8Array(), opts.policy, { fingerprinter }));
+  } else if (opts.mode === "staged") {
+    await eachStaged(root, (c) => check(c)); // each blob is scanned as it arrives from git
   } else {
     for (const c of await candidates(root, opts)) check(c);
   }

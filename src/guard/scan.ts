@@ -16,6 +16,12 @@ import { isSealfileTempName } from "../io/temp-files.js";
 import type { Finding, Fingerprinter, GuardPolicy, GuardRule, SealedInspection } from "./types.js";
 
 const SEALED_VALUE = /ENC\[AES256_GCM,[^\]\n]{0,100000}\]/g;
+/**
+ * The sops metadata key of a sealed YAML (`sops:`), JSON (`"sops":`), dotenv (`sops_…=`) or INI (`[sops]`) file.
+ * A file with `ENC[…]` values but none of these (code quoting sealed values) cannot be a sealed file, and is not
+ * parsed as one: parsing a large source file as YAML costs more than scanning it.
+ */
+const SOPS_METADATA = /(?:^|\n)sops[:_]|"sops"\s*:|(?:^|\n)\[sops\]/;
 /** Lockfiles hold only integrity hashes and registry URLs; the generic detector is skipped there. */
 const LOCKFILE = /^(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock|Cargo\.lock|go\.sum|poetry\.lock|composer\.lock|Gemfile\.lock|Pipfile\.lock|uv\.lock|flake\.lock)$/;
 
@@ -133,7 +139,7 @@ export function scan(path: string, bytes: Uint8Array, policy: GuardPolicy, opts:
   const rule = name === ".sops.yaml" ? undefined : policy.rules.find((r) => r.pathRegex.test(path));
   const nameReason = secretFileReason(path, binary ? "" : raw);
   let sealed = false;
-  if (rule !== undefined || nameReason !== null || hasSealedValues || keyFileName(path)) {
+  if (rule !== undefined || nameReason !== null || (hasSealedValues && SOPS_METADATA.test(raw)) || keyFileName(path)) {
     const insp = policy.inspectSealed(path, bytes);
     sealed = insp.sealed;
     if (sealed) {

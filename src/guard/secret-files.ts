@@ -3,6 +3,9 @@
  * `credentials.json`, …) and key files by name (`.env.keys`); key material in content is found by the detectors.
  */
 
+import { PUBLISHED_EXAMPLES } from "./rule-catalog.js";
+import { looksLikeSecret } from "./value-heuristics.js";
+
 /** Last path segment. */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
@@ -13,6 +16,18 @@ const NAMED_ENV_TEMPLATE = /(?:^|[._-])(?:example|sample|template|dist|defaults|
 const ENV_TEMPLATE = /^\.env\.(?:example|sample|template|dist|defaults|schema)(?:\..*)?$|\.(?:example|sample|template)$/i;
 /** PEM blocks that hold nothing private. */
 const PUBLIC_PEM = /^(?:CERTIFICATE|TRUSTED CERTIFICATE|X509 CRL|CERTIFICATE REQUEST|NEW CERTIFICATE REQUEST|PUBLIC KEY|RSA PUBLIC KEY|DH PARAMETERS|EC PARAMETERS|PGP PUBLIC KEY BLOCK|PGP SIGNATURE|SSH2 PUBLIC KEY)$/;
+
+/**
+ * Whether a JSON credentials file holds a value that looks like a secret: a private key, or a random-looking
+ * string that is not a vendor's published example (documentation and test fixtures copy those).
+ */
+function jsonHoldsSecret(text: string): boolean {
+  for (const m of text.matchAll(/"[^"\n]{1,200}"\s*:\s*"((?:[^"\\\n]|\\.){8,4000})"/g)) {
+    const value = m[1] ?? "";
+    if (value.includes("PRIVATE KEY") || (!PUBLISHED_EXAMPLES.has(value) && looksLikeSecret(value, true))) return true;
+  }
+  return false;
+}
 
 /** Why a file's name marks it as secret, or null. `text` is its content decoded (for content-qualified names). */
 export function secretFileReason(path: string, text: string): string | null {
@@ -32,7 +47,7 @@ export function secretFileReason(path: string, text: string): string | null {
   }
   if (/^id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?$/.test(lower)) return "an SSH private key file";
   if (/\.(?:p12|pfx|jks|keystore|ppk|kdbx|asc\.key)$/i.test(lower)) return "a key store";
-  if (lower === "credentials.json" || /^client_secret.*\.json$/.test(lower)) return "a credentials file";
+  if (lower === "credentials.json" || /^client_secret.*\.json$/.test(lower)) return jsonHoldsSecret(text) ? "a credentials file" : null;
   if (/(?:^|\/)\.aws\/credentials$/.test(path)) return "an AWS credentials file";
   if (lower === ".git-credentials" || lower === ".htpasswd") return "a credentials file";
   if (lower === ".npmrc" || lower === ".yarnrc.yml") {

@@ -10,9 +10,13 @@ import { randomToken } from "./detector.js";
 const TOKEN_CHAR = /[A-Za-z0-9_-]/;
 const DIGIT = /[0-9]/;
 
+/** Words run together (`MyAccessKey`, `SomeName`): each capital starts a run of lower case. */
+const CAMEL_WORDS = /^(?:[A-Z]?[a-z]+)+$/;
+
 const ACCEPT: Readonly<Record<TokenAccept, (tail: string) => boolean>> = {
   random: randomToken,
-  mixed: (s) => randomToken(s) && /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9]/.test(s),
+  // a digit, or capitals that do not just start words: 1 in 30 random 20-character alphanumeric parts has no digit
+  mixed: (s) => randomToken(s) && /[a-z]/.test(s) && /[A-Z]/.test(s) && (/[0-9]/.test(s) || !CAMEL_WORDS.test(s)),
   cased: (s) => randomToken(s) && /[a-z]/.test(s) && /[A-Z]/.test(s),
   digit: (s) => randomToken(s) && /[0-9]/.test(s),
   any: () => true,

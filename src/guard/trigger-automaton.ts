@@ -35,50 +35,56 @@ export function buildAutomaton(literals: readonly string[]): TriggerAutomaton {
       classCount++;
     }
   }
-  // the trie, then failure links turned into a full transition table (breadth first)
-  const goto: Int32Array[] = [new Int32Array(classCount).fill(-1)];
+  // the trie, then failure links turned into a full transition table (breadth first). One flat table and
+  // plain loops: this runs once per process, before the JIT has warmed up.
+  let maxStates = 1;
+  for (const lit of literals) maxStates += lit.length;
+  const go = new Int32Array(maxStates * classCount).fill(-1); // state × classCount + class → state, -1: none yet
   const ends: Array<number[] | null> = [null];
-  literals.forEach((lit, index) => {
+  let states = 1;
+  for (let index = 0; index < literals.length; index++) {
+    const lit = literals[index] as string;
     let s = 0;
-    for (const ch of lit) {
-      const c = classes[ch.charCodeAt(0)] ?? 0;
-      const row = goto[s] as Int32Array;
-      if ((row[c] ?? -1) < 0) {
-        row[c] = goto.length;
-        goto.push(new Int32Array(classCount).fill(-1));
+    for (let i = 0; i < lit.length; i++) {
+      const at = s * classCount + (classes[lit.charCodeAt(i)] as number);
+      if ((go[at] as number) < 0) {
+        go[at] = states++;
         ends.push(null);
       }
-      s = row[c] ?? 0;
+      s = go[at] as number;
     }
     ends[s] = [...(ends[s] ?? []), index];
-  });
-  const fail = new Int32Array(goto.length);
-  const queue: number[] = [];
-  const root = goto[0] as Int32Array;
-  for (let c = 0; c < classCount; c++) {
-    const t = root[c] ?? -1;
-    if (t < 0) root[c] = 0;
-    else queue.push(t);
   }
-  for (let qi = 0; qi < queue.length; qi++) {
-    const s = queue[qi] ?? 0;
-    const row = goto[s] as Int32Array;
-    const failRow = goto[fail[s] ?? 0] as Int32Array;
+  const fail = new Int32Array(states);
+  const queue = new Int32Array(states);
+  let tail = 0;
+  for (let c = 0; c < classCount; c++) {
+    const t = go[c] as number;
+    if (t < 0) go[c] = 0;
+    else queue[tail++] = t;
+  }
+  for (let head = 0; head < tail; head++) {
+    const s = queue[head] as number;
+    const row = s * classCount;
+    const failRow = (fail[s] as number) * classCount;
     for (let c = 0; c < classCount; c++) {
-      const t = row[c] ?? -1;
+      const t = go[row + c] as number;
       if (t < 0) {
-        row[c] = failRow[c] ?? 0;
+        go[row + c] = go[failRow + c] as number;
         continue;
       }
-      const f = failRow[c] ?? 0;
+      const f = go[failRow + c] as number;
       fail[t] = f;
       const inherited = ends[f];
       if (inherited) ends[t] = [...(ends[t] ?? []), ...inherited];
-      queue.push(t);
+      queue[tail++] = t;
     }
   }
-  const next = new Int32Array(goto.length * classCount);
-  goto.forEach((row, s) => row.forEach((t, c) => (next[s * classCount + c] = ends[t] ? ~(t * classCount) : t * classCount)));
+  const next = new Int32Array(states * classCount);
+  for (let i = 0; i < next.length; i++) {
+    const t = go[i] as number;
+    next[i] = ends[t] ? ~(t * classCount) : t * classCount;
+  }
   return { literals, classes, classCount, next, ends };
 }
 

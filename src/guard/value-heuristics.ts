@@ -32,7 +32,7 @@ export function isPlaceholder(value: string): boolean {
   if (v.length === 0) return true;
   if (PLACEHOLDER_VALUES.has(v.toLowerCase())) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
-  if (/<[A-Za-z][\w -]*$/.test(v)) return true; // `<your key>` cut at the space
+  if (/^[^<]{0,8}<[A-Za-z][\w -]*$/.test(v)) return true; // `<your key>`, `SG.<your key>` cut at the space
   if (/^\{[A-Za-z_][\w.-]*\}?$|^@[A-Za-z_][\w.-]*@$/.test(v)) return true; // `{SumoAccessKey}`, `@TOKEN@`: template slots
   if (/(.)\1{5}/.test(v)) return true; // xxxxxx, 000000, ******
   if (/^(.)\1*$/.test(v)) return true;
@@ -72,9 +72,18 @@ function printableBase64(value: string): string | null {
   return /^[\x21-\x7e]+$/.test(text) ? text : null;
 }
 
-/** A dot-separated piece that reads as random rather than as a name: 16+ characters, mixed case and a digit. */
+/**
+ * A dot-separated piece that reads as random rather than as a name: 16+ characters with a digit, and mixed case
+ * or a digit between letters (`abcdef.0123…` bootstrap tokens; names end in their digits: `utf8`, `base64`, `v2`).
+ */
 function randomSegment(value: string): boolean {
-  return value.split(".").some((p) => p.length >= 16 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p));
+  return value.split(".").some((p) => p.length >= 16 && /[0-9]/.test(p) && ((/[a-z]/.test(p) && /[A-Z]/.test(p)) || /[a-z][0-9]+[a-z]/i.test(p)));
+}
+
+/** Base64 that happens to start with `/` (`/6qf…A=`): padded, or long and without the dots and varied like paths are not. */
+function base64Like(value: string): boolean {
+  if (!/^[A-Za-z0-9+/]{20,}={0,2}$/.test(value)) return false;
+  return value.endsWith("=") || (value.length >= 32 && shannonEntropy(value) >= 4.5);
 }
 
 /**
@@ -91,10 +100,12 @@ export function looksLikeSecret(value: string, quoted: boolean): boolean {
   if (!quoted && /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(.*\))?$/.test(value) && !randomSegment(value)) return false;
   if (/^(?:pk[._](?:live_|test_)?|public-)/.test(value)) return false; // publishable keys and public tokens, public by design
   if (/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*[-:]\d+(?:\.\d+)+$/.test(value)) return false; // an artifact and its version: jjwt-jackson-0.11.2
-  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false; // a file path
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value) && !base64Like(value)) return false; // a file path
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // a URL (credentials in URLs have their own detector)
-  if (/\$\{|#\{|\{\{|[A-Za-z_$][\w$]*\(/.test(value)) return false; // interpolation or a call: code, not a literal
-  if (/^[A-Za-z][a-z]+(?:[A-Z][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase / PascalCase names
+  // interpolation or a call: code, not a literal. An unquoted value is cut at the call's `)`; a quoted one holds the
+  // whole call, or is code read between two literals (`"a:password:"))).toBe("…"`): `)` then `.`, `,`, `;` or `)`.
+  if (/\$\{|#\{|\{\{/.test(value) || (/[A-Za-z_$][\w$]*\(/.test(value) && (!quoted || /\([^()]*\)|^\)|\)[ \t]*[.,;)]/.test(value)))) return false;
+  if (/^[A-Za-z][a-z]+(?:[A-Z][a-z]+[0-9]*)+$|^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false; // camelCase / PascalCase names (digits end a word: `Base64`)
   const decoded = printableBase64(value);
   if (decoded !== null) return decoded.length >= 8 && looksLikeSecret(decoded, true); // base64 of text: judge the text
   const h = shannonEntropy(value);

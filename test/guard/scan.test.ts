@@ -124,3 +124,14 @@ describe("scan", () => {
     expect(f.map((x) => [x.rule, x.line, x.excerpt])).toEqual([["key-file", 1, "AGE-…"]]);
   });
 });
+
+describe("issue 16 item 4: only files with sops metadata are parsed as sealed files", () => {
+  it("does not parse source code that quotes ENC[…] values, and still parses a sealed YAML file", () => {
+    const inspected: string[] = [];
+    const counting: GuardPolicy = { ...testPolicy, inspectSealed: (p, b) => (inspected.push(p), testPolicy.inspectSealed(p, b)) };
+    scan("src/fixtures.ts", Buffer.from(`export const sealed = "${ENC}";\n`), counting);
+    expect(inspected).toEqual([]);
+    scan("config/app.yaml", Buffer.from(`a: ${ENC}\nsops:\n    mac: ${ENC}\n`), counting);
+    expect(inspected).toEqual(["config/app.yaml"]);
+  });
+});
