@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
-import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
+import { CONFIG_NAME, loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -19,6 +19,7 @@ import { mergeSealed } from "../../git/merge-driver.js";
 import { writeConflictFile } from "../../git/conflict-file.js";
 import { mergePlainFiles } from "../../git/plain-merge.js";
 import { textconv } from "../../git/textconv.js";
+import { formerRecipientNames } from "../../git/former-names.js";
 import { setupGit } from "../../git/setup.js";
 import { chooseDriverCommand } from "../../git/driver-command.js";
 import { runGitText } from "../../git/run-git.js";
@@ -66,6 +67,8 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
       file,
       storeOptions: storeOptionsFor(format, args.indent, config),
       names: recipientNames(config),
+      // Someone `revoke` took out of .sops.yaml is still named by its history, so the revoke commit names them.
+      formerNames: () => formerRecipientNames(config?.path ?? resolve(ctx.cwd, CONFIG_NAME)),
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
