@@ -4,7 +4,6 @@
  * environment offers. `enc` is the armored age file of the raw data key, as sops writes it; `recipient` is
  * the recipient string as given (trimmed), as sops stores it. Spec: https://age-encryption.org/v1
  */
-import { bech32 } from "@scure/base";
 import { SealError, isSealError } from "../errors.js";
 import { looksLikePrivateKey } from "../redact.js";
 import { loadAge, readStream, streamOf } from "./_age-lib.js";
@@ -14,7 +13,7 @@ import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
 export { loadAge };
 
-const RECIPIENT_RE = /^age1[0-9a-z._+-]+$/;
+export const RECIPIENT_RE = /^age1[0-9a-z._+-]+$/;
 /** Native recipient types of age-encryption whose prefix looks like a plugin's (`age1pq1…`, `age1tag1…`). */
 const NATIVE_HRPS = new Set(["pq", "tag", "tagpq"]);
 
@@ -35,22 +34,6 @@ export function isAgeRecipient(s: string): boolean {
 /** True for an SSH public key line (`ssh-ed25519 AAAA… [comment]`, `ssh-rsa AAAA…`). */
 export function isSshKeyLine(s: string): boolean {
   return SSH_RE.test(s.trim());
-}
-
-/**
- * Why `s` cannot be an age recipient (bad bech32 checksum, an X25519 key of the wrong length, not an SSH key
- * age takes, a private key), or undefined when it looks right; without loading age-encryption or any plugin.
- * The reason never quotes `s`.
- */
-export function ageRecipientProblem(s: string): string | undefined {
-  const r = s.trim();
-  if (looksLikePrivateKey(r)) return "is a private key, not a recipient (give its public age1… recipient)";
-  if (r.startsWith("ssh-")) return isSshKeyLine(r) ? undefined : "is not an ssh-ed25519 or ssh-rsa public key";
-  if (!RECIPIENT_RE.test(r)) return "is not an age recipient (age1…) or an ssh-ed25519/ssh-rsa public key";
-  const decoded = bech32.decodeUnsafe(r, false);
-  if (!decoded) return "is not a valid age recipient (its bech32 encoding or checksum is wrong)";
-  if (decoded.prefix === "age" && bech32.fromWordsUnsafe(decoded.words)?.length !== 32) return "is not a valid age recipient (an X25519 recipient holds 32 bytes)";
-  return undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * list every problem at once. Messages never quote a recipient (it could be a pasted private key).
  */
 import { parseDuration, specFromKeyString } from "../config.js";
-import { ageRecipientProblem } from "../keys/age.js";
+import { ageRecipientProblem } from "../keys/age-recipient-check.js";
 import { CRYPT_RULE_KINDS } from "../metadata.js";
 import { userRegexProblem } from "../user-regex.js";
 
