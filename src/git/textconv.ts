@@ -45,7 +45,7 @@ const QUIET: ReadonlySet<string> = new Set(["NO_USABLE_KEY", "KEY_FAILED", "NOT_
 export async function textconv(bytes: Uint8Array, opts: TextconvOptions): Promise<TextconvResult> {
   try {
     const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
-    const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: opts.file });
+    const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: opts.file, readOnly: true });
     try {
       const names = await namesFor(doc, opts);
       const plain = store.emitPlain(doc.plain);
