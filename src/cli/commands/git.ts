@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
 import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
-import { CONFIG_NAME, loadConfig, recipientNames, type SopsConfig } from "../../config.js";
+import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
 import { parseDecryptionOrder } from "../../keys/registry.js";
 import { makeKeyContext } from "../../ops/key-context.js";
@@ -68,7 +68,8 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
       storeOptions: storeOptionsFor(format, args.indent, config),
       names: recipientNames(config),
       // Someone `revoke` took out of .sops.yaml is still named by its history, so the revoke commit names them.
-      formerNames: () => formerRecipientNames(config?.path ?? resolve(ctx.cwd, CONFIG_NAME)),
+      // Without a .sops.yaml there is nobody to name, and no git process per blob to pay for.
+      ...(config ? { formerNames: () => formerRecipientNames(config.path) } : {}),
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
