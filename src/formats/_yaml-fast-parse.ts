@@ -4,9 +4,10 @@
  * It returns undefined the moment it meets anything else (flow collections, anchors, tags, folded or
  * multi-line scalars, tabs, CR…), and the caller falls back to the `yaml` package, whose result is the
  * reference: both readers must give the same tree wherever this one answers. Given a recorder, it also records
- * where each value, key and comment sits, as the library reader does, for a file this store encrypted (one
- * document ending with its `sops` block, no null or block values outside it); for anything else it gives
- * up, and the library reads the file. Both must then give the same layout (test/formats/yaml.test.ts).
+ * where each value, key and comment sits, as the library reader does, for one document that ends with a line
+ * holding a value (for an encrypted file, in its `sops` block), without null values or, outside the `sops`
+ * block, block scalars other than `|`/`|-` with no blank line; for anything else it gives up, and the library
+ * reads the file. Both must then record the same layout (test/formats/yaml-roundtrip-property.test.ts).
  */
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
@@ -31,15 +32,16 @@ const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 const BAD_PLAIN_START = new Set([..."#,[]{}&*!|>'\"%@`"]);
 
 /**
- * Parses `src` if it stays within the fast subset (and, with a `recorder`, is an encrypted file as described
- * above); undefined otherwise, and then `recorder` must be discarded. @throws SealError BAD_SYNTAX (duplicate key)
+ * Parses `src` if it stays within the fast subset (and, with a `recorder`, is a file as described above: an
+ * encrypted one when `sealed`, else a plaintext one without a `sops` key); undefined otherwise, and then
+ * `recorder` must be discarded. @throws SealError BAD_SYNTAX (duplicate key)
  */
-export function parseFast(src: string, recorder?: ParseRecorder): Tree | undefined {
+export function parseFast(src: string, recorder?: ParseRecorder, sealed = true): Tree | undefined {
   if (src.includes("\t") || src.includes("\r") || src.charCodeAt(0) === 0xfeff) return undefined;
   try {
     const reader = new FastReader(src, recorder);
     const tree = reader.stream();
-    if (recorder) reader.recordSealedEnd(tree);
+    if (recorder) reader.recordEnd(tree, sealed);
     return tree;
   } catch (e) {
     if (e instanceof Bail) return undefined;
@@ -88,19 +90,27 @@ class FastReader {
   }
 
   /**
-   * With a recorder: the stream must be one document whose last top-level entry is a `sops` map running to
-   * the end of the source (which ends with a line break); records that map's span and the document's extent.
+   * With a recorder: the stream must be one document running to the end of the source (which ends with a line
+   * break), whose last line holds a value, and whose last top-level entry is a `sops` map when `sealed` (whose
+   * span it records) and no top-level entry is `sops` otherwise. Records the document's extent.
    */
-  recordSealedEnd(tree: Tree): void {
+  recordEnd(tree: Tree, sealed: boolean): void {
     const rec = this.recorder!;
-    const last = tree.branches.length === 1 ? tree.branches[0]!.items[tree.branches[0]!.items.length - 1] : undefined;
-    if (!last || last.kind !== "entry" || last.key !== "sops" || last.value.kind !== "map" || !this.finalBreak) throw new Bail();
-    const first = last.value.items[0];
-    const firstKey = first?.kind === "entry" ? rec.origins.get(first) : undefined;
-    const lastLine = this.lines[this.lines.length - 1]!;
-    if (firstKey === undefined || lastLine.trim() === "" || lastLine.trimStart().startsWith("#")) throw new Bail();
+    const items = tree.branches.length === 1 ? tree.branches[0]!.items : [];
+    // The last entry; only its own inline comment may follow it.
+    let at = items.length - 1;
+    while (at >= 0 && items[at]!.kind === "comment" && (items[at] as Comment).inline === true) at--;
+    const last = items[at];
+    const lastLine = this.lines[this.lines.length - 1];
+    if (!last || last.kind !== "entry" || !this.finalBreak || lastLine === undefined || lastLine.trim() === "" || lastLine.trimStart().startsWith("#")) throw new Bail();
     const end = this.src.length;
-    rec.origins.set(last.value, { t: "node", s: firstKey.s, e: end });
+    if (sealed) {
+      if (last.key !== "sops" || last.value.kind !== "map") throw new Bail();
+      const first = last.value.items[0];
+      const firstKey = first?.kind === "entry" ? rec.origins.get(first) : undefined;
+      if (firstKey === undefined) throw new Bail();
+      rec.origins.set(last.value, { t: "node", s: firstKey.s, e: end });
+    } else if (items.some((i) => i.kind === "entry" && i.key === "sops")) throw new Bail();
     rec.docs.push({ contentEnd: end, endMarker: -1, end });
   }
 
@@ -296,8 +306,9 @@ class FastReader {
       this.recorder?.origins.set(node, { t: "scalar", s: v, v, e: lineStart + q.end, style: c0, flow: false });
       tail = line.slice(q.end);
     } else if (c0 === "|") {
-      this.unrecorded();
-      return this.literal(body, col, after, lineStart + line.length - body.length + 1);
+      const block = this.literal(body, col, after, v + 1);
+      if (this.recorder && this.inSops === 0) this.recordBlock(block, body, v);
+      return block;
     } else if (body.startsWith("{}") || body.startsWith("[]")) {
       node = c0 === "{" ? { kind: "map", items: [] } : { kind: "list", items: [] };
       this.recorder?.origins.set(node, { t: "node", s: v, e: v + 2 });
@@ -367,6 +378,24 @@ class FastReader {
     after.push(this.commentAt(tail.slice(j + 1), at + j, true));
   }
 
+  /**
+   * Records a `|`/`|-` block scalar just read (header `body` at offset `v`) as the library does: from its header
+   * to the end of its last line. Keep chomping, or a blank line in or after it, is left to the library.
+   */
+  private recordBlock(block: Scalar, body: string, v: number): void {
+    const header = /^\|-?/.exec(body)![0];
+    if (body[header.length] === "+" || this.blockShape === undefined) throw new Bail();
+    const { first, last, indent } = this.blockShape;
+    for (let k = first; k <= last; k++) if (this.lines[k]!.trim() === "") throw new Bail();
+    const next = this.lines[last + 1];
+    if (next !== undefined && next.trim() === "") throw new Bail();
+    const e = this.starts[last]! + this.lines[last]!.length + 1;
+    this.recorder!.origins.set(block, { t: "scalar", s: v, v, e, style: `${header}@${indent}`, flow: false });
+  }
+
+  /** The lines and indentation of the last block scalar read (undefined when it had no content line). */
+  private blockShape: { first: number; last: number; indent: number } | undefined;
+
   /** A `|` block scalar whose header is `body` (what follows it starts at offset `at`); content lines follow the current line. */
   private literal(body: string, col: number, after: Comment[], at: number): Scalar {
     let h = 1;
@@ -376,6 +405,8 @@ class FastReader {
     if (h < body.length && body[h] !== " ") throw new Bail(); // indentation indicators go to the library
     this.comment(body.slice(h), after, at + h - 1);
     const lines = this.lines;
+    const firstLine = this.i;
+    let lastLine = -1;
     let indent = -1;
     let maxBlank = 0;
     const content: string[] = [];
@@ -401,8 +432,10 @@ class FastReader {
       if (c < indent) break;
       content.push(...Array<string>(trailingEmpty).fill(""), l.slice(indent));
       trailingEmpty = 0;
+      lastLine = this.i;
     }
     if (indent === -1) throw new Bail();
+    this.blockShape = lastLine === -1 ? undefined : { first: firstLine, last: lastLine, indent };
     // A block running to an input without a final line break loses that break (see blockValueAtEnd in _yaml-parse.ts).
     if (this.i === lines.length && !this.finalBreak) throw new Bail();
     // Blank lines after the block belong to it only for keep chomping; either way they are consumed.

@@ -133,12 +133,12 @@ export class YamlStore implements Store {
   }
 
   /**
-   * The file read with its layout attached; without one (or its style list) when they do not fit. An encrypted
-   * file is read by the fast reader when it can record the layout as the library would (aliases aside).
+   * The file read with its layout attached; without one (or its style list) when they do not fit. The fast
+   * reader reads it when it can record the layout as the library would (for an encrypted file, aliases aside).
    */
   private readWithLayout(text: string, stylesFor: (t: Tree) => StyleRecord | undefined): Tree {
     let recorder: ParseRecorder = { origins: new Map(), docs: [] };
-    let tree = stylesFor === noStyles ? undefined : parseFast(text, recorder);
+    let tree = parseFast(text, recorder, stylesFor !== noStyles);
     let styles = tree ? stylesFor(tree) : undefined;
     // Where an alias was, the encrypted file holds a copy, whose span only the library records.
     if (styles?.d.some((d) => d.a !== undefined && d.a.length > 0)) tree = undefined;

@@ -4,6 +4,9 @@
 // merge keys (also repeated) and flow collections come back byte for byte from decrypt(encrypt(doc)), and
 // the tree read back equals the tree read from the original.
 import { beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { YamlStore } from "../../src/formats/yaml.js";
 import { parseFast } from "../../src/formats/_yaml-fast-parse.js";
@@ -215,10 +218,14 @@ function benchShaped(): string {
 
 /** Cases the fast reader records with care: typed keys (quoted when encrypted), comments everywhere, empty collections, lists of maps. */
 const HANDWRITTEN = [
+  "top: |\n  one\n  two\nnext: |-  # header comment\n    x\n# own line\nlist:\n  - |\n    in list\n  - k: |-\n      deep\n    j: v   # c\n    # trailing deeper\n  # trailing list\nlast: |\n  at the end\n",
+  "a:\n    b:\n        c: 1\n        # under c\n    # under b\n    d: 'x''y'\n# top\ne: \"esc\\\\n\" # after\n",
   '# head\n200: x\n"quoted key": \'v\'  # after\ntrue: "d\\"q"\nempty_map: {}\nempty_list: [] # c\n',
   "list:\n  - a\n  - b: 1\n    c: 'two'\n  # inside\n  -   - nested\n      - deeper # x\n# between\nnext:\n    deep:\n        deeper: v\n",
   "a: 1\n\n\n# spaced\n\nb: it's # hash\nc: \"\\u00e9\\t\"\n",
 ];
+
+const WILD = fileURLToPath(new URL("../fixtures/yaml-wild", import.meta.url));
 
 const SEEDS = Number(process.env.YAML_PROPERTY_SEEDS ?? 100);
 let ctx: KeyContext;
@@ -264,7 +271,7 @@ describe("issue 15 item 2: random YAML documents round-trip byte for byte", () =
     expect(checked).toBe(SEEDS);
   }, 120_000);
 
-  it("issue 15 item 5: where the fast reader reads an encrypted file, it records the same layout as the library", async () => {
+  it("issue 15 item 5: where the fast reader reads a plaintext or an encrypted file, it records the same layout as the library", async () => {
     const stylesOf = (t: Tree): StyleRecord | undefined => {
       const sops = t.branches[0]?.items.find((i) => i.kind === "entry" && i.key === "sops");
       const rec = sops?.kind === "entry" && sops.value.kind === "map" ? sops.value.items.find((i) => i.kind === "entry" && i.key === STYLES_KEY) : undefined;
@@ -273,12 +280,26 @@ describe("issue 15 item 2: random YAML documents round-trip byte for byte", () =
     // The bench's shape (comments, blank lines, quoted and block values) first: the fast reader must answer there.
     const texts = [benchShaped(), ...HANDWRITTEN, ...Array.from({ length: SEEDS }, (_, i) => new Gen(i + 1).document())];
     let compared = 0;
+    let plainCompared = 0;
     for (const [n, text] of texts.entries()) {
       let sealed: string;
       try {
         sealed = Buffer.from(await sealPlainBytes(Buffer.from(text), { format: "yaml", ctx, keyGroups: [[key]] })).toString("utf8");
       } catch {
         continue; // the round-trip test above reports these
+      }
+      // The plaintext first, as `encrypt` reads it.
+      const plainRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const plainFast = parseFast(text, plainRec, false);
+      if (n <= HANDWRITTEN.length) expect(plainFast, `the fast reader reads plaintext ${n}`).toBeDefined();
+      if (plainFast !== undefined) {
+        const libPlainRec: ParseRecorder = { origins: new Map(), docs: [] };
+        const libPlain = parseWithLibrary(text, libPlainRec);
+        expect(plainFast, `plaintext ${n}`).toEqual(libPlain);
+        const layout = buildLayout(text, plainFast, plainRec, 4);
+        expect(layout, `plaintext ${n}`).toBeDefined();
+        expect(layout, `plaintext ${n}`).toEqual(buildLayout(text, libPlain, libPlainRec, 4));
+        plainCompared++;
       }
       const fastRec: ParseRecorder = { origins: new Map(), docs: [] };
       const fast = parseFast(sealed, fastRec);
@@ -295,6 +316,19 @@ describe("issue 15 item 2: random YAML documents round-trip byte for byte", () =
       compared++;
     }
     expect(compared).toBeGreaterThan(HANDWRITTEN.length + SEEDS / 20);
+    // Random documents rarely avoid every construct the recording reader leaves to the library; the wild corpus does more often.
+    for (const f of readdirSync(WILD).filter((x) => x.endsWith(".yaml"))) {
+      const text = readFileSync(join(WILD, f), "utf8");
+      const rec: ParseRecorder = { origins: new Map(), docs: [] };
+      const fast = parseFast(text, rec, false);
+      if (fast === undefined) continue;
+      const libRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const lib = parseWithLibrary(text, libRec);
+      expect(fast, f).toEqual(lib);
+      expect(buildLayout(text, fast, rec, 4), f).toEqual(buildLayout(text, lib, libRec, 4));
+      plainCompared++;
+    }
+    expect(plainCompared).toBeGreaterThan(HANDWRITTEN.length + 10);
   }, 120_000);
 
   it("the generator covers what the issue lists", () => {
