@@ -73,6 +73,7 @@ async function decryptBytes(bytes: Uint8Array, opts: DecryptOptions, path: strin
       order: parseDecryptionOrder(opts.decryptionOrder ?? env.SOPS_DECRYPTION_ORDER),
       ...(opts.ignoreMac ? { ignoreMac: true } : {}),
       ...(path ? { file: path } : {}),
+      readOnly: true,
     },
     { log, command: opts.auditCommand ?? "library", file: path ?? "(in-memory)" },
   );

@@ -67,6 +67,12 @@ export function compileUserRegex(source: string, origin: RegexOrigin): UserRegex
   throw new SealError(origin.code, `${origin.at}: invalid regular expression ${JSON.stringify(source)}: ${result}`, { hint: origin.hint });
 }
 
+/** Why `source` is not a valid RE2 pattern (as Go words it), or undefined when it is one. */
+export function userRegexProblem(source: string): string | undefined {
+  const result = compileCached(source);
+  return typeof result === "string" ? result : undefined;
+}
+
 /** The compiled pattern, or undefined when `source` is not a valid RE2 pattern. */
 export function compileUserRegexIfValid(source: string): UserRegex | undefined {
   const result = compileCached(source);

@@ -27,7 +27,7 @@ export interface OpenedDocument {
   plain: Tree;
   metadata: Metadata;
   dataKey: Uint8Array;
-  /** IVs of every decrypted value, so unchanged values keep their ciphertext when re-encrypted. */
+  /** IVs of every decrypted value, so unchanged values keep their ciphertext when re-encrypted (empty when opened `readOnly`). */
   stash: IvStash;
   keys: MasterKey[][];
   /** Kinds of the keys that opened the data key (for the audit log). */
@@ -40,6 +40,11 @@ export interface OpenOptions {
   readonly ignoreMac?: boolean;
   readonly names?: ReadonlyMap<string, string>;
   readonly file?: string;
+  /**
+   * The document will not be written back (decrypt, exec, diff): its values' IVs are not remembered, which
+   * spares hashing every value. Re-encrypting such a document still works, with fresh IVs for every value.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -50,7 +55,7 @@ async function openTree<T>(
   encrypted: Tree,
   metadata: Metadata,
   opts: OpenOptions,
-  open: (plain: Tree, dataKey: Uint8Array, stash: IvStash) => T,
+  open: (plain: Tree, dataKey: Uint8Array, stash: IvStash | undefined) => T,
 ): Promise<{ doc: OpenedDocument; opened: T }> {
   const keys = await keysOf(metadata);
   const openedWith: KeyKind[] = [];
@@ -58,7 +63,7 @@ async function openTree<T>(
   try {
     const plain = cloneTree(encrypted);
     const stash = new IvStash();
-    const opened = open(plain, dataKey, stash);
+    const opened = open(plain, dataKey, opts.readOnly ? undefined : stash);
     openLayoutRecord(plain, dataKey, metadata);
     return { doc: { plain, metadata, dataKey, stash, keys, openedWith }, opened };
   } catch (e) {

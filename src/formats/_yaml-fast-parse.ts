@@ -3,17 +3,24 @@
  * lists, one-line plain/quoted scalars, literal block scalars, comments, `---`, empty `{}`/`[]`).
  * It returns undefined the moment it meets anything else (flow collections, anchors, tags, folded or
  * multi-line scalars, tabs, CR…), and the caller falls back to the `yaml` package, whose result is the
- * reference: both readers must give the same tree wherever this one answers.
+ * reference: both readers must give the same tree wherever this one answers. Given a recorder, it also records
+ * where each value, key and comment sits, as the library reader does, for one document that ends with a line
+ * holding a value (for an encrypted file, in its `sops` block), without null values or, outside the `sops`
+ * block, block scalars other than `|`/`|-` with no blank line; for anything else it gives up, and the library
+ * reads the file. Both must then record the same layout (test/formats/yaml-roundtrip-property.test.ts).
  */
 import { SealError } from "../errors.js";
 import type { Comment, MapEntry, Node, Scalar, Tree, TreeList, TreeMap } from "../tree/index.js";
 import { resolvePlain } from "./_yaml-scalar.js";
+import type { ParseRecorder } from "./_yaml-parse.js";
 
 class Bail extends Error {}
 
 interface Pending {
   col: number;
   text: string;
+  /** Offset of the `#` in the source. */
+  at: number;
 }
 
 const DQ_ESCAPES: Record<string, string> = {
@@ -24,11 +31,18 @@ const HEX_LEN: Record<string, number> = { x: 2, u: 4, U: 8 };
 /** Characters that cannot start a plain scalar (YAML c-indicator), minus the ones handled separately. */
 const BAD_PLAIN_START = new Set([..."#,[]{}&*!|>'\"%@`"]);
 
-/** Parses `src` if it stays within the fast subset; undefined otherwise. @throws SealError BAD_SYNTAX (duplicate key) */
-export function parseFast(src: string): Tree | undefined {
+/**
+ * Parses `src` if it stays within the fast subset (and, with a `recorder`, is a file as described above: an
+ * encrypted one when `sealed`, else a plaintext one without a `sops` key); undefined otherwise, and then
+ * `recorder` must be discarded. @throws SealError BAD_SYNTAX (duplicate key)
+ */
+export function parseFast(src: string, recorder?: ParseRecorder, sealed = true): Tree | undefined {
   if (src.includes("\t") || src.includes("\r") || src.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    return new FastReader(src).stream();
+    const reader = new FastReader(src, recorder);
+    const tree = reader.stream();
+    if (recorder) reader.recordEnd(tree, sealed);
+    return tree;
   } catch (e) {
     if (e instanceof Bail) return undefined;
     throw e;
@@ -42,11 +56,62 @@ class FastReader {
 
   /** The source ends with a line break (a block scalar running to the end keeps its final "\n" only then). */
   readonly finalBreak: boolean;
+  readonly src: string;
+  readonly recorder: ParseRecorder | undefined;
+  /** Offset of each line's first character. */
+  private readonly starts: number[];
+  /** >0 while reading the value of the top-level `sops` entry, whose parts the layout does not use. */
+  private inSops = 0;
 
-  constructor(src: string) {
+  constructor(src: string, recorder?: ParseRecorder) {
+    this.src = src;
+    this.recorder = recorder;
     this.lines = src.split("\n");
     this.finalBreak = this.lines[this.lines.length - 1] === "";
     if (this.finalBreak) this.lines.pop();
+    this.starts = new Array<number>(this.lines.length);
+    let at = 0;
+    for (let k = 0; k < this.lines.length; k++) {
+      this.starts[k] = at;
+      at += this.lines[k]!.length + 1;
+    }
+  }
+
+  /** A comment built from the source, its origin recorded. */
+  private commentAt(text: string, at: number, inline: boolean): Comment {
+    const c: Comment = inline ? { kind: "comment", text, inline: true } : { kind: "comment", text };
+    this.recorder?.origins.set(c, { t: "comment", s: at, e: at + 1 + text.length });
+    return c;
+  }
+
+  /** A recording reader meets something it does not record as the library reader would. */
+  private unrecorded(): void {
+    if (this.recorder && this.inSops === 0) throw new Bail();
+  }
+
+  /**
+   * With a recorder: the stream must be one document running to the end of the source (which ends with a line
+   * break), whose last line holds a value, and whose last top-level entry is a `sops` map when `sealed` (whose
+   * span it records) and no top-level entry is `sops` otherwise. Records the document's extent.
+   */
+  recordEnd(tree: Tree, sealed: boolean): void {
+    const rec = this.recorder!;
+    const items = tree.branches.length === 1 ? tree.branches[0]!.items : [];
+    // The last entry; only its own inline comment may follow it.
+    let at = items.length - 1;
+    while (at >= 0 && items[at]!.kind === "comment" && (items[at] as Comment).inline === true) at--;
+    const last = items[at];
+    const lastLine = this.lines[this.lines.length - 1];
+    if (!last || last.kind !== "entry" || !this.finalBreak || lastLine === undefined || lastLine.trim() === "" || lastLine.trimStart().startsWith("#")) throw new Bail();
+    const end = this.src.length;
+    if (sealed) {
+      if (last.key !== "sops" || last.value.kind !== "map") throw new Bail();
+      const first = last.value.items[0];
+      const firstKey = first?.kind === "entry" ? rec.origins.get(first) : undefined;
+      if (firstKey === undefined) throw new Bail();
+      rec.origins.set(last.value, { t: "node", s: firstKey.s, e: end });
+    } else if (items.some((i) => i.kind === "entry" && i.key === "sops")) throw new Bail();
+    rec.docs.push({ contentEnd: end, endMarker: -1, end });
   }
 
   stream(): Tree {
@@ -57,7 +122,7 @@ class FastReader {
       this.skipToContent();
       const n = this.lines.length;
       if (this.i < n && this.isDocStart(this.i)) {
-        if (started || branches.length > 0) throw new Bail(); // unreachable: markers are consumed below
+        if (started || branches.length > 0 || this.recorder) throw new Bail(); // unreachable: markers are consumed below
         started = true;
         this.i++;
         continue;
@@ -66,7 +131,7 @@ class FastReader {
         if (this.indentAt(this.i) !== 0) throw new Bail();
         this.map(0, items, true);
       }
-      for (const p of this.pending) items.push({ kind: "comment", text: p.text });
+      for (const p of this.pending) items.push(this.commentAt(p.text, p.at, false));
       const hadComments = this.pending.length > 0;
       this.pending = [];
       if (started || items.length > 0 || hadComments) branches.push({ kind: "map", items });
@@ -94,7 +159,7 @@ class FastReader {
       while (l.charCodeAt(c) === 32) c++;
       if (c === l.length) continue;
       if (l.charCodeAt(c) === 35) {
-        this.pending.push({ col: c, text: l.slice(c + 1) });
+        this.pending.push({ col: c, text: l.slice(c + 1), at: this.starts[this.i]! + c });
         continue;
       }
       if (c === 0 && (l.startsWith("...") || l[0] === "%")) throw new Bail();
@@ -110,14 +175,14 @@ class FastReader {
   }
 
   private flushHead(items: Array<MapEntry | Comment> | Array<Node | Comment>): void {
-    for (const p of this.pending) (items as Comment[]).push({ kind: "comment", text: p.text });
+    for (const p of this.pending) (items as Comment[]).push(this.commentAt(p.text, p.at, false));
     this.pending = [];
   }
 
   private takeTrailing(col: number, items: Array<MapEntry | Comment> | Array<Node | Comment>): void {
     let k = 0;
     while (k < this.pending.length && this.pending[k]!.col >= col) {
-      (items as Comment[]).push({ kind: "comment", text: this.pending[k]!.text });
+      (items as Comment[]).push(this.commentAt(this.pending[k]!.text, this.pending[k]!.at, false));
       k++;
     }
     if (k > 0) this.pending = this.pending.slice(k);
@@ -141,8 +206,16 @@ class FastReader {
       if (seen.has(k.key)) throw new SealError("BAD_SYNTAX", `duplicate key "${k.key}" at line ${lineNo + 1}`, { hint: "keep one of the two entries" });
       seen.add(k.key);
       const after: Comment[] = [];
+      const sops = top && k.key === "sops" && this.recorder !== undefined;
+      if (sops) this.inSops++;
       const value = this.value(line, k.rest, col, after, true);
-      items.push({ kind: "entry", key: k.key, value }, ...after);
+      if (sops) this.inSops--;
+      const entry: MapEntry = { kind: "entry", key: k.key, value };
+      if (this.recorder) {
+        const s = this.starts[lineNo]! + col;
+        this.recorder.origins.set(entry, { t: "key", s, e: s + k.width, plain: k.plain });
+      }
+      items.push(entry, ...after);
     }
     if (!top) this.takeTrailing(col, items);
   }
@@ -183,15 +256,18 @@ class FastReader {
     this.takeTrailing(col, items);
   }
 
-  /** Splits `key: rest` at `col`; undefined when the line is not a simple map entry. */
-  private key(line: string, col: number): { key: string; rest: string } | undefined {
+  /**
+   * Splits `key: rest` at `col`; undefined when the line is not a simple map entry. `width` is the length of
+   * the key as written (quotes included, trailing spaces not).
+   */
+  private key(line: string, col: number): { key: string; rest: string; width: number; plain: boolean } | undefined {
     const c0 = line[col]!;
     if (c0 === '"' || c0 === "'") {
       const q = c0 === '"' ? this.doubleQuoted(line, col) : this.singleQuoted(line, col);
       let j = q.end;
       while (line.charCodeAt(j) === 32) j++;
       if (line[j] !== ":" || (j + 1 < line.length && line[j + 1] !== " ")) return undefined;
-      return { key: q.value, rest: line.slice(j + 1) };
+      return { key: q.value, rest: line.slice(j + 1), width: q.end - col, plain: false };
     }
     if (BAD_PLAIN_START.has(c0) || ((c0 === "-" || c0 === "?" || c0 === ":") && (line.length === col + 1 || line[col + 1] === " "))) {
       return undefined;
@@ -202,7 +278,7 @@ class FastReader {
     const hash = line.indexOf(" #", col);
     if (hash !== -1 && hash < j) return undefined;
     const key = trimYamlEnd(line.slice(col, j));
-    return { key, rest: line.slice(j + 1) };
+    return { key, rest: line.slice(j + 1), width: key.length, plain: true };
   }
 
   /**
@@ -214,22 +290,28 @@ class FastReader {
     while (rest.charCodeAt(j) === 32) j++;
     const body = rest.slice(j);
     const startCol = line.length - body.length;
+    const lineStart = this.starts[this.i]!;
     this.i++;
     if (body === "" || body[0] === "#") {
-      if (body !== "") after.push({ kind: "comment", text: body.slice(1), inline: true });
+      if (body !== "") after.push(this.commentAt(body.slice(1), lineStart + startCol, true));
       return this.nested(col, inMap);
     }
     const c0 = body[0]!;
     let node: Scalar | TreeMap | TreeList;
     let tail: string;
+    const v = lineStart + startCol;
     if (c0 === '"' || c0 === "'") {
       const q = c0 === '"' ? this.doubleQuoted(line, startCol) : this.singleQuoted(line, startCol);
       node = { kind: "str", value: q.value };
+      this.recorder?.origins.set(node, { t: "scalar", s: v, v, e: lineStart + q.end, style: c0, flow: false });
       tail = line.slice(q.end);
     } else if (c0 === "|") {
-      return this.literal(body, col, after);
+      const block = this.literal(body, col, after, v + 1);
+      if (this.recorder && this.inSops === 0) this.recordBlock(block, body, v);
+      return block;
     } else if (body.startsWith("{}") || body.startsWith("[]")) {
       node = c0 === "{" ? { kind: "map", items: [] } : { kind: "list", items: [] };
+      this.recorder?.origins.set(node, { t: "node", s: v, e: v + 2 });
       tail = body.slice(2);
     } else {
       if (BAD_PLAIN_START.has(c0) || ((c0 === "-" || c0 === "?" || c0 === ":") && (body.length === 1 || body[1] === " "))) {
@@ -239,9 +321,10 @@ class FastReader {
       const text = trimYamlEnd(hash === -1 ? body : body.slice(0, hash));
       if (text.includes(": ") || text.endsWith(":")) throw new Bail();
       node = resolvePlain(text);
+      this.recorder?.origins.set(node, { t: "scalar", s: v, v, e: v + text.length, style: "", flow: false });
       tail = hash === -1 ? "" : body.slice(hash);
     }
-    this.comment(tail, after);
+    this.comment(tail, after, lineStart + line.length - tail.length);
     this.noContinuation(col);
     return node;
   }
@@ -269,6 +352,7 @@ class FastReader {
     }
     this.i = save;
     this.pending.length = savePending;
+    this.unrecorded();
     return { kind: "null" };
   }
 
@@ -285,23 +369,44 @@ class FastReader {
     }
   }
 
-  private comment(tail: string, after: Comment[]): void {
+  /** An inline comment in `tail`, which starts at offset `at`. */
+  private comment(tail: string, after: Comment[], at: number): void {
     let j = 0;
     while (tail.charCodeAt(j) === 32) j++;
     if (j === tail.length) return;
     if (tail[j] !== "#" || j === 0) throw new Bail();
-    after.push({ kind: "comment", text: tail.slice(j + 1), inline: true });
+    after.push(this.commentAt(tail.slice(j + 1), at + j, true));
   }
 
-  /** A `|` block scalar whose header is `body`; content lines follow the current line. */
-  private literal(body: string, col: number, after: Comment[]): Scalar {
+  /**
+   * Records a `|`/`|-` block scalar just read (header `body` at offset `v`) as the library does: from its header
+   * to the end of its last line. Keep chomping, or a blank line in or after it, is left to the library.
+   */
+  private recordBlock(block: Scalar, body: string, v: number): void {
+    const header = /^\|-?/.exec(body)![0];
+    if (body[header.length] === "+" || this.blockShape === undefined) throw new Bail();
+    const { first, last, indent } = this.blockShape;
+    for (let k = first; k <= last; k++) if (this.lines[k]!.trim() === "") throw new Bail();
+    const next = this.lines[last + 1];
+    if (next !== undefined && next.trim() === "") throw new Bail();
+    const e = this.starts[last]! + this.lines[last]!.length + 1;
+    this.recorder!.origins.set(block, { t: "scalar", s: v, v, e, style: `${header}@${indent}`, flow: false });
+  }
+
+  /** The lines and indentation of the last block scalar read (undefined when it had no content line). */
+  private blockShape: { first: number; last: number; indent: number } | undefined;
+
+  /** A `|` block scalar whose header is `body` (what follows it starts at offset `at`); content lines follow the current line. */
+  private literal(body: string, col: number, after: Comment[], at: number): Scalar {
     let h = 1;
     let chomp: "clip" | "strip" | "keep" = "clip";
     if (body[h] === "-") (chomp = "strip"), h++;
     else if (body[h] === "+") (chomp = "keep"), h++;
     if (h < body.length && body[h] !== " ") throw new Bail(); // indentation indicators go to the library
-    this.comment(body.slice(h), after);
+    this.comment(body.slice(h), after, at + h - 1);
     const lines = this.lines;
+    const firstLine = this.i;
+    let lastLine = -1;
     let indent = -1;
     let maxBlank = 0;
     const content: string[] = [];
@@ -327,8 +432,10 @@ class FastReader {
       if (c < indent) break;
       content.push(...Array<string>(trailingEmpty).fill(""), l.slice(indent));
       trailingEmpty = 0;
+      lastLine = this.i;
     }
     if (indent === -1) throw new Bail();
+    this.blockShape = lastLine === -1 ? undefined : { first: firstLine, last: lastLine, indent };
     // A block running to an input without a final line break loses that break (see blockValueAtEnd in _yaml-parse.ts).
     if (this.i === lines.length && !this.finalBreak) throw new Bail();
     // Blank lines after the block belong to it only for keep chomping; either way they are consumed.

@@ -94,10 +94,11 @@ export interface WalkEvents {
 
 /**
  * Walks a document like `mapLeaves` (skipping the top-level `sops` entry) and returns its structure
- * signature. Every node gets an index; leaves inside a node whose `node` event returns true get no events.
+ * signature ("" with `withSig` false, for walks whose caller has already compared it: building it is most
+ * of a walk's cost). Every node gets an index; leaves inside a node whose `node` event returns true get no events.
  */
-export function walkDoc(branch: TreeMap, ev: WalkEvents): string {
-  const sig: string[] = [];
+export function walkDoc(branch: TreeMap, ev: WalkEvents, withSig = true): string {
+  const sig: string[] | undefined = withSig ? [] : undefined;
   let nodes = 0;
   let leaves = 0;
   let entries = 0;
@@ -105,26 +106,26 @@ export function walkDoc(branch: TreeMap, ev: WalkEvents): string {
     const idx = nodes++;
     const q = quiet || ev.node?.(n, idx) === true;
     if (n.kind === "map" || n.kind === "list") {
-      sig.push(n.kind === "map" ? "{" : "[");
+      sig?.push(n.kind === "map" ? "{" : "[");
       for (const it of n.items) {
         if (it.kind === "comment") {
-          sig.push(it.inline ? "ci" : "c");
+          sig?.push(it.inline ? "ci" : "c");
           if (!q) ev.comment?.(it, leaves++);
         } else if (it.kind === "entry") {
           if (n === branch && it.key === "sops") continue;
-          sig.push(`k${it.key.length}:${it.key}`);
+          sig?.push(`k${it.key.length}:${it.key}`);
           if (!q) ev.entry?.(it, entries++);
           visit(it.value, q);
         } else visit(it, q);
       }
-      sig.push(n.kind === "map" ? "}" : "]");
+      sig?.push(n.kind === "map" ? "}" : "]");
     } else {
-      sig.push("s");
+      sig?.push("s");
       if (!q) ev.scalar?.(n, leaves++);
     }
   };
   visit(branch, false);
-  return sig.join("\u0001");
+  return sig ? sig.join("\u0001") : "";
 }
 
 /**

@@ -139,7 +139,8 @@ export function parseWithLibrary(src: string, recorder?: ParseRecorder): Tree {
     const end = i + 1 < docs.length ? docs[i + 1]!.range[0] : Infinity;
     const mine: SourceComment[] = [];
     while (ci < comments.length && comments[ci]!.offset < end) mine.push(comments[ci++]!);
-    const builder = new DocBuilder(doc, mine, lines);
+    // An alias is written `*name`: without a `*` anywhere there is none, and no walk to find their anchors.
+    const builder = new DocBuilder(doc, mine, lines, src.includes("*"));
     builder.src = src;
     if (recorder) {
       builder.recorder = recorder;
@@ -225,12 +226,12 @@ class DocBuilder {
   private readonly expanding = new Set<YNode>();
   private readonly targets: Map<YNode, YNode>;
 
-  constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex) {
+  constructor(doc: Document.Parsed, comments: SourceComment[], lines: LineIndex, mayHaveAliases = true) {
     this.doc = doc;
     this.comments = comments;
     this.lines = lines;
     this.budget = NODE_FLOOR + NODES_PER_CHAR * (lines.starts[lines.starts.length - 1]! + 1);
-    this.targets = aliasTargets(doc);
+    this.targets = mayHaveAliases ? aliasTargets(doc) : new Map();
   }
 
   private spend(at: number): void {

@@ -89,7 +89,7 @@ function forceDiffering(back: Tree | undefined, tree: Tree, layout: YamlLayout, 
     };
     const got = back?.branches[d];
     const want: Array<Scalar | Comment> = [];
-    walkDoc(tree.branches[d]!, leafWalk(doc, { scalar: (s) => want.push(s), comment: (c) => want.push(c) }));
+    walkDoc(tree.branches[d]!, leafWalk(doc, { scalar: (s) => want.push(s), comment: (c) => want.push(c) }), false);
     const seen: Array<Scalar | Comment> = [];
     if (!all && got && walkDoc(got, leafWalk(doc, { scalar: (s) => seen.push(s), comment: (c) => seen.push(c) })) === doc.sig) {
       want.forEach((w, i) => {
@@ -124,7 +124,7 @@ function valueEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypt
       edited.add(i);
       edits.push({ s: leaf.s, e: leaf.e, text: "#" + c.text });
     },
-  });
+  }, false);
 }
 
 /** Typed plain keys: quoted going into an encrypted file (sops reads only string keys), plain again coming out. */
@@ -136,7 +136,7 @@ function keyEdits(branch: TreeMap, doc: DocLayout, layout: YamlLayout, encrypted
       const k = byIndex.get(idx);
       if (k) edits.push({ s: k.s, e: k.e, text: encrypted ? doubleQuoted(e.key) : e.key });
     },
-  });
+  }, false);
 }
 
 /**
@@ -189,7 +189,7 @@ export function privateRecord(tree: Tree, layout: YamlLayout): string | undefine
         if (leaf.srcText === undefined || leaf.plainValue === undefined || !sameScalar(s, leaf.plainValue)) return;
         if (regenerated(s, leaf, layout) !== leaf.srcText) out.push([i, leaf.srcText]);
       },
-    }));
+    }), false);
     return out;
   });
   return encodePrivate(docs);

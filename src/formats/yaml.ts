@@ -132,11 +132,21 @@ export class YamlStore implements Store {
     return tree.branches.map((b) => emitter.document(b)).join("---\n");
   }
 
-  /** The library's reading with the layout attached; without one (or its style list) when they do not fit. */
+  /**
+   * The file read with its layout attached; without one (or its style list) when they do not fit. The fast
+   * reader reads it when it can record the layout as the library would (for an encrypted file, aliases aside).
+   */
   private readWithLayout(text: string, stylesFor: (t: Tree) => StyleRecord | undefined): Tree {
-    const recorder: ParseRecorder = { origins: new Map(), docs: [] };
-    const tree = parseWithLibrary(text, recorder);
-    const styles = stylesFor(tree);
+    let recorder: ParseRecorder = { origins: new Map(), docs: [] };
+    let tree = parseFast(text, recorder, stylesFor !== noStyles);
+    let styles = tree ? stylesFor(tree) : undefined;
+    // Where an alias was, the encrypted file holds a copy, whose span only the library records.
+    if (styles?.d.some((d) => d.a !== undefined && d.a.length > 0)) tree = undefined;
+    if (!tree) {
+      recorder = { origins: new Map(), docs: [] };
+      tree = parseWithLibrary(text, recorder);
+      styles = stylesFor(tree);
+    }
     if (stylesFor !== noStyles && !styles) return tree;
     let layout: YamlLayout | undefined;
     try {

@@ -19,16 +19,17 @@ export interface HistoryBlob {
 export const HISTORY_MAX_BLOB = 8 * 1024 * 1024;
 
 /**
- * The blobs added or modified anywhere in `range` (all refs when absent), first appearance only, in commit order.
- * Merges are read as diffs against their first parent, so a blob a merge resolution introduced is included.
+ * The blobs added or modified anywhere in `range` (all refs when absent), first appearance only, in commit order;
+ * only those at `paths` (git pathspecs, relative to `root`) when given. Merges are read as diffs against their
+ * first parent, so a blob a merge resolution introduced is included.
  * @throws SealError GENERIC (exit 2) when git fails (e.g. an unknown revision).
  */
-export async function listHistoryBlobs(root: string, range: string | undefined): Promise<HistoryBlob[]> {
+export async function listHistoryBlobs(root: string, range: string | undefined, paths: readonly string[] = []): Promise<HistoryBlob[]> {
   if (range !== undefined && range.startsWith("-")) {
     throw new SealError("USAGE", `--history takes a revision range, not an option: ${range}`, { exitCode: 2, hint: "e.g. `secrets guard --history main..HEAD`" });
   }
   const out = await runGit(
-    ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent", "--format=%x01%H", ...(range ? [range] : ["--all"]), "--"],
+    ["log", "--reverse", "--raw", "--no-renames", "--no-abbrev", "--diff-merges=first-parent", "--format=%x01%H", ...(range ? [range] : ["--all"]), "--", ...paths],
     { cwd: root },
   );
   const seen = new Set<string>();

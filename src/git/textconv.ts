@@ -20,6 +20,11 @@ export interface TextconvOptions {
   readonly storeOptions?: StoreOptions;
   /** Key → name from `.sops.yaml` `recipients:`, to show who can open the file by name. */
   readonly names?: ReadonlyMap<string, string>;
+  /**
+   * Names for keys `names` does not know (e.g. from earlier versions of `.sops.yaml`), asked for only when
+   * such a key is in the file, since finding them costs more than the current config.
+   */
+  readonly formerNames?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface TextconvResult {
@@ -40,10 +45,11 @@ const QUIET: ReadonlySet<string> = new Set(["NO_USABLE_KEY", "KEY_FAILED", "NOT_
 export async function textconv(bytes: Uint8Array, opts: TextconvOptions): Promise<TextconvResult> {
   try {
     const { store, tree, metadata } = parseSealed(bytes, opts.format, opts.file, opts.storeOptions);
-    const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: opts.file });
+    const doc = await openDocument(tree, metadata, { ctx: opts.ctx, order: opts.order ?? DEFAULT_DECRYPTION_ORDER, file: opts.file, readOnly: true });
     try {
+      const names = await namesFor(doc, opts);
       const plain = store.emitPlain(doc.plain);
-      const text = Buffer.concat([plain, ...(plain.length > 0 && plain[plain.length - 1] !== 0x0a ? [Buffer.from("\n")] : []), Buffer.from(accessLines(doc, opts.names))]);
+      const text = Buffer.concat([plain, ...(plain.length > 0 && plain[plain.length - 1] !== 0x0a ? [Buffer.from("\n")] : []), Buffer.from(accessLines(doc, names))]);
       plain.fill(0);
       return { text, decrypted: true };
     } finally {
@@ -53,6 +59,15 @@ export async function textconv(bytes: Uint8Array, opts: TextconvOptions): Promis
     if (!isSealError(e)) throw e;
     return QUIET.has(e.code) ? { text: bytes, decrypted: false } : { text: bytes, decrypted: false, problem: e };
   }
+}
+
+/** `opts.names`, plus the former names when some recipient of the file has no current name. */
+async function namesFor(doc: OpenedDocument, opts: TextconvOptions): Promise<ReadonlyMap<string, string> | undefined> {
+  const current = opts.names ?? new Map<string, string>();
+  const unnamed = doc.keys.some((group) => group.some((k) => nameFor(current, k.id) === undefined));
+  if (!unnamed || !opts.formerNames) return opts.names;
+  const former = await opts.formerNames();
+  return new Map([...former, ...current]);
 }
 
 /** Heads the lines about access, which follow the document in what git diffs (they are not in the file). */
@@ -67,7 +82,8 @@ export function dataKeyFingerprint(dataKey: Uint8Array): string {
 }
 
 /**
- * Lines appended to the plaintext for review: one per recipient (by name where `.sops.yaml` names it),
+ * Lines appended to the plaintext for review: one per recipient (by name where `.sops.yaml` names it now or
+ * named it in an earlier commit),
  * sorted so that adding or removing someone is a one-line change, the Shamir threshold when there is
  * one, and the data key's fingerprint.
  */

@@ -13,7 +13,7 @@ import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
 export { loadAge };
 
-const RECIPIENT_RE = /^age1[0-9a-z._+-]+$/;
+export const RECIPIENT_RE = /^age1[0-9a-z._+-]+$/;
 /** Native recipient types of age-encryption whose prefix looks like a plugin's (`age1pq1…`, `age1tag1…`). */
 const NATIVE_HRPS = new Set(["pq", "tag", "tagpq"]);
 

@@ -1,8 +1,9 @@
 /**
- * Owns: checking a `.sops.yaml` without stopping at the first problem — YAML syntax, every schema error, the
- * semantic checks `parseConfig` makes, and keys nobody reads (warnings: sops and loading ignore them) — each
- * with its line and column, for `secrets doctor`. Messages are built from positions, schema paths and known
- * key names; source text appears only as a key name of plain letters, digits and `_.-`.
+ * Owns: checking a `.sops.yaml` without stopping at the first problem — YAML syntax, every schema error, every
+ * semantic problem (config-semantics.ts), and keys nobody reads (warnings: sops and loading ignore them) — each
+ * with its line and column, for `secrets doctor`, in the order they are written. Messages are built from
+ * positions, schema paths and known key names; source text appears only as a key name of plain letters, digits
+ * and `_.-`, and as the part of an invalid regex the RE2 engine quotes.
  */
 import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type Document } from "yaml";
@@ -10,6 +11,7 @@ import { isSealError } from "../errors.js";
 import { closestNames } from "../did-you-mean.js";
 import { configKeyTree, validateConfig, validateConfigClosed, type KeyTree } from "../generated/validators.js";
 import { parseConfig, type SopsConfig } from "../config.js";
+import { semanticProblems } from "./config-semantics.js";
 
 export interface ConfigProblem {
   /** Where in the document, e.g. `creation_rules[1].path_regex` (empty for the top level or a syntax error). */
@@ -99,29 +101,42 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
     };
   }
   const data = (doc.toJS() ?? {}) as unknown;
-  const warnings = unknownKeys(doc, counter, data);
-  if (!validateConfig(data)) {
-    const seen = new Set<string>();
-    const problems: ConfigProblem[] = [];
-    for (const err of validateConfig.errors ?? []) {
-      const p = segments(err.instancePath);
-      const message = err.message ?? "is invalid";
-      const key = `${err.instancePath} ${message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      problems.push({ at: label(p), message, ...positionOf(doc, counter, p) });
+  const warnings = inTextOrder(unknownKeys(doc, counter, data));
+  const problems = [...schemaProblems(doc, counter, data), ...semanticProblems(data).map((p) => ({ at: label(p.path), message: p.message, ...positionOf(doc, counter, p.path) }))];
+  if (problems.length === 0) {
+    try {
+      return { config: parseConfig(text, path, foundBy), problems: [], warnings };
+    } catch (e) {
+      if (!isSealError(e)) throw e;
+      // A check only loading makes (an Azure key URL, a path outside the repository): as loading words it.
+      const m = /creation_rules\[(\d+)\](?:\.([a-z_]+))?/.exec(e.message);
+      const p = m ? ["creation_rules", Number(m[1]), ...(m[2] ? [m[2]] : [])] : [];
+      const message = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
+      return { config: undefined, problems: [{ at: label(p), message, ...positionOf(doc, counter, p) }], warnings };
     }
-    return { config: undefined, problems, warnings };
   }
-  try {
-    return { config: parseConfig(text, path, foundBy), problems: [], warnings };
-  } catch (e) {
-    if (!isSealError(e)) throw e;
-    const m = /creation_rules\[(\d+)\](?:\.([a-z_]+))?/.exec(e.message);
-    const p = m ? ["creation_rules", Number(m[1]), ...(m[2] ? [m[2]] : [])] : [];
-    const message = e.message.startsWith(`${path}: `) ? e.message.slice(path.length + 2) : e.message;
-    return { config: undefined, problems: [{ at: label(p), message, ...positionOf(doc, counter, p) }], warnings };
+  return { config: undefined, problems: inTextOrder(problems), warnings };
+}
+
+function inTextOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  const order = (p: ConfigProblem): number => (p.line ?? Number.MAX_SAFE_INTEGER) * 1e6 + (p.column ?? 0);
+  return problems.sort((a, b) => order(a) - order(b));
+}
+
+/** Every schema error, each place and message once. */
+function schemaProblems(doc: Document, counter: LineCounter, data: unknown): ConfigProblem[] {
+  if (validateConfig(data)) return [];
+  const seen = new Set<string>();
+  const problems: ConfigProblem[] = [];
+  for (const err of validateConfig.errors ?? []) {
+    const p = segments(err.instancePath);
+    const message = err.message ?? "is invalid";
+    const key = `${err.instancePath} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ at: label(p), message, ...positionOf(doc, counter, p) });
   }
+  return problems;
 }
 
 /** {@link checkConfigText} on a file. */

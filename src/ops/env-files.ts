@@ -100,7 +100,7 @@ export async function decryptEnvFile(file: string, opts: DecryptFilesOptions): P
   const order = parseDecryptionOrder(opts.decryptionOrder ?? opts.env.SOPS_DECRYPTION_ORDER);
   const { doc } = await openSealedAudited(
     bytes,
-    { format, ctx: opts.keyContext ?? makeKeyContext(opts.env), order, ignoreMac: opts.ignoreMac === true, file, ...(opts.names ? { names: opts.names } : {}) },
+    { format, ctx: opts.keyContext ?? makeKeyContext(opts.env), order, ignoreMac: opts.ignoreMac === true, file, readOnly: true, ...(opts.names ? { names: opts.names } : {}) },
     { log: opts.auditLog, command: opts.command, file: path },
   );
   try {

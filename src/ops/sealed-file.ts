@@ -20,6 +20,8 @@ export interface OpenBytesOptions {
   readonly file?: string;
   readonly names?: ReadonlyMap<string, string>;
   readonly storeOptions?: StoreOptions;
+  /** The document will not be written back: see OpenOptions.readOnly. */
+  readonly readOnly?: boolean;
 }
 
 /** Parses an encrypted file and its metadata without decrypting anything. */
@@ -58,6 +60,7 @@ export async function openSealedBytes(bytes: Uint8Array, opts: OpenBytesOptions)
     ...(opts.ignoreMac ? { ignoreMac: true } : {}),
     ...(opts.file ? { file: opts.file } : {}),
     ...(opts.names ? { names: opts.names } : {}),
+    ...(opts.readOnly ? { readOnly: true } : {}),
   };
   if (opts.format === "binary") {
     const opened = await openBinaryData(bytes, new BinaryStore(opts.storeOptions), openOptions);

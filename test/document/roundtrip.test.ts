@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { storeFor, type FormatName } from "../../src/formats/index.js";
 import { extractMetadata, insertMetadata } from "../../src/metadata.js";
-import { openDocument, sealDocument } from "../../src/document/index.js";
+import { openDocument, resealDocument, sealDocument } from "../../src/document/index.js";
 import { AgeKey } from "../../src/keys/age.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../../src/keys/registry.js";
@@ -98,5 +98,26 @@ describe("encrypt → decrypt gives the tree back", () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("issue 15 item 5: a document opened read-only", () => {
+  it("remembers no IVs, and re-encrypting it still works (with fresh IVs), while a normal open keeps them", async () => {
+    const store = storeFor("yaml");
+    const ctx = makeKeyContext({ SOPS_AGE_KEY: identity, HOME: "/nonexistent" });
+    const plain = store.parsePlain(Buffer.from("a: one\nb:\n    c: two\n"));
+    const { tree: sealed, metadata } = await sealDocument(plain, { ctx, keyGroups: [[AgeKey.fromRecipient(recipient)]] });
+    const open = (readOnly: boolean) => openDocument(sealed, metadata, { ctx, order: DEFAULT_DECRYPTION_ORDER, readOnly });
+    const values = (t: Tree) => JSON.stringify(t.branches[0]);
+    const kept = await open(false);
+    expect(kept.stash.size).toBe(2);
+    expect(values(resealDocument(kept, kept.plain).tree)).toBe(values(sealed));
+    const readOnly = await open(true);
+    expect(readOnly.stash.size).toBe(0);
+    expect(values(readOnly.plain)).toBe(values(kept.plain));
+    const again = resealDocument(readOnly, readOnly.plain);
+    expect(values(again.tree)).not.toBe(values(sealed));
+    const reopened = await openDocument(again.tree, again.metadata, { ctx, order: DEFAULT_DECRYPTION_ORDER });
+    expect(values(reopened.plain)).toBe(values(kept.plain));
   });
 });

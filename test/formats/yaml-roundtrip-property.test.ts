@@ -4,8 +4,15 @@
 // merge keys (also repeated) and flow collections come back byte for byte from decrypt(encrypt(doc)), and
 // the tree read back equals the tree read from the original.
 import { beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { YamlStore } from "../../src/formats/yaml.js";
+import { parseFast } from "../../src/formats/_yaml-fast-parse.js";
+import { parseWithLibrary, type ParseRecorder } from "../../src/formats/_yaml-parse.js";
+import { buildLayout, decodeStyles, STYLES_KEY, type StyleRecord } from "../../src/formats/_yaml-layout.js";
+import type { Tree } from "../../src/tree/index.js";
 import { openSealedBytes, sealPlainBytes } from "../../src/ops/sealed-file.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { keyFromSpec } from "../../src/keys/registry.js";
@@ -193,6 +200,33 @@ class Gen {
   }
 }
 
+/** A small file shaped like bench/yaml-roundtrip.mjs's 10,000-key one. */
+function benchShaped(): string {
+  const lines = ["# Generated service configuration", ""];
+  for (let g = 0; g < 3; g++) {
+    lines.push(`# --- service ${g} ---`, `service_${g}:`);
+    for (let i = 0; i < 30; i++) {
+      if (i % 20 === 0) lines.push("", `  # settings ${i}-${i + 19}`);
+      const v = `value-${g}-${i}`;
+      if (i % 10 === 3) lines.push(`  key_${i}: '${v}'  # quoted`);
+      else if (i % 10 === 7) lines.push(`  key_${i}: |`, `    ${v}`, `    second line`);
+      else lines.push(`  key_${i}: ${v}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Cases the fast reader records with care: typed keys (quoted when encrypted), comments everywhere, empty collections, lists of maps. */
+const HANDWRITTEN = [
+  "top: |\n  one\n  two\nnext: |-  # header comment\n    x\n# own line\nlist:\n  - |\n    in list\n  - k: |-\n      deep\n    j: v   # c\n    # trailing deeper\n  # trailing list\nlast: |\n  at the end\n",
+  "a:\n    b:\n        c: 1\n        # under c\n    # under b\n    d: 'x''y'\n# top\ne: \"esc\\\\n\" # after\n",
+  '# head\n200: x\n"quoted key": \'v\'  # after\ntrue: "d\\"q"\nempty_map: {}\nempty_list: [] # c\n',
+  "list:\n  - a\n  - b: 1\n    c: 'two'\n  # inside\n  -   - nested\n      - deeper # x\n# between\nnext:\n    deep:\n        deeper: v\n",
+  "a: 1\n\n\n# spaced\n\nb: it's # hash\nc: \"\\u00e9\\t\"\n",
+];
+
+const WILD = fileURLToPath(new URL("../fixtures/yaml-wild", import.meta.url));
+
 const SEEDS = Number(process.env.YAML_PROPERTY_SEEDS ?? 100);
 let ctx: KeyContext;
 let key: MasterKey;
@@ -235,6 +269,66 @@ describe("issue 15 item 2: random YAML documents round-trip byte for byte", () =
     if (failures.length) console.log(`${failures.length} failing seeds: ${failures.map((f) => f.split(":")[0]).join(", ")}`);
     expect(failures.slice(0, 2).join("\n\n")).toBe("");
     expect(checked).toBe(SEEDS);
+  }, 120_000);
+
+  it("issue 15 item 5: where the fast reader reads a plaintext or an encrypted file, it records the same layout as the library", async () => {
+    const stylesOf = (t: Tree): StyleRecord | undefined => {
+      const sops = t.branches[0]?.items.find((i) => i.kind === "entry" && i.key === "sops");
+      const rec = sops?.kind === "entry" && sops.value.kind === "map" ? sops.value.items.find((i) => i.kind === "entry" && i.key === STYLES_KEY) : undefined;
+      return rec?.kind === "entry" && rec.value.kind === "str" ? decodeStyles(rec.value.value) : undefined;
+    };
+    // The bench's shape (comments, blank lines, quoted and block values) first: the fast reader must answer there.
+    const texts = [benchShaped(), ...HANDWRITTEN, ...Array.from({ length: SEEDS }, (_, i) => new Gen(i + 1).document())];
+    let compared = 0;
+    let plainCompared = 0;
+    for (const [n, text] of texts.entries()) {
+      let sealed: string;
+      try {
+        sealed = Buffer.from(await sealPlainBytes(Buffer.from(text), { format: "yaml", ctx, keyGroups: [[key]] })).toString("utf8");
+      } catch {
+        continue; // the round-trip test above reports these
+      }
+      // The plaintext first, as `encrypt` reads it.
+      const plainRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const plainFast = parseFast(text, plainRec, false);
+      if (n <= HANDWRITTEN.length) expect(plainFast, `the fast reader reads plaintext ${n}`).toBeDefined();
+      if (plainFast !== undefined) {
+        const libPlainRec: ParseRecorder = { origins: new Map(), docs: [] };
+        const libPlain = parseWithLibrary(text, libPlainRec);
+        expect(plainFast, `plaintext ${n}`).toEqual(libPlain);
+        const layout = buildLayout(text, plainFast, plainRec, 4);
+        expect(layout, `plaintext ${n}`).toBeDefined();
+        expect(layout, `plaintext ${n}`).toEqual(buildLayout(text, libPlain, libPlainRec, 4));
+        plainCompared++;
+      }
+      const fastRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const fast = parseFast(sealed, fastRec);
+      if (n <= HANDWRITTEN.length) expect(fast, `the fast reader reads text ${n} (bench-shaped or handwritten)`).toBeDefined();
+      if (fast === undefined) continue;
+      const styles = stylesOf(fast);
+      if (styles === undefined || styles.d.some((d) => d.a !== undefined && d.a.length > 0)) continue; // not read this way
+      const libRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const lib = parseWithLibrary(sealed, libRec);
+      expect(fast, `text ${n}`).toEqual(lib);
+      const fastLayout = buildLayout(sealed, fast, fastRec, 4, styles);
+      expect(fastLayout, `text ${n}`).toBeDefined();
+      expect(fastLayout, `text ${n}`).toEqual(buildLayout(sealed, lib, libRec, 4, styles));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(HANDWRITTEN.length + SEEDS / 20);
+    // Random documents rarely avoid every construct the recording reader leaves to the library; the wild corpus does more often.
+    for (const f of readdirSync(WILD).filter((x) => x.endsWith(".yaml"))) {
+      const text = readFileSync(join(WILD, f), "utf8");
+      const rec: ParseRecorder = { origins: new Map(), docs: [] };
+      const fast = parseFast(text, rec, false);
+      if (fast === undefined) continue;
+      const libRec: ParseRecorder = { origins: new Map(), docs: [] };
+      const lib = parseWithLibrary(text, libRec);
+      expect(fast, f).toEqual(lib);
+      expect(buildLayout(text, fast, rec, 4), f).toEqual(buildLayout(text, lib, libRec, 4));
+      plainCompared++;
+    }
+    expect(plainCompared).toBeGreaterThan(HANDWRITTEN.length + 10);
   }, 120_000);
 
   it("the generator covers what the issue lists", () => {

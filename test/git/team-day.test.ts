@@ -219,13 +219,14 @@ describe("issue 18 item 2: access changes are visible in review", () => {
     expect(added.added).toEqual([`# recipient: carol age ${carolKey}`]);
     expect(added.removed).toEqual([]);
 
-    // Revoke bob: his line goes, and the data key is renewed. revoke also takes his name out of .sops.yaml,
-    // and names come from the config where git runs, so his line shows his key only.
+    // Revoke bob: his line goes, and the data key is renewed. revoke also takes his name out of .sops.yaml;
+    // his line still names him, from the .sops.yaml of the commits before.
     const revoke = await secrets(["revoke", "-y", "bob"]);
     expect(revoke.code).toBe(0);
+    expect(readFileSync(abs(".sops.yaml"), "utf8")).not.toContain("bob");
     gitOk(["commit", "-q", "-am", "revoke bob"]);
     const revoked = accessLines("HEAD");
-    expect(revoked.removed.filter((l) => l.startsWith("# recipient: "))).toEqual([`# recipient: age ${bobKey}`]);
+    expect(revoked.removed.filter((l) => l.startsWith("# recipient: "))).toEqual([`# recipient: bob age ${bobKey}`]);
     expect(revoked.added.filter((l) => l.startsWith("# recipient: "))).toEqual([]);
     expect(dataKeyLine(revoked.removed)).toHaveLength(1);
     expect(dataKeyLine(revoked.added)).toHaveLength(1);
@@ -237,6 +238,12 @@ describe("issue 18 item 2: access changes are visible in review", () => {
     expect(rotated.removed).toEqual(dataKeyLine(revoked.added));
     expect(rotated.added).toHaveLength(1);
     expect(dataKeyLine(rotated.added)).toHaveLength(1);
+
+    // Going back in history, every commit's recipient lines carry names: the revoked person's too.
+    const recipientLines = gitOk(["log", "-p", "--format=", "main..HEAD", "--", FILE]).split("\n").filter((l) => /^[-+ ]# recipient: /.test(l));
+    expect(recipientLines.length).toBeGreaterThan(0);
+    expect(recipientLines.filter((l) => !/^[-+ ]# recipient: (alice|bob|carol) age /.test(l))).toEqual([]);
+    expect(recipientLines.filter((l) => l.includes("bob"))).not.toEqual([]);
   }, 60_000);
 });
 

@@ -44,6 +44,20 @@ describe("textconv", () => {
     expect(fp(Buffer.from((await textconv(sealed, opts(identity))).text).toString("utf8"))).toBe(fp(named));
   });
 
+  it("issue 18 item 2: asks for former names only when the current ones miss a recipient, and the current name wins", async () => {
+    let asked = 0;
+    const formerNames = async () => {
+      asked++;
+      return new Map([[recipient, "bob"]]);
+    };
+    const current = Buffer.from((await textconv(sealed, { ...opts(identity), names: new Map([[recipient, "alice"]]), formerNames })).text).toString("utf8");
+    expect(current).toContain(`# recipient: alice age ${recipient}\n`);
+    expect(asked).toBe(0);
+    const former = Buffer.from((await textconv(sealed, { ...opts(identity), names: new Map(), formerNames })).text).toString("utf8");
+    expect(former).toContain(`# recipient: bob age ${recipient}\n`);
+    expect(asked).toBe(1);
+  });
+
   it("passes the bytes through quietly when no key is available, or the file is not encrypted", async () => {
     const r = await textconv(sealed, opts());
     expect(r).toEqual({ text: sealed, decrypted: false });

@@ -2,11 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { checkConfigText } from "../../src/ops/config-check.js";
 
+/** A real age recipient (public; its identity was thrown away). */
+const R = "age1w79ltnw65tf8yev39wmdapwy62swlwhm2a4fqyd3tgtvl5vpcsvsg6ezaa";
+
 describe("checkConfigText", () => {
   it("accepts a valid config (anchors included) and returns it", () => {
-    const r = checkConfigText("recipients:\n  a: &a age1x\ncreation_rules:\n  - age: *a\n", "c.yaml", "cwd");
+    const r = checkConfigText(`recipients:\n  a: &a ${R}\ncreation_rules:\n  - age: *a\n`, "c.yaml", "cwd");
     expect(r.problems).toEqual([]);
-    expect(r.config?.rules[0]?.keyGroups[0]).toEqual([{ kind: "age", recipient: "age1x" }]);
+    expect(r.config?.rules[0]?.keyGroups[0]).toEqual([{ kind: "age", recipient: R }]);
   });
 
   it("reports YAML syntax errors by position only", () => {
@@ -25,18 +28,29 @@ describe("checkConfigText", () => {
   });
 
   it("positions semantic problems (an invalid path_regex) on their rule", () => {
-    const r = checkConfigText("creation_rules:\n  - age: age1x\n  - path_regex: \"(\"\n    age: age1x\n", "c.yaml", "cwd");
-    expect(r.problems).toEqual([{ at: "creation_rules[1].path_regex", message: 'creation_rules[1].path_regex: invalid regular expression "(": missing closing ): `(`', line: 3, column: 17 }]);
+    const r = checkConfigText(`creation_rules:\n  - age: ${R}\n  - path_regex: "("\n    age: ${R}\n`, "c.yaml", "cwd");
+    expect(r.problems).toEqual([{ at: "creation_rules[1].path_regex", message: "is not a valid regular expression (RE2 syntax, as sops reads it): missing closing ): `(`", line: 3, column: 17 }]);
+  });
+
+  it("issue 18 item 7: a private key or a broken recipient is a problem at its place, never quoted; a valid one is not", () => {
+    const secret = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP";
+    const text = `recipients:\n  ok: ${R}\n  oops: ${secret}\ncreation_rules:\n  - age: ok, ${R.slice(0, -2)}\n`;
+    const r = checkConfigText(text, "c.yaml", "cwd");
+    expect(r.problems.map((p) => `${p.at}@${p.line}:${p.column} ${p.message}`)).toEqual([
+      "recipients.oops@3:9 is a private key, not a recipient (give its public age1… recipient)",
+      "creation_rules[0].age@5:10 is not a valid age recipient (its bech32 encoding or checksum is wrong)",
+    ]);
+    expect(JSON.stringify(r)).not.toContain(secret.slice(20));
   });
 
   it("a valid config has no warnings", () => {
-    const r = checkConfigText("recipients:\n  a: age1x\nstores:\n  yaml:\n    indent: 4\ncreation_rules:\n  - path_regex: x\n    age: age1x\n    key_groups:\n      - age: [age1x]\n        merge:\n          - kms:\n              - arn: a\n                role: r\n", "c.yaml", "cwd");
+    const r = checkConfigText(`recipients:\n  a: ${R}\nstores:\n  yaml:\n    indent: 4\ncreation_rules:\n  - path_regex: x\n    age: ${R}\n    key_groups:\n      - age: [a]\n        merge:\n          - kms:\n              - arn: a\n                role: r\n`, "c.yaml", "cwd");
     expect(r.problems).toEqual([]);
     expect(r.warnings).toEqual([]);
   });
 
   it("unknown keys (issue 13 item 5): a warning at the key's line and column with a did-you-mean; the config still loads", () => {
-    const text = "creation_rule:\n  - age: age1x\ncreation_rules:\n  - path_regex: x\n    agee: age1x\n    key_groups:\n      - merge:\n          - kms:\n              - arn: a\n                rolee: r\nexec:\n  filez: []\nrecipients:\n  anything_goes: age1x\n";
+    const text = `creation_rule:\n  - age: age1x\ncreation_rules:\n  - path_regex: x\n    agee: age1x\n    key_groups:\n      - merge:\n          - kms:\n              - arn: a\n                rolee: r\nexec:\n  filez: []\nrecipients:\n  anything_goes: ${R}\n`;
     const r = checkConfigText(text, "c.yaml", "cwd");
     expect(r.problems).toEqual([]);
     expect(r.config?.rules).toHaveLength(1);

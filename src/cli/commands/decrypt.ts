@@ -82,6 +82,7 @@ export function decryptCommand(ctx: CliContext): CommandModule<GlobalArgs, Args>
           file: name ?? "stdin",
           names: recipientNames(config),
           storeOptions: storeOptionsFor(input, args.indent, config),
+          readOnly: true,
         }, audit);
         try {
           // Reading is harmless, but whoever wrote the file chose to protect less than the creation rule asks.

@@ -19,6 +19,7 @@ import { mergeSealed } from "../../git/merge-driver.js";
 import { writeConflictFile } from "../../git/conflict-file.js";
 import { mergePlainFiles } from "../../git/plain-merge.js";
 import { textconv } from "../../git/textconv.js";
+import { formerRecipientNames } from "../../git/former-names.js";
 import { setupGit } from "../../git/setup.js";
 import { chooseDriverCommand } from "../../git/driver-command.js";
 import { runGitText } from "../../git/run-git.js";
@@ -66,6 +67,9 @@ async function diffText(ctx: CliContext, args: Args): Promise<void> {
       file,
       storeOptions: storeOptionsFor(format, args.indent, config),
       names: recipientNames(config),
+      // Someone `revoke` took out of .sops.yaml is still named by its history, so the revoke commit names them.
+      // Without a .sops.yaml there is nobody to name, and no git process per blob to pay for.
+      ...(config ? { formerNames: () => formerRecipientNames(config.path) } : {}),
     });
     if (result.problem) ctx.stderr.write(`secrets git diff-text: ${result.problem.message} (showing the encrypted text)\n`);
     try {
