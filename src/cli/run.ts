@@ -1,7 +1,8 @@
 /**
- * Owns: running one `secrets` command line — check, parse, run the command's handler — and the one try/catch
- * that turns errors into messages and exit statuses. Touches no process globals: what it learns about the real streams arrives in
- * a RunState, so the same code path runs in-process (test/edges/fuzz-*.test.ts) as under src/cli/main.ts.
+ * Owns: running one `secrets` command line — check, parse, run the command's handler — and the one
+ * try/catch that turns errors into messages and exit statuses. Touches no process globals: what it learns
+ * about the real streams arrives in a RunState, so the same code path runs in-process
+ * (test/edges/fuzz-*.test.ts) as under src/cli/main.ts.
  */
 import { SealError, hintOf } from "../errors.js";
 import type { CliContext } from "./context.js";
