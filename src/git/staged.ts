@@ -75,31 +75,6 @@ export function parseRawDiff(out: Buffer): RawDiffEntry[] {
 }
 
 /**
- * Parses the output of `git cat-file --batch`: for each requested id, `<oid> <type> <size>\n<bytes>\n`
- * or `<name> missing\n`. Returns the contents keyed by oid (missing objects are absent).
- * @throws SealError GENERIC (exit 2) on a truncated or malformed stream.
- */
-export function parseCatFileBatch(out: Buffer): Map<string, Buffer> {
-  const blobs = new Map<string, Buffer>();
-  let pos = 0;
-  while (pos < out.length) {
-    const nl = out.indexOf(0x0a, pos);
-    if (nl < 0) throw new SealError("GENERIC", "truncated output from git cat-file", { exitCode: 2 });
-    const header = out.toString("latin1", pos, nl);
-    pos = nl + 1;
-    const parts = header.split(" ");
-    if (parts[1] === "missing" || parts[1] === "ambiguous") continue;
-    const size = Number(parts[2]);
-    if (parts.length !== 3 || !Number.isSafeInteger(size) || pos + size > out.length) {
-      throw new SealError("GENERIC", "malformed output from git cat-file", { exitCode: 2 });
-    }
-    blobs.set(parts[0] ?? "", out.subarray(pos, pos + size));
-    pos += size + 1; // the newline after the contents
-  }
-  return blobs;
-}
-
-/**
  * Reads every staged change against HEAD (or against the empty tree before the first commit) with its index
  * content. Rename detection is turned off: for the guard a rename is simply a new path with its content, and
  * skipping similarity scoring keeps large commits fast. Symlinks yield their target, submodules and
@@ -149,13 +124,17 @@ function needsBlob(status: string, mode: string, oid: string): boolean {
 }
 
 /**
- * Reads blobs with one `git cat-file --batch` process.
- * @throws SealError GENERIC (exit 2) when git fails.
+ * Reads blobs with one `git cat-file --batch` process, keyed by id (missing objects are absent).
+ * @throws SealError GENERIC (exit 2) when git fails or its output is malformed.
  */
 export async function readBlobs(cwd: string, oids: readonly string[]): Promise<Map<string, Buffer>> {
   const unique = [...new Set(oids)];
-  const out = await runGit(["cat-file", "--batch"], { cwd, input: Buffer.from(`${unique.join("\n")}\n`) });
-  return parseCatFileBatch(out);
+  const blobs = new Map<string, Buffer>();
+  // streamBlobs hands over views of its pipe chunks: each content is copied to outlive the call
+  await streamBlobs(cwd, unique, (i, content) => {
+    if (content !== null) blobs.set(unique[i]!, Buffer.from(content));
+  });
+  return blobs;
 }
 
 /** One file as the index holds it. */

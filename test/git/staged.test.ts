@@ -1,7 +1,8 @@
-import { chmodSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { listTracked, parseCatFileBatch, parseRawDiff, readStaged, readWorkingFiles } from "../../src/git/staged.js";
+import { listTracked, parseRawDiff, readBlobs, readStaged, readWorkingFiles } from "../../src/git/staged.js";
 import { makeRepo, type TempRepo } from "./_repo.js";
 
 let repo: TempRepo | undefined;
@@ -38,22 +39,32 @@ describe("parseRawDiff", () => {
   });
 });
 
-describe("parseCatFileBatch", () => {
-  it("splits contents by their declared size, binary and newline-rich alike", () => {
+describe("readBlobs (one git cat-file --batch, read as it streams)", () => {
+  it("splits contents by their declared size, binary and newline-rich alike", async () => {
+    repo = makeRepo();
     const bin = Buffer.from([0, 10, 10, 255, 10]);
-    const out = Buffer.concat([
-      Buffer.from(`${OID_A} blob ${bin.length}\n`), bin, Buffer.from("\n"),
-      Buffer.from(`${OID_B} missing\n`),
-      Buffer.from(`${"c".repeat(40)} blob 3\nx\ny\n`),
-    ]);
-    const m = parseCatFileBatch(out);
-    expect(m.get(OID_A)).toEqual(bin);
+    repo.write("bin", bin);
+    repo.write("lines", "x\ny");
+    repo.git("add", "bin", "lines");
+    const [a, c] = ["bin", "lines"].map((p) => repo!.git("rev-parse", `:${p}`).trim());
+    const m = await readBlobs(repo.dir, [a!, OID_B, c!, a!]);
+    expect(m.get(a!)).toEqual(bin);
     expect(m.has(OID_B)).toBe(false);
-    expect(m.get("c".repeat(40))?.toString()).toBe("x\ny");
+    expect(m.get(c!)?.toString()).toBe("x\ny");
   });
 
-  it("rejects a truncated stream", () => {
-    expect(() => parseCatFileBatch(Buffer.from(`${OID_A} blob 10\nabc`))).toThrow(/malformed/);
+  it("rejects a truncated stream", async () => {
+    // a `git` that announces 10 bytes and sends 3
+    const bin = mkdtempSync(join(tmpdir(), "sealfile-fake-git-"));
+    writeFileSync(join(bin, "git"), `#!/bin/sh\ncat > /dev/null\nprintf '${OID_A} blob 10\\nabc'\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path ?? ""}`;
+    try {
+      await expect(readBlobs(tmpdir(), [OID_A])).rejects.toThrow(/git cat-file failed|malformed/);
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 
