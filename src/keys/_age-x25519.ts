@@ -7,6 +7,7 @@
  */
 import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { KeyObject } from "node:crypto";
+import { bech32 } from "@scure/base";
 
 const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
 const ARMOR_END = "-----END AGE ENCRYPTED FILE-----";
@@ -14,7 +15,6 @@ const VERSION_LINE = "age-encryption.org/v1";
 const X25519_INFO = "age-encryption.org/v1/X25519";
 const CHUNK = 64 * 1024;
 const TAG = 16;
-const BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const IDENTITY_HRP = "age-secret-key-";
 
 /** Strict base64 (canonical, as @scure/base decodes it): undefined for anything else. */
@@ -84,42 +84,11 @@ function parseHeader(file: Buffer): Header | undefined {
 
 /** The 32-byte scalar of an `AGE-SECRET-KEY-1…` identity (bech32, checksum checked), or undefined. */
 function identityScalar(identity: string): Buffer | undefined {
-  const text = identity.toLowerCase();
-  if (!text.startsWith(`${IDENTITY_HRP}1`)) return undefined;
-  const values: number[] = [];
-  for (const c of text.slice(IDENTITY_HRP.length + 1)) {
-    const v = BECH32.indexOf(c);
-    if (v === -1) return undefined;
-    values.push(v);
-  }
-  if (values.length < 6) return undefined;
-  let chk = 1;
-  const GEN = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-  const step = (v: number): void => {
-    const top = chk >>> 25;
-    chk = ((chk & 0x1ffffff) << 5) ^ v;
-    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= GEN[i]!;
-  };
-  for (const c of IDENTITY_HRP) step(c.charCodeAt(0) >>> 5);
-  step(0);
-  for (const c of IDENTITY_HRP) step(c.charCodeAt(0) & 31);
-  for (const v of values) step(v);
-  if (chk !== 1) return undefined;
-  // 5-bit groups to bytes; leftover bits must be fewer than 5 and zero.
-  const out: number[] = [];
-  let acc = 0;
-  let bits = 0;
-  for (const v of values.slice(0, -6)) {
-    acc = (acc << 5) | v;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((acc >>> bits) & 0xff);
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits >= 5 || acc !== 0 || out.length !== 32) return undefined;
-  return Buffer.from(out);
+  const decoded = bech32.decodeUnsafe(identity.toLowerCase(), false);
+  if (decoded?.prefix !== IDENTITY_HRP) return undefined;
+  const bytes = bech32.fromWordsUnsafe(decoded.words);
+  // a view, not a copy, so the caller's wipe reaches the decoded bytes
+  return bytes?.length === 32 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : undefined;
 }
 
 function chachaOpen(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | undefined {
