@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-export const WORKER_BUNDLE = join(ROOT, "node_modules/.cache/sealfile-tests/cli-worker.cjs");
+// Under the checkout itself, not node_modules: git worktrees share one node_modules, and each must test its own code.
+export const WORKER_BUNDLE = join(ROOT, ".test-cache/cli-worker.cjs");
 const EXTERNAL = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "google-auth-library", "@azure/*", "simple-git", "openpgp"];
 
 export async function buildCliWorker(): Promise<void> {
