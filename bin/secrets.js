@@ -32,7 +32,8 @@ function bundleFor(command) {
   for (const file of command === undefined ? [`${dist}cli.cjs`] : [`${dist}cli-${command}.cjs`, `${dist}cli.cjs`]) {
     let source;
     try {
-      source = readFileSync(file, "utf8");
+      // The bundles are ASCII (scripts/build.mjs checks), and latin1 skips UTF-8 decoding.
+      source = readFileSync(file, "latin1");
     } catch {
       continue;
     }
@@ -51,7 +52,8 @@ function bundleFor(command) {
 function run(command) {
   const { file, source, cachedData } = bundleFor(command);
   // The bundle must not use import(): vm scripts cannot run it on Node 20 (scripts/build.mjs checks).
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  // The bundle's text is already a CommonJS module function (scripts/build.mjs).
+  const script = new vm.Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
 
   // Build-time training run (scripts/train-code-cache.mjs): save the cache once the command has run, so
   // it covers the functions a typical command compiles, not only the top level.

@@ -42,11 +42,29 @@ const ageChunk = {
     b.onResolve({ filter: /^age-encryption$/ }, () => ({ path: "./vendor/age.cjs", external: true }));
   },
 };
-const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true, supported: { "dynamic-import": false } };
+// A `*.lazy.ts` module hands out another module through a function (`import * as m from "X"; export const f
+// = (): typeof m => m;`). In the CLI bundles it becomes `export const f = () => require("X")`: X stays in the
+// bundle but is run (and compiled) only on the first call, and the code cache, trained on the common case,
+// does not carry it. The library builds keep the plain import.
+const lazyAccessor = /^import \* as (\w+) from ("[^"]+");\n+export const (\w+) = \(\): typeof \1 => \1;$/m;
+const lazyModules = {
+  name: "lazy-modules",
+  setup(b) {
+    b.onLoad({ filter: /\.lazy\.ts$/ }, (args) => {
+      const m = lazyAccessor.exec(readFileSync(args.path, "utf8"));
+      if (!m) throw new Error(`${args.path} is not of the form \`import * as m from "X"; export const f = (): typeof m => m;\``);
+      return { contents: `export const ${m[3]} = () => require(${m[2]});\n`, loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+// The CLI bundles are written already wrapped as CommonJS module functions, so bin/secrets.js compiles the
+// file's text as it is: wrapping it at run time (Module.wrap) makes V8 copy the whole text once more.
+const cliBuild = { ...common, ...cjs, entryPoints: ["src/cli/main.ts"], minify: true, supported: { "dynamic-import": false },
+  banner: { js: `(function (exports, require, module, __filename, __dirname) {${cjs.banner.js}` }, footer: { js: "\n})" } };
 
 const results = await Promise.all([
-  build({ ...cliBuild, outfile: "dist/cli.cjs", plugins: [ageChunk] }),
-  ...OWN_BUNDLES.map((c) => build({ ...cliBuild, outfile: `dist/cli-${c}.cjs`, plugins: [onlyCommand(c), ageChunk] })),
+  build({ ...cliBuild, outfile: "dist/cli.cjs", plugins: [ageChunk, lazyModules] }),
+  ...OWN_BUNDLES.map((c) => build({ ...cliBuild, outfile: `dist/cli-${c}.cjs`, plugins: [onlyCommand(c), ageChunk, lazyModules] })),
   build({ ...common, ...cjs, stdin: { contents: 'export * from "age-encryption";', resolveDir: ".", loader: "js" }, outfile: "dist/vendor/age.cjs", minify: true }),
   build({ ...common, ...cjs, entryPoints: ["src/cli/route.ts"], outfile: "dist/route.cjs", minifySyntax: true }),
   build({ ...common, ...esm, entryPoints: ["src/index.ts"], outfile: "dist/index.js" }),
@@ -58,6 +76,8 @@ const results = await Promise.all([
 // bin/secrets.js runs the CLI bundle as a vm script, where import() fails on Node 20: externals must be
 // loaded with require (src/keys/_sdk.ts).
 for (const cli of results.slice(0, 1 + OWN_BUNDLES.length).map((r) => r.outputFiles[0])) {
+  // bin/secrets.js reads the bundles as latin1, which equals UTF-8 only for ASCII text (esbuild escapes the rest).
+  if (/[^\x00-\x7f]/.test(cli.text)) throw new Error(`${cli.path} is not ASCII`);
   if (/[^\w$.]import\(/.test(cli.text)) throw new Error(`${cli.path} contains import(); load external packages with require (see src/keys/_sdk.ts)`);
 }
 

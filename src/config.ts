@@ -7,9 +7,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
 import { SealError } from "./errors.js";
 import { checkYamlDepth } from "./formats/_yaml-depth.js";
+import { yamlPackage } from "./formats/yaml-package.lazy.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
@@ -129,6 +129,7 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
     if (!(e instanceof SealError)) throw e;
     throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: e.hint ?? "fix the YAML" });
   }
+  const { LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {

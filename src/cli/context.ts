@@ -4,6 +4,11 @@
  */
 import type { Readable, Writable } from "node:stream";
 
+/** Where document bytes go; `done` is called once they are written (or could not be). */
+export interface ByteSink {
+  write(data: Uint8Array, done: (error?: Error | null) => void): unknown;
+}
+
 export interface CliContext {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -16,7 +21,7 @@ export interface CliContext {
    * The same stdout, unredacted, for the document bytes the user asked for (`decrypt`, `encrypt`, textconv):
    * a sealed file may rightly hold a private key, and its plaintext must come out byte for byte.
    */
-  readonly payload: Writable;
+  readonly payload: ByteSink;
   /** stdin and stderr are a terminal (prompts and progress bars may be shown). */
   readonly interactive: boolean;
   /** Sets the status the process exits with when the command returns normally (e.g. `exec`: the child's). */

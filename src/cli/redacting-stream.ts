@@ -2,7 +2,8 @@
  * Owns: the one place where sealfile's own output is redacted — a pass-through over stdout or stderr that
  * runs every write through a {@link Redactor} (src/redact.ts) before it reaches the terminal or a pipe.
  */
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
+import { streams } from "./_node-stream.lazy.js";
 import type { Redactor } from "../redact.js";
 
 /**
@@ -10,7 +11,7 @@ import type { Redactor } from "../redact.js";
  * is kept), redacted. Chunks are redacted one at a time: sealfile writes each message in one piece.
  */
 export function redactingStream(inner: Writable, redact: Redactor): Writable {
-  return new Writable({
+  return new (streams().Writable)({
     decodeStrings: false,
     write(chunk: string | Uint8Array, encoding: BufferEncoding | "buffer", done: (e?: Error | null) => void) {
       const text = typeof chunk === "string" ? Buffer.from(chunk, encoding === "buffer" ? "utf8" : encoding).toString("utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");

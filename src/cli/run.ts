@@ -58,8 +58,11 @@ function shapeAt(shape: CommandShape, path: readonly string[]): CommandShape {
   return current;
 }
 
-/** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
-export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns?: number): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and the script) and returns the exit status. `terminalColumns` is
+ * asked only for a help page: finding the terminal's width loads Node's terminal code.
+ */
+export async function runCli(given: string[], ctx: CliContext, state: RunState, terminalColumns: () => number | undefined = () => undefined): Promise<number> {
   const debug = given.includes("--debug");
   try {
     if (given[0] === COMPLETION_REQUEST) return await complete(completionWords(given), ctx);
@@ -75,7 +78,7 @@ export async function runCli(given: string[], ctx: CliContext, state: RunState, 
         shape !== undefined ? commandPage(shapeAt(shape, path), GLOBAL_FLAGS)
         : path[0] === COMPLETION_SHAPE.path[0] ? commandPage(COMPLETION_SHAPE, GLOBAL_FLAGS)
         : topLevelPage([...COMMANDS, COMPLETION_SHAPE], TOP_LEVEL_FLAGS);
-      ctx.stdout.write(renderHelp(page, helpWidth(terminalColumns, ctx.env)));
+      ctx.stdout.write(renderHelp(page, helpWidth(terminalColumns(), ctx.env)));
       return 0;
     }
     if (chosen === undefined && argv.includes("--version")) {
@@ -87,7 +90,7 @@ export async function runCli(given: string[], ctx: CliContext, state: RunState, 
     const args = parseCommandLine(argv, leaf, [...GLOBAL_FLAGS, ...leaf.flags]);
     // Help spelled inside a group of letters (`-ih`) still stops the command.
     if (args.help === true) {
-      ctx.stdout.write(renderHelp(commandPage(leaf, GLOBAL_FLAGS), helpWidth(terminalColumns, ctx.env)));
+      ctx.stdout.write(renderHelp(commandPage(leaf, GLOBAL_FLAGS), helpWidth(terminalColumns(), ctx.env)));
       return 0;
     }
     if (leaf === COMPLETION_SHAPE) ctx.stdout.write(completionScript(ctx.env.SHELL));

@@ -6,7 +6,7 @@
  * local dates, times and date-times have no sops type and are kept as `str`. Comments and the file's own
  * layout are not kept: output is smol-toml's canonical form.
  */
-import { parse, stringify, TomlDate, TomlError } from "smol-toml";
+import { tomlPackage } from "./_toml-package.lazy.js";
 import { MAX_DEPTH, tooDeep } from "./limits.js";
 import { SealError } from "../errors.js";
 import type { MapEntry, Node, Tree, TreeMap } from "../tree/index.js";
@@ -22,7 +22,7 @@ function fromToml(v: TomlIn): Node {
   if (typeof v === "bigint") return { kind: "int", value: v };
   if (typeof v === "number") return { kind: "float", value: v };
   if (typeof v === "boolean") return { kind: "bool", value: v };
-  if (v instanceof TomlDate) {
+  if (v instanceof tomlPackage().TomlDate) {
     return v.isDateTime() && !v.isLocal() ? { kind: "time", value: v.toISOString() } : { kind: "str", value: v.toISOString() };
   }
   if (v instanceof Date) return { kind: "time", value: v.toISOString() };
@@ -72,7 +72,7 @@ function toToml(n: Node, where: string): TomlOut {
     case "bool":
       return n.value;
     case "time":
-      return new TomlDate(n.value);
+      return new (tomlPackage().TomlDate)(n.value);
     case "bytes":
       return decoder.decode(n.value);
     case "null":
@@ -94,7 +94,7 @@ function toToml(n: Node, where: string): TomlOut {
 
 function emitMap(m: TreeMap): Uint8Array {
   try {
-    return encoder.encode(stringify(toToml(m, ""), { numbersAsFloat: true }));
+    return encoder.encode(tomlPackage().stringify(toToml(m, ""), { numbersAsFloat: true }));
   } catch (e) {
     if (e instanceof SealError) throw e;
     throw new SealError("CANNOT_EMIT", "cannot write this tree as TOML", { hint: "use --output-type yaml or json" });
@@ -113,6 +113,7 @@ export class TomlStore implements Store {
    * @throws SealError BAD_SYNTAX with line and column (never the offending text).
    */
   parsePlain(src: Uint8Array): Tree {
+    const { parse, TomlError } = tomlPackage();
     let doc: { [k: string]: TomlIn };
     try {
       doc = parse(decoder.decode(src), { integersAsBigInt: true, maxDepth: MAX_DEPTH }) as { [k: string]: TomlIn };
@@ -154,7 +155,7 @@ export class TomlStore implements Store {
     if (isSection(node)) {
       throw new SealError("CANNOT_EMIT", "cannot write a list of tables as a single TOML value", { hint: "use --output-type json" });
     }
-    const text = stringify({ v: toToml(node, "") }, { numbersAsFloat: true });
+    const text = tomlPackage().stringify({ v: toToml(node, "") }, { numbersAsFloat: true });
     return encoder.encode(text.slice("v = ".length).replace(/\n$/, ""));
   }
 }

@@ -9,7 +9,8 @@ import { checkYamlDepth } from "./_yaml-depth.js";
 import { YamlEmitter } from "./_yaml-emit.js";
 import { parseFast } from "./_yaml-fast-parse.js";
 import { buildLayout, decodeStyles, restorePrivate, STYLES_KEY, type StyleRecord, type YamlLayout } from "./_yaml-layout.js";
-import { parseWithLibrary, type ParseRecorder } from "./_yaml-parse.js";
+import type { ParseRecorder } from "./_yaml-parse.js";
+import { libraryReader } from "./_yaml-parse.lazy.js";
 import { privateRecord, spliceEmit } from "./_yaml-splice.js";
 
 /** sops's default YAML indent (stores/yaml IndentDefault). */
@@ -30,6 +31,9 @@ function decodeUtf8(src: Uint8Array): string {
   checkYamlDepth(text);
   return text;
 }
+
+/** The `yaml` package's reading, for what the fast reader does not read. */
+const parseWithLibrary = (text: string, recorder?: ParseRecorder): Tree => libraryReader().parseWithLibrary(text, recorder);
 
 const noStyles = (): undefined => undefined;
 

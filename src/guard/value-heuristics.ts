@@ -15,7 +15,7 @@ export function shannonEntropy(s: string): number {
 
 /** Words that mark a documented example or a fill-me-in value (matched case-insensitively inside the value). */
 const PLACEHOLDER_WORDS =
-  /example|changeme|change[_-]me|placeholder|replace[_-]?me|replace[_-]?with|your[_-]|yourpass|redacted|dummy|fixme|todo|insert[_-]|sample|<[^>]*>|\.\.\.|…/i;
+  /example|changeme|change[_-]me|placeholder|replace[_-]?me|replace[_-]?with|your[_-]|yourpass|redacted|dummy|fixme|todo|insert[_-]|sample|<[^>]*>|\.\.\.|\u2026/i;
 /** Whole values that are placeholders or trivial defaults. */
 const PLACEHOLDER_VALUES = new Set([
   "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "admin", "root", "guest", "user",

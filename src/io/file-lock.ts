@@ -8,7 +8,6 @@
 import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { SealError } from "../errors.js";
 import { isSealfileLockName, lockPathFor, pidAlive, removeDeadTempFiles, tempPathFor } from "./temp-files.js";
 import { dirname, join } from "node:path";
@@ -216,7 +215,7 @@ export async function acquireFileLock(path: string, opts: LockOptions = {}): Pro
         details: { lock: lockPath, ...(seen.holder ? { pid: seen.holder.pid } : {}) },
       });
     }
-    await sleep(Math.min(deadline - now, delay * (1 + Math.random() / 2)));
+    await new Promise((wake) => setTimeout(wake, Math.min(deadline - now, delay * (1 + Math.random() / 2))));
     delay = Math.min(delay * 1.5, 250);
   }
 }

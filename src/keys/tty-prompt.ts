@@ -3,7 +3,7 @@
  * document), without echo. Prompts are queued so parallel key groups never ask at the same time.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { ReadStream } from "node:tty";
+import { terminals } from "../io/terminal.lazy.js";
 import { SealError } from "../errors.js";
 
 const TTY = "/dev/tty";
@@ -38,7 +38,7 @@ function readHidden(prompt: string): Promise<string> {
   } catch {
     return Promise.reject(new SealError("KEY_FAILED", "there is no terminal to ask for a passphrase", { hint: "supply the key through SOPS_AGE_KEY_CMD" }));
   }
-  const input = new ReadStream(fd);
+  const input = new (terminals().ReadStream)(fd);
   input.setRawMode(true);
   writeSync(fd, prompt);
   return new Promise<string>((resolve, reject) => {

@@ -53,7 +53,7 @@ export async function runCommandLine(run: CliRun): Promise<CliOutcome> {
     setExitCode,
   };
   const started = performance.now();
-  const code = await runCli(run.args, ctx, state, run.columns);
+  const code = await runCli(run.args, ctx, state, () => run.columns);
   // Writes queued in the redacting streams go out before the run counts as over, as they do before a process exits.
   await Promise.all([ctx.stdout, ctx.stderr].map((s) => new Promise<void>((done) => s.end(done))));
   return { code, stdout: out.bytes(), stderr: err.bytes().toString("utf8"), ms: performance.now() - started };

@@ -5,7 +5,6 @@
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv, CommandModule } from "yargs";
-import type { Writable } from "node:stream";
 import { SealError, isSealError } from "../../errors.js";
 import { loadConfig, recipientNames, type SopsConfig } from "../../config.js";
 import { chooseFormat } from "../../formats/index.js";
@@ -23,7 +22,7 @@ import { formerRecipientNames } from "../../git/former-names.js";
 import { setupGit } from "../../git/setup.js";
 import { chooseDriverCommand } from "../../git/driver-command.js";
 import { runGitText } from "../../git/run-git.js";
-import type { CliContext } from "../context.js";
+import type { ByteSink, CliContext } from "../context.js";
 import { storeOptionsFor } from "../options.js";
 import { shared, type GlobalArgs } from "../globals.js";
 
@@ -40,7 +39,7 @@ type Args = GlobalArgs & {
 };
 
 /** Writes to `to`: `ctx.payload` for the file text git asked for, `ctx.stdout` for reports. */
-function write(to: Writable, data: Uint8Array): Promise<void> {
+function write(to: ByteSink, data: Uint8Array): Promise<void> {
   return new Promise((res, rej) => to.write(data, (e) => (e ? rej(e) : res())));
 }
 
