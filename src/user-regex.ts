@@ -4,11 +4,13 @@
  * `regexp`: matching in time linear in the input whatever the pattern, RE2 syntax (`(?i)`, `(?s)`, `\d`, `\pL`,
  * `(?P<name>…)`), and `MatchString`'s unanchored search. Our own constant patterns stay native `RegExp`.
  *
- * The engine (re2js) is loaded with `require` the first time a pattern is compiled, so a command that meets no
- * user pattern never reads it (see src/keys/_sdk.ts for why `require` rather than `import()`).
+ * The engine (re2js) is loaded with `require` the first time a pattern needs it, so a command that meets no
+ * user pattern never reads it (see src/keys/_sdk.ts for why `require` rather than `import()`). Plain patterns
+ * run as native RegExps with the same meaning (src/user-regex-native.ts) and need no engine at all.
  */
 import { createRequire } from "node:module";
 import { SealError, type ErrorCode } from "./errors.js";
+import { nativeEquivalent } from "./user-regex-native.js";
 
 /** A compiled user pattern. */
 export interface UserRegex {
@@ -43,14 +45,21 @@ function loadEngine(): Re2Module {
 function compileCached(source: string): UserRegex | string {
   const hit = compiled.get(source);
   if (hit !== undefined) return hit;
-  const { RE2JS, RE2JSException } = loadEngine();
+  const native = nativeEquivalent(source);
   let result: UserRegex | string;
-  try {
-    const re = RE2JS.compile(source);
-    result = { source, test: (text) => re.test(text) };
-  } catch (e) {
-    if (!(e instanceof RE2JSException)) throw e;
-    result = e.message.replace(/^error parsing regexp: /, "");
+  if (native) {
+    // RE2 is compiled only if a text too long for the native pattern comes along.
+    let re2: { test(text: string): boolean } | undefined;
+    result = { source, test: (text) => (text.length <= native.textLimit ? native.regex.test(text) : (re2 ??= loadEngine().RE2JS.compile(source)).test(text)) };
+  } else {
+    const { RE2JS, RE2JSException } = loadEngine();
+    try {
+      const re = RE2JS.compile(source);
+      result = { source, test: (text) => re.test(text) };
+    } catch (e) {
+      if (!(e instanceof RE2JSException)) throw e;
+      result = e.message.replace(/^error parsing regexp: /, "");
+    }
   }
   if (compiled.size >= CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
   compiled.set(source, result);
