@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SealError } from "./errors.js";
 import { checkYamlDepth } from "./formats/_yaml-depth.js";
 import { yamlPackage } from "./formats/yaml-package.lazy.js";
+import { plainDataFast } from "./formats/yaml-plain-data.js";
 import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
@@ -118,6 +119,19 @@ export function parseDuration(s: string): number {
 
 type Raw = Record<string, unknown>;
 
+/** Config text read by the `yaml` package. @throws SealError BAD_CONFIG for a YAML syntax error, with its position. */
+function libraryData(text: string, path: string): unknown {
+  const { LineCounter, parseDocument } = yamlPackage();
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lineCounter.linePos(e.pos[0]);
+    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`, { hint: "fix the YAML syntax of the config file" });
+  }
+  return (doc.toJS() ?? {}) as unknown;
+}
+
 /**
  * Parses and validates config text.
  * @throws SealError BAD_CONFIG with the position of the first problem.
@@ -129,15 +143,7 @@ export function parseConfig(text: string, path: string, foundBy: SopsConfig["fou
     if (!(e instanceof SealError)) throw e;
     throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: e.hint ?? "fix the YAML" });
   }
-  const { LineCounter, parseDocument } = yamlPackage();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = lineCounter.linePos(e.pos[0]);
-    throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`, { hint: "fix the YAML syntax of the config file" });
-  }
-  const data = (doc.toJS() ?? {}) as unknown;
+  const data = plainDataFast(text) ?? libraryData(text, path);
   if (!validateConfig(data)) {
     const err = validateConfig.errors?.[0];
     const where = (err?.instancePath ?? "").replace(/^\//, "").replace(/\/(\d+)/g, "[$1]").replace(/\//g, ".");

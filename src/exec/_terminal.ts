@@ -11,7 +11,7 @@
  * the terminal cannot have sent it, so it is forwarded.
  */
 import { readFileSync } from "node:fs";
-import { isatty } from "node:tty";
+import { terminals } from "../io/terminal.lazy.js";
 
 /**
  * True when this process has a controlling terminal (Linux: /proc/self/stat's tty_nr). Elsewhere, falls
@@ -19,7 +19,7 @@ import { isatty } from "node:tty";
  */
 export function hasControllingTerminal(): boolean {
   const fields = statFields();
-  return fields === undefined ? isatty(0) || isatty(1) || isatty(2) : Number(fields[4]) !== 0;
+  return fields === undefined ? anyStdioTerminal() : Number(fields[4]) !== 0;
 }
 
 /**
@@ -28,11 +28,16 @@ export function hasControllingTerminal(): boolean {
  */
 export function inTerminalForeground(): boolean {
   const fields = statFields();
-  if (fields === undefined) return isatty(0) || isatty(1) || isatty(2);
+  if (fields === undefined) return anyStdioTerminal();
   const pgrp = Number(fields[2]);
   const ttyNr = Number(fields[4]);
   const tpgid = Number(fields[5]);
   return ttyNr !== 0 && tpgid > 0 && tpgid === pgrp;
+}
+
+function anyStdioTerminal(): boolean {
+  const { isatty } = terminals();
+  return isatty(0) || isatty(1) || isatty(2);
 }
 
 /** Fields after the parenthesised command name: state ppid pgrp session tty_nr tpgid …; undefined off Linux. */
