@@ -4,7 +4,7 @@
  * 32-byte IVs sops uses; test/crypto/gcm-backend.test.ts proves they give identical bytes.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { gcm } from "@noble/ciphers/aes.js";
+import { aes } from "./_noble-aes.lazy.js";
 
 export const TAG_BYTES = 16;
 
@@ -96,7 +96,7 @@ const nobleBackend: GcmBackend = {
   name: "noble",
   minIvBytes: 8, // @noble/ciphers refuses GCM nonces shorter than 8 bytes
   seal(key, iv, aad, plain) {
-    const sealed = gcm(key, iv, aad).encrypt(plain);
+    const sealed = aes().gcm(key, iv, aad).encrypt(plain);
     return { data: sealed.subarray(0, -TAG_BYTES), tag: sealed.subarray(sealed.length - TAG_BYTES) };
   },
   // @noble/ciphers has no streaming GCM: these hold the whole value once more (the portable backend is not
@@ -111,7 +111,7 @@ const nobleBackend: GcmBackend = {
     joined.set(data);
     joined.set(tag, data.length);
     try {
-      return gcm(key, iv, aad).decrypt(joined);
+      return aes().gcm(key, iv, aad).decrypt(joined);
     } catch {
       return null;
     }
@@ -128,7 +128,7 @@ const nobleBackend: GcmBackend = {
     joined.set(tag, at);
     let plain: Uint8Array;
     try {
-      plain = gcm(key, iv, aad).decrypt(joined);
+      plain = aes().gcm(key, iv, aad).decrypt(joined);
     } catch {
       return false;
     }

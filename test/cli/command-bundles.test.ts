@@ -1,7 +1,7 @@
 // Issue 17: the common commands run from bundles of their own (dist/cli-decrypt.cjs, cli-exec, cli-git, cli-guard),
 // chosen by dist/route.cjs with the same routing runCli uses. A copy of the built package without the full
 // dist/cli.cjs shows which command lines need only their own bundle; --version needs none.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -33,8 +33,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function inCopy(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(pkg, "bin/secrets.js"), ...args], { cwd: dir, env: baseEnv(home.dir, { SOPS_AGE_KEY_FILE: keys }), encoding: "utf8", timeout: 60_000 });
+function inCopy(args: string[], extraEnv: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(pkg, "bin/secrets.js"), ...args], { cwd: dir, env: baseEnv(home.dir, { SOPS_AGE_KEY_FILE: keys, ...extraEnv }), encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,5 +69,26 @@ describe("issue 17: routing to a command's own bundle", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the CLI is not built yet");
     expect(inCopy(["--help"]).stderr).toContain("the CLI is not built yet");
+  });
+
+  it("in a typical repository (a .sops.yaml with a path_regex), decrypt, exec and textconv need neither the yaml package, nor TOML or SSH code, nor RE2", () => {
+    const repo = join(dir, "repo");
+    mkdirSync(repo, { recursive: true });
+    const recipient = readFileSync(keys, "utf8").match(/age1[0-9a-z]+/)![0];
+    writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: ${recipient}\n`);
+    cpSync(sealed, join(repo, "app.enc.yaml"));
+    // The chunks these commands must not need are taken out of the copy; RE2 would show in the module trace.
+    for (const chunk of ["yaml", "smol-toml", "curves"]) unlinkSync(join(pkg, `dist/vendor/${chunk}.cjs`));
+    const file = join(repo, "app.enc.yaml");
+    const trace = join(dir, "modules.txt");
+    const traced = { NODE_OPTIONS: `--import=${join(ROOT, "test/helpers/module-trace.mjs")}`, SEALFILE_MODULE_TRACE: trace };
+    const dec = inCopy(["decrypt", file], traced);
+    expect(dec.stderr).toBe("");
+    expect(dec.stdout).toBe("API_TOKEN: hunter2\n");
+    const loaded = readFileSync(trace, "utf8");
+    expect(loaded).toContain("dist/route.cjs"); // the trace works
+    expect(loaded).not.toContain("re2js");
+    expect(inCopy(["exec", "-f", file, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"]).stdout).toBe("hunter2");
+    expect(inCopy(["git", "diff-text", file]).stdout).toMatch(/^API_TOKEN: hunter2\n/);
   });
 });
