@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `secrets` command. dist/route.cjs names the command a command line runs; the common commands have a
-// bundle of their own (dist/cli-decrypt.cjs, …) holding only their code, every other line runs dist/cli.cjs.
+// The `secrets` command. The common commands have a bundle of their own (dist/cli-decrypt.cjs, …) holding only
+// their code; every other line runs dist/cli.cjs. A line that starts with a command's name runs that command;
+// for any other, dist/route.cjs names the command it runs (sops's -d/-e forms, `help CMD`, global flags first).
 // A bundle is compiled with the V8 code cache made at build time (scripts/train-code-cache.mjs), which saves
 // most of its compile time; without a usable cache it simply compiles as usual.
 // It is CommonJS (bin/package.json): Node's ESM loader would cost a few milliseconds on every start.
@@ -13,18 +14,23 @@ const vm = require("node:vm");
 const dist = join(__dirname, "..", "dist") + "/";
 const args = process.argv.slice(2);
 
-let route;
-try {
-  route = require(`${dist}route.cjs`);
-} catch {
-  process.stderr.write("secrets: the CLI is not built yet; run `npm run build` in the sealfile folder\n");
-  process.exit(1);
+function route() {
+  try {
+    return require(`${dist}route.cjs`);
+  } catch {
+    process.stderr.write("secrets: the CLI is not built yet; run `npm run build` in the sealfile folder\n");
+    process.exit(1);
+  }
 }
 
 if (args.length === 1 && args[0] === "--version") {
-  process.stdout.write(`${route.VERSION}\n`);
+  process.stdout.write(`${route().VERSION}\n`);
+} else if (/^[a-z]+$/.test(args[0] ?? "")) {
+  // A command line that starts with a command's name runs that command (route.cjs would say the same), so
+  // the common case needs no routing: a word without a bundle of its own falls back to the full CLI.
+  run(args[0]);
 } else {
-  run(route.commandOf(args));
+  run(route().commandOf(args));
 }
 
 /** Reads the bundle for `command` (its own, else the full CLI) and the code cache made for it. */
