@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, report, timeProcess } from "./lib.mjs";
+import { BIN, ROOT, report, timeInterleaved, timeProcess } from "./lib.mjs";
 
 const KEYS = 20;
 
@@ -27,8 +27,10 @@ export async function benchExec(ctx) {
   const e = spawnSync(dotenvx, ["encrypt", "-f", ".env"], { cwd: dir, env: envx, encoding: "utf8" });
   if (e.status !== 0) throw new Error(`dotenvx encrypt failed: ${e.stderr}`);
 
-  const floor = timeProcess([process.execPath, "-e", "0"], { runs: 21 });
-  const ours = timeProcess([process.execPath, BIN, "exec", "-f", enc, "--", "true"], { runs: 21, env: ctx.env, cwd: dir });
+  const [floor, ours] = timeInterleaved([
+    { argv: [process.execPath, "-e", "0"] },
+    { argv: [process.execPath, BIN, "exec", "-f", enc, "--", "true"], env: ctx.env, cwd: dir },
+  ]);
   const theirs = timeProcess([dotenvx, "run", "-f", ".env", "--", "true"], { runs: 11, env: envx, cwd: dir });
   report("node -e 0 (exec floor)", floor, "node -e 0", floor);
   report(`secrets exec -- true (${KEYS} keys)`, ours, "node -e 0", floor, 1.4);

@@ -26,6 +26,28 @@ export function timeProcess(argv, { runs = 15, env = process.env, input, cwd = R
   return median(times);
 }
 
+/**
+ * Median wall times in ms of several processes run in turn (a, b, c, a, b, c, …, after one warm-up round), so
+ * a change in the machine's load between them does not skew their ratios. Throws if one fails.
+ */
+export function timeInterleaved(processes, { runs = 21 } = {}) {
+  const once = ({ argv, env = process.env, cwd = ROOT, input }) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0], argv.slice(1), { env, input, cwd, stdio: ["pipe", "ignore", "pipe"], maxBuffer: 1 << 30 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${argv.slice(0, 4).join(" ")} … failed (${r.status}): ${r.stderr}`);
+    return ms;
+  };
+  const times = processes.map(() => []);
+  for (let round = 0; round <= runs; round++) {
+    processes.forEach((p, i) => {
+      const ms = once(p);
+      if (round > 0) times[i].push(ms);
+    });
+  }
+  return times.map(median);
+}
+
 /** Median peak memory in MiB of `node -r max-rss.cjs ARGS…` over `runs` runs (the preload costs both sides alike). */
 export function peakMemory(nodeArgs, { runs = 7, env = process.env, cwd = ROOT } = {}) {
   const preload = join(ROOT, "bench/max-rss.cjs");

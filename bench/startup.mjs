@@ -1,10 +1,11 @@
-// Start-up: `secrets --version` and `secrets decrypt` of a small age file, against `node -e 0`, in time and in
-// peak memory. The user's environment is passed through unchanged (only the age key file is added).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// Start-up: `secrets --version` and `secrets decrypt` of a small age file (alone, and in a folder with a
+// .sops.yaml), against `node -e 0` run in turn with them, in time and in peak memory. The user's environment
+// is passed through unchanged (only the age key file is added).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { BIN, peakMemory, report, timeProcess } from "./lib.mjs";
+import { BIN, peakMemory, report, timeInterleaved } from "./lib.mjs";
 
 export async function benchStartup() {
   const dir = mkdtempSync(join(tmpdir(), "sealfile-bench-"));
@@ -18,10 +19,22 @@ export async function benchStartup() {
     const enc = join(dir, "small.enc.yaml");
     writeFileSync(enc, sealed);
 
-    const floor = timeProcess([process.execPath, "-e", "0"], { runs: 21 });
+    // As in a repository: a .sops.yaml with a creation rule next to the file.
+    const repo = join(dir, "repo");
+    mkdirSync(repo);
+    writeFileSync(join(repo, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: ${recipient}\n`);
+    writeFileSync(join(repo, "small.enc.yaml"), sealed);
+
+    const [floor, version, decrypt, inRepo] = timeInterleaved([
+      { argv: [process.execPath, "-e", "0"] },
+      { argv: [process.execPath, BIN, "--version"], env },
+      { argv: [process.execPath, BIN, "decrypt", enc], env },
+      { argv: [process.execPath, BIN, "decrypt", join(repo, "small.enc.yaml")], env, cwd: repo },
+    ]);
     report("node -e 0", floor, "node -e 0", floor);
-    report("secrets --version", timeProcess([process.execPath, BIN, "--version"], { runs: 21, env }), "node -e 0", floor, 1.15);
-    report("secrets decrypt (small age file)", timeProcess([process.execPath, BIN, "decrypt", enc], { runs: 21, env }), "node -e 0", floor, 1.3);
+    report("secrets --version", version, "node -e 0", floor, 1.15);
+    report("secrets decrypt (small age file)", decrypt, "node -e 0", floor, 1.3);
+    report("secrets decrypt (same, with a .sops.yaml)", inRepo, "node -e 0", floor, 1.3);
     const floorMem = peakMemory(["-e", "0"], { env });
     report("peak memory: node -e 0", floorMem, "node -e 0", floorMem, undefined, "MiB");
     report("peak memory: secrets decrypt (small file)", peakMemory([BIN, "decrypt", enc], { env }), "node -e 0", floorMem, 1.3, "MiB");
