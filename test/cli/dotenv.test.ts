@@ -1,6 +1,6 @@
 // Acceptance (issue 9, point 2, through the CLI): .env files as dotenv users write them; sops's own
 // .env fixture decrypts exactly as before.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dotenv from "dotenv";
@@ -11,7 +11,10 @@ const RECIPIENT = "age1xq3ypj0ful9m3usyjkm9vswddrljwdz8xzpvx225dhersl5wpfhszyky9
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-dotenv-"));
 const env = baseEnv(home.dir, { SOPS_AGE_KEY_FILE: join(FIXTURES, "modern/keys.txt") });
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const USER_FILE = `# database
 export DB_USER=app

@@ -1,6 +1,6 @@
 // Acceptance: round trips through the CLI for every format, format conversion, and the error cases.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
@@ -17,7 +17,10 @@ beforeAll(() => {
   recipient = r.stdout.trim();
   env = baseEnv(home.dir, { SOPS_AGE_KEY_FILE: keys });
 });
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function write(name: string, text: string): string {
   const p = join(dir, name);

@@ -1,6 +1,6 @@
 // Acceptance: every real sops-written fixture decrypts to its expected values, MAC verified; tampering fails.
 import { afterAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { FIXTURES, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
@@ -54,6 +54,7 @@ describe("real sops files decrypt to their expected values", () => {
 
 describe("tampering is caught", () => {
   const dir = mkdtempSync(join(tmpdir(), "sealfile-tamper-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const env = baseEnv(home.dir, { SOPS_AGE_KEY_FILE: join(FIXTURES, "age-examples/keys.txt") });
   const original = readFileSync(join(FIXTURES, "age-examples/example.yaml"), "utf8");
   const target = join(dir, "t.yaml");

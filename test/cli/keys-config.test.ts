@@ -1,6 +1,6 @@
 // age identity sources, post-quantum recipients, age-only key groups with Shamir, and .sops.yaml handling.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
@@ -8,7 +8,10 @@ import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-keys-"));
 const ids: Array<{ file: string; recipient: string; identity: string }> = [];
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   for (let i = 0; i < 3; i++) {

@@ -3,7 +3,7 @@
 // pseudo-terminal, a wrong passphrase, and no terminal at all.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
@@ -15,7 +15,10 @@ noteMissing("age", hasAge, "the SSH-key interop tests that run `age` and `age-ke
 
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-ssh-cli-"));
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const PLAIN = JSON.stringify({ db: { password: "hunter2-ssh" }, port: 5432 }, null, "\t") + "\n";
 

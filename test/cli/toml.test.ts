@@ -1,6 +1,6 @@
 // Acceptance (issue 9, point 3): TOML files round-trip through the CLI with values and types kept; a
 // tampered file fails the MAC; a `.toml` file sops encrypted as binary still opens.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, TomlDate } from "smol-toml";
@@ -13,7 +13,10 @@ const RECIPIENT = "age1xq3ypj0ful9m3usyjkm9vswddrljwdz8xzpvx225dhersl5wpfhszyky9
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-toml-"));
 const env = baseEnv(home.dir, { SOPS_AGE_KEY_FILE: KEYS });
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** smol-toml's reading with dates as instants, so values and their types can be compared. */
 function typed(text: string): unknown {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createDecipheriv, createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
@@ -48,7 +48,10 @@ beforeAll(async () => {
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
 }, 300_000);
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe("YAML corpus kept as written", () => {
   it("has at least 40 files, and every exception is a corpus file", () => {
@@ -91,7 +94,7 @@ describe("YAML corpus kept as written", () => {
 
 describe("decrypt -i → edit one value with a text tool → encrypt -i: a 3-line git diff", () => {
   it("a 1,000-key YAML file with blank lines, comments, quotes and block scalars keeps its layout", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "sealfile-yaml-git-"));
+    const repo = mkdtempSync(join(dir, "git-"));
     const git = (...args: string[]): string => {
       const r = spawnSync("git", args, { cwd: repo, encoding: "utf8" });
       if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);

@@ -5,10 +5,10 @@
 // other exception is listed below with its reason. Every encrypted file still reads as a sops file to a
 // reader written here from the format notes (yaml package + node:crypto + `age -d`): values open at their
 // path AAD and the MAC re-derives.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createDecipheriv, createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { isMap, isScalar, isSeq, parseAllDocuments } from "yaml";
@@ -30,6 +30,7 @@ const EXCEPTIONS: Record<string, string> = {
 
 const files = readdirSync(CORPUS).filter((f) => /\.ya?ml$/.test(f)).sort();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-yaml-wild-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Result {
   plain: Buffer;
   enc?: Buffer;

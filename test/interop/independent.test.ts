@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createDecipheriv, createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
@@ -14,7 +14,10 @@ const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-interop-"));
 const keys = join(dir, "keys.txt");
 let recipient = "";
-afterAll(() => home.cleanup());
+afterAll(() => {
+  home.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
 beforeAll(() => {
   recipient = runSecrets(["keygen", "-o", keys], { env: baseEnv(home.dir) }).stdout.trim();
 });
