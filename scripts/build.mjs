@@ -11,9 +11,10 @@ const external = ["@aws-sdk/*", "@smithy/*", "@google-cloud/*", "google-gax", "g
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 const define = { __SEALFILE_VERSION__: JSON.stringify(version) };
 const common = { define, bundle: true, platform: "node", target: "node20", external, logLevel: "warning", legalComments: "none", write: false };
-// A CommonJS bundle has no import.meta; code that needs its own location gets it from __filename.
-const cjs = { format: "cjs", define: { ...define, "import.meta.url": "__import_meta_url" },
-  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" } };
+// A CommonJS bundle has no import.meta; code that needs its own location gets it from __filename, when it
+// asks (building the URL costs a start-up some tenths of a millisecond, and most runs never ask).
+const cjs = { format: "cjs", define: { ...define, "import.meta.url": "__import_meta.url" },
+  banner: { js: "const __import_meta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" } };
 const esm = { format: "esm", banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } };
 
 await import("./gen-validators.mjs");

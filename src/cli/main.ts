@@ -7,7 +7,7 @@
  */
 import type { Writable } from "node:stream";
 import type { CliContext } from "./context.js";
-import { makeRedactor } from "../redact.js";
+import { makeRedactor, type Redactor } from "../redact.js";
 import { redactingStream } from "./redacting-stream.js";
 import { newRunState, runCli } from "./run.js";
 import { stdoutSink } from "./stdout-sink.js";
@@ -46,7 +46,9 @@ const env = { ...process.env };
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // Everything sealfile itself prints passes through the redactor; only asked-for document bytes bypass it.
-const redact = makeRedactor(env);
+// It is made when the first such line is written: a quiet run never needs it.
+let redactor: Redactor | undefined;
+const redact: Redactor = (text) => (redactor ??= makeRedactor(env))(text);
 let redactedStdout: Writable | undefined;
 let redactedStderr: Writable | undefined;
 let interactive: boolean | undefined;
