@@ -8,6 +8,8 @@ import type { Writable } from "node:stream";
 import type { ByteSink } from "./context.js";
 
 export interface StdoutSinkOptions {
+  /** The descriptor written to: 1, except in tests. */
+  readonly fd?: number;
   /** The stream for descriptor 1 and whether it has been built; once it has, every write goes through it, in order. */
   readonly stream: () => Writable;
   readonly streamBuilt: () => boolean;
@@ -20,6 +22,7 @@ export interface StdoutSinkOptions {
  * on, and whenever `process.stdout` already exists, bytes go through the stream, which waits for the reader.
  */
 export function stdoutSink(options: StdoutSinkOptions): ByteSink {
+  const fd = options.fd ?? 1;
   let viaStream = false;
   return {
     write(data, done) {
@@ -27,7 +30,7 @@ export function stdoutSink(options: StdoutSinkOptions): ByteSink {
       let written = 0;
       if (!viaStream) {
         try {
-          while (written < data.length) written += writeSync(1, data, written, data.length - written);
+          while (written < data.length) written += writeSync(fd, data, written, data.length - written);
           done(null);
           return;
         } catch (e) {
