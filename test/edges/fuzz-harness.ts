@@ -15,6 +15,7 @@ import type { FormatName } from "../../src/formats/types.js";
 import type { Node, Tree } from "../../src/tree/index.js";
 import { FIXTURES, baseEnv, runSecretsAsync } from "../helpers/cli.js";
 import { runInProcess } from "../helpers/in-process.js";
+import { mulberry32 } from "../helpers/seeded.js";
 
 const SLOW = process.env.SLOW === "1";
 const PER_FORMAT = process.env.FUZZ_N ? Number(process.env.FUZZ_N) : SLOW ? 10_000 : 1_000;
@@ -26,16 +27,9 @@ type Cmd = "encrypt" | "decrypt";
 const FORMATS: FormatName[] = ["yaml", "json", "dotenv", "ini", "binary", "toml"];
 const EXT: Record<FormatName, string> = { yaml: "yaml", json: "json", dotenv: "env", ini: "ini", binary: "bin", toml: "toml" };
 
-/** mulberry32: small, seeded, the same sequence everywhere. */
+/** A seeded generator with the helpers the mutators use. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number): number => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick };

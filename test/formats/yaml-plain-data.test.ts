@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { plainDataFast } from "../../src/formats/yaml-plain-data.js";
+import { mulberry32 as rng } from "../helpers/seeded.js";
 
 /** The package's reading: its data, or "error" when it refuses the text. */
 function library(text: string): unknown {
@@ -13,16 +14,6 @@ function library(text: string): unknown {
   return doc.errors.length > 0 ? "error" : (doc.toJS() ?? {});
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCALARS = [
   "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p", "arn:aws:kms:us-east-1:1:key/x", '"quoted: yes"', "'single ''q'''",

@@ -17,18 +17,8 @@ import { openSealedBytes, sealPlainBytes } from "../../src/ops/sealed-file.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { keyFromSpec } from "../../src/keys/registry.js";
 import type { KeyContext, MasterKey } from "../../src/keys/types.js";
+import { mulberry32 as rng } from "../helpers/seeded.js";
 
-/** mulberry32: a small seeded generator, so a failing document can be rebuilt from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ["alpha", "beta", "gamma", "delta", "db", "host", "token", "run", "echo", "${HOME}", "{{ var }}", "x=1", "a/b", "9", "über", "日本", "--flag", "it's", "-n"];
 

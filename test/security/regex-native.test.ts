@@ -5,18 +5,8 @@ import { describe, expect, it } from "vitest";
 import { RE2JS } from "re2js";
 import { NATIVE_TEXT_LIMITS, nativeEquivalent } from "../../src/user-regex-native.js";
 import { compileUserRegex } from "../../src/user-regex.js";
+import { mulberry32 as rng } from "../helpers/seeded.js";
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces inside the subset, next to pieces just outside it (which must be left to RE2).
 const PIECES = [
