@@ -208,11 +208,12 @@ export function sealX25519(recipient: string, plain: Uint8Array): string | undef
   const fileKey = randomBytes(16);
   try {
     const wrapKey = hkdf(shared, Buffer.concat([share, theirs]), X25519_INFO);
-    shared.fill(0);
     const body = chachaSeal(wrapKey, Buffer.alloc(12), fileKey);
     wrapKey.fill(0);
     const noMac = Buffer.from(`${VERSION_LINE}\n-> X25519 ${base64nopad.encode(share)}\n${base64nopad.encode(body)}\n---`, "latin1");
-    const mac = createHmac("sha256", hkdf(fileKey, Buffer.alloc(0), "header")).update(noMac).digest();
+    const macKey = hkdf(fileKey, Buffer.alloc(0), "header");
+    const mac = createHmac("sha256", macKey).update(noMac).digest();
+    macKey.fill(0);
     const nonce = randomBytes(16);
     const streamKey = hkdf(fileKey, nonce, "payload");
     const streamNonce = Buffer.alloc(12);
@@ -221,6 +222,7 @@ export function sealX25519(recipient: string, plain: Uint8Array): string | undef
     streamKey.fill(0);
     return armor(Buffer.concat([noMac, Buffer.from(` ${base64nopad.encode(mac)}\n`, "latin1"), nonce, payload]));
   } finally {
+    shared.fill(0);
     fileKey.fill(0);
   }
 }
