@@ -1,13 +1,14 @@
 /**
- * Owns: opening an armored age file for plain X25519 identities with node:crypto alone — the common case of a
- * sops data key, without loading age-encryption (its post-quantum tables and web streams cost ~20 ms per start).
- * It answers only when every step is the plain case and checks out (armor, header, stanza, header MAC, one
- * payload chunk); anything else returns undefined and the caller asks age-encryption, so errors and unusual
- * files behave exactly as before. Spec: https://age-encryption.org/v1. Private to src/keys.
+ * Owns: opening and sealing an armored age file for plain X25519 keys with node:crypto alone — the common case
+ * of a sops data key, without loading age-encryption (its post-quantum tables and web streams cost ~20 ms per
+ * start, and its WebCrypto X25519 a few ms per recipient). Opening answers only when every step is the plain
+ * case and checks out (armor, header, stanza, header MAC, one payload chunk); sealing only for a plain `age1…`
+ * recipient and a one-chunk payload. Anything else returns undefined and the caller asks age-encryption, so
+ * errors and unusual files behave exactly as before. Spec: https://age-encryption.org/v1. Private to src/keys.
  */
-import { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { bech32 } from "@scure/base";
+import { base64nopad, bech32 } from "@scure/base";
 
 const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
 const ARMOR_END = "-----END AGE ENCRYPTED FILE-----";
@@ -16,6 +17,7 @@ const X25519_INFO = "age-encryption.org/v1/X25519";
 const CHUNK = 64 * 1024;
 const TAG = 16;
 const IDENTITY_HRP = "age-secret-key-";
+const RECIPIENT_HRP = "age";
 
 /** Strict base64 (canonical, as @scure/base decodes it): undefined for anything else. */
 function base64(text: string, padded: boolean): Buffer | undefined {
@@ -166,3 +168,61 @@ export function openX25519(armored: string, identities: readonly string[]): Uint
   return undefined;
 }
 
+
+/** The 32-byte public key of a plain `age1…` X25519 recipient, as age-encryption reads it, or undefined. */
+function recipientPoint(recipient: string): Buffer | undefined {
+  if (!recipient.startsWith("age1")) return undefined;
+  try {
+    const { prefix, bytes } = bech32.decodeToBytes(recipient);
+    return prefix.toLowerCase() === RECIPIENT_HRP && bytes.length === 32 ? Buffer.from(bytes) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function chachaSeal(key: Buffer, nonce: Buffer, plain: Uint8Array): Buffer {
+  const c = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG });
+  return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+}
+
+/** Standard base64 lines of 48 bytes each, between the armor lines: age-encryption's armor.encode. */
+function armor(file: Buffer): string {
+  const lines = [ARMOR_BEGIN];
+  for (let i = 0; i < file.length; i += 48) lines.push(file.subarray(i, i + 48).toString("base64"));
+  return `${lines.join("\n")}\n${ARMOR_END}\n`;
+}
+
+/**
+ * `plain` sealed for `recipient` as an armored age file, byte for byte the layout age-encryption writes (one
+ * X25519 stanza, header MAC, one payload chunk), when `recipient` is a plain `age1…` X25519 recipient and
+ * `plain` fits one chunk; otherwise undefined (ask age-encryption).
+ */
+export function sealX25519(recipient: string, plain: Uint8Array): string | undefined {
+  const theirs = recipientPoint(recipient);
+  if (theirs === undefined || plain.length === 0 || plain.length > CHUNK) return undefined;
+  const ephemeral = generateKeyPairSync("x25519");
+  const share = Buffer.from(ephemeral.publicKey.export({ format: "jwk" }).x!, "base64url");
+  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: createPublicKey({ key: { kty: "OKP", crv: "X25519", x: theirs.toString("base64url") }, format: "jwk" }) });
+  // A low-order recipient point: age-encryption decides what happens.
+  if (shared.every((b) => b === 0)) return undefined;
+  const fileKey = randomBytes(16);
+  try {
+    const wrapKey = hkdf(shared, Buffer.concat([share, theirs]), X25519_INFO);
+    const body = chachaSeal(wrapKey, Buffer.alloc(12), fileKey);
+    wrapKey.fill(0);
+    const noMac = Buffer.from(`${VERSION_LINE}\n-> X25519 ${base64nopad.encode(share)}\n${base64nopad.encode(body)}\n---`, "latin1");
+    const macKey = hkdf(fileKey, Buffer.alloc(0), "header");
+    const mac = createHmac("sha256", macKey).update(noMac).digest();
+    macKey.fill(0);
+    const nonce = randomBytes(16);
+    const streamKey = hkdf(fileKey, nonce, "payload");
+    const streamNonce = Buffer.alloc(12);
+    streamNonce[11] = 1; // counter 0, last chunk
+    const payload = chachaSeal(streamKey, streamNonce, plain);
+    streamKey.fill(0);
+    return armor(Buffer.concat([noMac, Buffer.from(` ${base64nopad.encode(mac)}\n`, "latin1"), nonce, payload]));
+  } finally {
+    shared.fill(0);
+    fileKey.fill(0);
+  }
+}

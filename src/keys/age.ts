@@ -7,7 +7,7 @@
 import { SealError, isSealError } from "../errors.js";
 import { looksLikePrivateKey } from "../redact.js";
 import { loadAge, readStream, streamOf } from "./_age-lib.js";
-import { openX25519 } from "./_age-x25519.js";
+import { openX25519, sealX25519 } from "./_age-x25519.js";
 import { describeSources, loadAgeIdentities, unlockAgeFiles } from "./age-identities.js";
 import type { KeyContext, KeyEntry, MasterKey, UnwrapResult } from "./types.js";
 
@@ -99,9 +99,15 @@ export class AgeKey implements MasterKey {
    * KEY_FAILED when an age plugin recipient's plugin is missing or fails.
    */
   async encrypt(dataKey: Uint8Array, ctx: KeyContext): Promise<void> {
+    const plugin = isSshKeyLine(this.id) ? undefined : pluginRecipientName(this.id);
+    // The plain X25519 case without age-encryption; plugins, SSH, post-quantum and errors go to the library.
+    const quick = plugin === undefined && !isSshKeyLine(this.id) ? sealX25519(this.id, dataKey) : undefined;
+    if (quick !== undefined) {
+      this.enc = quick;
+      return;
+    }
     const age = await loadAge();
     const e = new age.Encrypter();
-    const plugin = isSshKeyLine(this.id) ? undefined : pluginRecipientName(this.id);
     if (plugin !== undefined) {
       const { PluginRecipient } = await import("./age-plugin.js");
       e.addRecipient(new PluginRecipient(this.id, ctx));

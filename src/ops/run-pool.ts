@@ -22,6 +22,9 @@ export async function runPool<T, R>(items: readonly T[], limit: number, job: (it
       }
       results[i] = outcome;
       onDone?.(item, outcome, ++done);
+      // A job may finish without any real I/O (local keys, sync file writes): yield to the event loop, so
+      // progress written in onDone reaches the terminal and signals are handled while the batch runs.
+      await new Promise<void>((resolveTick) => setImmediate(resolveTick));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

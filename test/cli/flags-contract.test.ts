@@ -129,18 +129,53 @@ async function runInSandbox(args: string[], input = "", how: "process" | "in-pro
   }
 }
 
-/** Runs `jobs` at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/** Runs `jobs` at most `limit` at a time; `lane` (0 … limit-1) tells which of the parallel runners runs a job. */
+async function pool<T, R>(items: readonly T[], limit: number, job: (item: T, index: number, lane: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
+  const worker = async (lane: number): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await job(items[i]!, i);
+      results[i] = await job(items[i]!, i, lane);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, (_, lane) => worker(lane)));
   return results;
+}
+
+/**
+ * Sandboxes for runs that should be refused, one per pool lane, each reused from case to case while the
+ * cases leave it untouched. The state before a case is the snapshot taken after the previous one (the same
+ * check as a fresh copy: any change is seen against it); a case that changes anything gets its sandbox
+ * replaced by a fresh copy before the next case.
+ */
+class RefusalSandboxes {
+  private readonly lanes = new Map<number, { box: Sandbox; state: Map<string, string> }>();
+
+  async run(lane: number, args: string[], input: string, how: "process" | "in-process"): Promise<Outcome> {
+    let held = this.lanes.get(lane);
+    if (held === undefined) {
+      const box = sandbox();
+      held = { box, state: snapshot(box.root) };
+      this.lanes.set(lane, held);
+    }
+    const { box, state } = held;
+    const options = { env: box.env, cwd: box.repo, input, timeoutMs: HANG_MS };
+    const result = how === "process" ? await runSecretsAsync(args, options) : await runInProcess(args, options);
+    const marker = existsSync(join(box.root, "MARKER"));
+    const after = snapshot(box.root);
+    const changed = changedFiles(state, after);
+    if (changed.length > 0 || marker) {
+      box.cleanup();
+      this.lanes.delete(lane);
+    }
+    return { result, changed, marker };
+  }
+
+  cleanup(): void {
+    for (const { box } of this.lanes.values()) box.cleanup();
+    this.lanes.clear();
+  }
 }
 
 /** Every command that runs (a leaf of the command tree), with its own and the global flags. */
@@ -211,7 +246,8 @@ describe("the command line as a contract (issue 13 item 1)", () => {
     const spawned = cases.filter((c) => c.how === "process").length;
     console.log(`flags-contract: ${cases.length} misspelled-flag cases over ${leaves(table).length} commands (${spawned} as real processes)`);
     expect(cases.length).toBeGreaterThan(100);
-    const outcomes = await pool(cases, 4, async (c) => ({ c, o: await runInSandbox(c.args, "", c.how) }));
+    const boxes = new RefusalSandboxes();
+    const outcomes = await pool(cases, 4, async (c, _i, lane) => ({ c, o: await boxes.run(lane, c.args, "", c.how) })).finally(() => boxes.cleanup());
     const failures = outcomes.flatMap(({ c, o }) => {
       const problems: string[] = [];
       if (o.result.code !== 2) problems.push(`exit ${o.result.code}`);
@@ -236,7 +272,8 @@ describe("the command line as a contract (issue 13 item 1)", () => {
       return { shape, typo, args: [...line.slice(0, at), typo, ...line.slice(at + 1)] };
     });
     console.log(`flags-contract: ${cases.length} misspelled-command cases (every fourth as a real process)`);
-    const outcomes = await pool(cases, 4, async (c, i) => ({ c, o: await runInSandbox(c.args, "", i % 4 === 0 ? "process" : "in-process") }));
+    const boxes = new RefusalSandboxes();
+    const outcomes = await pool(cases, 4, async (c, i, lane) => ({ c, o: await boxes.run(lane, c.args, "", i % 4 === 0 ? "process" : "in-process") })).finally(() => boxes.cleanup());
     for (const { c, o } of outcomes) {
       expectRefused(o);
       const shown = [...c.shape.path.slice(0, -1), c.typo].join(" ");

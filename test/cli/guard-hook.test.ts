@@ -3,12 +3,13 @@
  * `git commit` blocked by each check until the file is encrypted, allowed or baselined.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { makeRepo, type TempRepo } from "../git/_repo.js";
 import { BIN, ROOT, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { gitRunner } from "../helpers/git-repo.js";
 
 // Assembled at run time so this file holds no token-shaped literal.
 const GH_TOKEN = ["gh", "p_", "R8xK2mQ9vT4wL7nB3cY6", "hJ1fD5sA0gZ8eU2iO4pW"].join("");
@@ -37,6 +38,52 @@ function setup(husky: boolean): void {
   }
   repo.git("add", ".");
   repo.git("commit", "-qm", "start", "--no-verify");
+}
+
+interface Template {
+  repo: string;
+  home: string;
+  recipient: string;
+}
+
+/** Keeps what setup() (and `extra`) built as a template; the module's repo and home are then free again. */
+function keepAsTemplate(): Template {
+  const kept = { repo: repo.dir, home: home.dir, recipient };
+  repo = undefined as unknown as TempRepo;
+  home = undefined as unknown as typeof home;
+  return kept;
+}
+
+/**
+ * A private copy of the template for one test: the repository (its .git, hook and all; nothing in them
+ * names the folder) and the HOME with the age key, so tests share one setup and cannot disturb each other.
+ */
+function fromTemplate(t: Template): void {
+  const root = mkdtempSync(join(tmpdir(), "sealfile-hook-"));
+  const dir = join(root, "repo");
+  cpSync(t.repo, dir, { recursive: true, verbatimSymlinks: true });
+  const homeDir = join(root, "home");
+  cpSync(t.home, homeDir, { recursive: true });
+  repo = {
+    dir,
+    git: gitRunner(dir),
+    write(path, content) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  home = { dir: homeDir, cleanup: () => undefined };
+  env = baseEnv(homeDir, { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", SOPS_AGE_KEY_FILE: join(homeDir, "age.txt") });
+  recipient = t.recipient;
+}
+
+function dropTemplate(t: Template | undefined): void {
+  if (t === undefined) return;
+  rmSync(t.repo, { recursive: true, force: true });
+  rmSync(t.home, { recursive: true, force: true });
 }
 
 function secrets(args: string[]) {
@@ -71,12 +118,17 @@ afterEach(() => {
 });
 
 describe("through the git hook (no husky)", () => {
-  beforeEach(() => {
+  let template: Template | undefined;
+  // One repository with the hook installed, copied for each test.
+  beforeAll(() => {
     setup(false);
     const res = secrets(["hook", "install"]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(/created .*pre-commit \(git hook\)/);
+    template = keepAsTemplate();
   });
+  afterAll(() => dropTemplate(template));
+  beforeEach(() => fromTemplate(template!));
 
   it("check 1: an unsealed file under a creation rule; the index counts, not the working tree", () => {
     repo.write("secrets/db.yaml", `db:\n  user: app\n  password: "${DB_PASSWORD}"\n`);
@@ -153,7 +205,13 @@ describe("through the git hook (no husky)", () => {
 });
 
 describe("through husky", () => {
-  beforeEach(() => setup(true));
+  let template: Template | undefined;
+  beforeAll(() => {
+    setup(true);
+    template = keepAsTemplate();
+  });
+  afterAll(() => dropTemplate(template));
+  beforeEach(() => fromTemplate(template!));
 
   it("adds the guard to .husky/pre-commit and blocks until the fix is staged", () => {
     repo.write(".husky/pre-commit", "echo lint-ok\n");

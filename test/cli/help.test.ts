@@ -3,6 +3,7 @@
 // commands, flags, descriptions and examples come from the CLI's own declarations, so none is missed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baseEnv, runSecretsAsync, tempHome, type RunResult } from "../helpers/cli.js";
+import { runInProcess } from "../helpers/in-process.js";
 import { commandTable, COMPLETION_SHAPE, GLOBAL_FLAGS, TOP_LEVEL_FLAGS, type CommandShape, type FlagShape } from "../../src/cli/command-shape.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import type { CliContext } from "../../src/cli/context.js";
@@ -22,6 +23,16 @@ afterAll(() => home.cleanup());
 
 function run(args: string[], columns: number): Promise<RunResult> {
   return runSecretsAsync(args, { env: baseEnv(home.dir, { COLUMNS: String(columns) }), timeoutMs: HANG_MS });
+}
+
+/**
+ * The same page through runCli in this process (help starts no child, so `exec --help` or `hook install
+ * --help` need no process of their own); COLUMNS is read from the run's environment either way. "The cases
+ * reported in the issue" reads `git setup --help` and `hook install --help` from a real process too, and
+ * checks that the page is the same.
+ */
+function runHere(args: string[], columns: number): Promise<RunResult> {
+  return runInProcess(args, { env: baseEnv(home.dir, { COLUMNS: String(columns) }) });
 }
 
 async function pool<T, R>(items: readonly T[], limit: number, job: (item: T) => Promise<R>): Promise<R[]> {
@@ -113,7 +124,7 @@ describe("help and guidance (issue 13 item 5)", () => {
   it("--help of every command at 60, 80 and 120 columns: whole words, whole examples, only its options, an example", async () => {
     const pages = [topLevel(), ...allShapes(table).map(expectedFor), expectedFor(COMPLETION_SHAPE)];
     const cases = pages.flatMap((e) => WIDTHS.map((width) => ({ e, width })));
-    const results = await pool(cases, 4, async (c) => problemsOf(await run(c.e.args, c.width), c.e, c.width));
+    const results = await pool(cases, 4, async (c) => problemsOf(await runHere(c.e.args, c.width), c.e, c.width));
     console.log(`help: ${cases.length} pages checked (${pages.length} commands × ${WIDTHS.length} widths)`);
     expect(results.flat()).toEqual([]);
   }, 600_000);
@@ -138,6 +149,8 @@ describe("help and guidance (issue 13 item 5)", () => {
     for (const path of [["git", "setup"], ["git", "merge"], ["git", "diff-text"], ["hook", "install"]]) {
       const r = await run([...path, "--help"], 80);
       expect(sectionLines(r.stdout, "Examples").length, path.join(" ")).toBeGreaterThan(0);
+      // git setup and hook install ran as real processes: the table above, read in-process, shows the same page.
+      expect(await runHere([...path, "--help"], 80), path.join(" ")).toMatchObject({ code: r.code, stdout: r.stdout, stderr: r.stderr });
     }
   }, 120_000);
 
@@ -146,7 +159,7 @@ describe("help and guidance (issue 13 item 5)", () => {
       .filter((s) => s.subcommands.length === 0)
       .flatMap((s) => SHARED.map((name) => ({ s, name, declared: s.flags.some((f) => f.name === name) })));
     // Help stops before anything acts, and the command line is checked before help is printed.
-    const results = await pool(cases, 4, async (c) => ({ c, r: await run([...c.s.path, `--${c.name}`, "1", "--help"], 80) }));
+    const results = await pool(cases, 4, async (c) => ({ c, r: await runHere([...c.s.path, `--${c.name}`, "1", "--help"], 80) }));
     const problems = results.flatMap(({ c, r }) => {
       const line = `secrets ${c.s.path.join(" ")} --${c.name} 1`;
       if (c.declared) return r.code === 0 ? [] : [`${line}: refused though help lists it (${r.stderr.trim()})`];

@@ -1,9 +1,9 @@
 // Acceptance 4 and 5: updatekeys after .sops.yaml changes, rotate of one file and of 200 (also killed mid-way).
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, runSecrets } from "../helpers/cli.js";
-import { makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
+import { copyRepo, makeRepo, sopsConfig, type TestRepo } from "../helpers/git-repo.js";
 import { hasPty, runOnPty } from "../helpers/pty.js";
 import { noteMissing } from "../helpers/tools.js";
 
@@ -161,9 +161,14 @@ describe("secrets rotate", () => {
     return { old, fresh };
   }
 
+  // The 200 sealed files are made once; each test below works on its own copy of that repository.
+  let many: TestRepo | undefined;
+  const manyCopy = async (files: Record<string, string>): Promise<TestRepo> => copyRepo((many ??= await setupMany(files)));
+  afterAll(() => many?.cleanup());
+
   it("--all over 200 files in a repo: every file decrypts, every data key is new", async () => {
     const files = twoHundred();
-    repo = await setupMany(files);
+    repo = await manyCopy(files);
     const names = Object.keys(files);
     const before = new Map(names.map((n) => [n, repo!.read(n)]));
     const r = runSecrets(["rotate", "--all"], { env: repo.env(), cwd: join(repo.dir, "secrets") });
@@ -174,7 +179,7 @@ describe("secrets rotate", () => {
 
   it("SIGKILL in the middle of --all leaves each file old or new, never broken", async () => {
     const files = twoHundred();
-    repo = await setupMany(files);
+    repo = await manyCopy(files);
     const names = Object.keys(files);
     const before = new Map(names.map((n) => [n, repo!.read(n)]));
     const child = spawn(process.execPath, [BIN, "rotate", "--all"], { cwd: repo.dir, env: repo.env(), stdio: ["ignore", "ignore", "pipe"] });

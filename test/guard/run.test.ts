@@ -126,24 +126,25 @@ describe("runGuard --all and PATHS", () => {
 /** ~20 MB of real-world text (the installed packages' sources, docs and manifests) cut into 1,000 files. */
 function benchFiles(): Array<{ name: string; content: Buffer }> {
   const root = join(import.meta.dirname, "..", "..", "node_modules");
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory()) walk(join(dir, e.name));
-      else if (/\.(?:[cm]?js|ts|json|md|ya?ml)$/.test(e.name)) found.push(join(dir, e.name));
-    }
-  };
-  walk(root);
   const out: Array<{ name: string; content: Buffer }> = [];
   const per = 20_000;
   let pool = Buffer.alloc(0);
-  for (let i = 0; out.length < 1000 && i < found.length; i++) {
-    pool = Buffer.concat([pool, readFileSync(found[i] ?? "")]);
-    while (pool.length >= per && out.length < 1000) {
-      out.push({ name: `pkg/f${out.length}${extname(found[i] ?? "") || ".txt"}`, content: pool.subarray(0, per) });
-      pool = pool.subarray(per);
+  // Walks node_modules in name order only as far as the 1,000 files need (not the whole tree).
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= 1000) return;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (/\.(?:[cm]?js|ts|json|md|ya?ml)$/.test(e.name)) {
+        pool = Buffer.concat([pool, readFileSync(path)]);
+        while (pool.length >= per && out.length < 1000) {
+          out.push({ name: `pkg/f${out.length}${extname(path) || ".txt"}`, content: pool.subarray(0, per) });
+          pool = pool.subarray(per);
+        }
+      }
     }
-  }
+  };
+  walk(root);
   return out;
 }
 
@@ -154,17 +155,12 @@ describe("speed", () => {
     expect(files).toHaveLength(1000);
     for (const f of files) repo.write(f.name, f.content);
     repo.git("add", ".");
-    // best of three runs, so a busy machine's hiccup does not decide
-    const times: number[] = [];
-    let res = await runGuard({ cwd: repo.dir, mode: "staged", policy: testPolicy });
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      res = await runGuard({ cwd: repo.dir, mode: "staged", policy: testPolicy });
-      times.push(performance.now() - t0);
-    }
-    const ms = Math.min(...times);
+    // One run: the timing here is informational; the best-of-several figure is `npm run bench`'s (bench/guard.mjs).
+    const t0 = performance.now();
+    const res = await runGuard({ cwd: repo.dir, mode: "staged", policy: testPolicy });
+    const ms = performance.now() - t0;
     const mb = files.reduce((n, f) => n + f.content.length, 0) / 1e6;
-    console.log(`guard --staged: ${res.checkedFiles} files, ${mb.toFixed(1)} MB in ${ms.toFixed(0)} ms best of [${times.map((t) => t.toFixed(0)).join(", ")}] (${res.findings.length} findings)`);
+    console.log(`guard --staged: ${res.checkedFiles} files, ${mb.toFixed(1)} MB in ${ms.toFixed(0)} ms (one run, cold) (${res.findings.length} findings)`);
     expect(res.checkedFiles).toBe(1000);
     // The 1 s target is checked by `npm run bench` (bench/guard.mjs); a busy CI machine must not fail a correct build.
   });

@@ -1,8 +1,8 @@
 /** Owns: throw-away git repositories with age keys and a .sops.yaml, for tests of commands that live in git. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { baseEnv, runSecrets } from "./cli.js";
 
 export interface TestRepo {
@@ -48,6 +48,21 @@ export function makeRepo(nKeys = 2): TestRepo {
   }
   const git = gitRunner(dir, home);
   initRepo(git);
+  return repoAt(root, keys);
+}
+
+/** A full copy of `r` (work tree, .git, HOME and key files) in a new folder, so one setup serves several tests. */
+export function copyRepo(r: TestRepo): TestRepo {
+  const from = dirname(r.dir);
+  const root = mkdtempSync(join(tmpdir(), "sealfile-repo-"));
+  cpSync(from, root, { recursive: true, verbatimSymlinks: true });
+  return repoAt(root, r.keys.map((k) => ({ file: join(root, relative(from, k.file)), recipient: k.recipient })));
+}
+
+function repoAt(root: string, keys: Array<{ file: string; recipient: string }>): TestRepo {
+  const dir = join(root, "repo");
+  const home = join(root, "home");
+  const git = gitRunner(dir, home);
   return {
     dir,
     home,

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
-import { openX25519 } from "../../src/keys/_age-x25519.js";
+import { openX25519, sealX25519 } from "../../src/keys/_age-x25519.js";
 
 const hasAge = spawnSync("age", ["--version"]).status === 0;
 const dataKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
@@ -96,5 +96,53 @@ describe("issue 17: age data keys open with node:crypto for plain X25519 identit
     expect(mutants.length).toBeGreaterThan(50);
     // a CRLF file is still a good file, so some mutants are answered
     expect(answered).toBeGreaterThan(0);
+  });
+});
+
+// Issue 13 item 6 (the suite's time): encrypting a data key through age-encryption's WebCrypto X25519 cost
+// about twice the CPU of the rest of an in-process `encrypt`; the node:crypto writer must produce what
+// age-encryption writes, readable by the library and by the age tool, or nothing (then the library writes).
+describe("issue 13 item 6: age data keys are sealed with node:crypto for plain X25519 recipients", () => {
+  it("writes a file that age-encryption and the node:crypto reader open, laid out as age-encryption lays it out", async () => {
+    const recipient = await identityToRecipient(alice);
+    const ours = sealX25519(recipient, dataKey);
+    expect(ours).toBeDefined();
+    expect(await library(ours!, [alice])).toEqual(dataKey);
+    expect(openX25519(ours!, [alice])).toEqual(dataKey);
+    expect(await library(ours!, [bob])).toBeUndefined();
+    const theirs = await seal(dataKey, recipient);
+    // same armor lines and lengths; the header, once unarmored, has the same lines
+    expect(ours!.split("\n").map((l) => l.length)).toEqual(theirs.split("\n").map((l) => l.length));
+    const header = (armored: string): string[] => Buffer.from(armor.decode(armored)).toString("latin1").split("\n").slice(0, 4);
+    const shape = (lines: string[]): string[] => lines.map((l) => l.replace(/[A-Za-z0-9+/]{43}$/, "<43>"));
+    expect(shape(header(ours!))).toEqual(["age-encryption.org/v1", "-> X25519 <43>", "<43>", "--- <43>"]);
+    expect(shape(header(ours!))).toEqual(shape(header(theirs)));
+    // a fresh ephemeral key and file key every time
+    expect(sealX25519(recipient, dataKey)).not.toBe(ours);
+  });
+
+  it.skipIf(!hasAge)("writes a file the age command-line tool opens", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sealfile-age-cli-"));
+    try {
+      writeFileSync(join(dir, "id.txt"), `${alice}\n`);
+      writeFileSync(join(dir, "sealed.age"), sealX25519(spawnSync("age-keygen", ["-y", join(dir, "id.txt")], { encoding: "utf8" }).stdout.trim(), dataKey)!);
+      const r = spawnSync("age", ["-d", "-i", join(dir, "id.txt"), join(dir, "sealed.age")]);
+      expect(r.status, r.stderr.toString()).toBe(0);
+      expect(new Uint8Array(r.stdout)).toEqual(dataKey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves everything but a plain age1 recipient and a one-chunk payload to age-encryption", async () => {
+    const recipient = await identityToRecipient(alice);
+    const pq = await identityToRecipient(await generateHybridIdentity());
+    const badChecksum = recipient.slice(0, -1) + (recipient.endsWith("q") ? "p" : "q");
+    for (const r of [pq, badChecksum, recipient.toUpperCase(), "age1", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl", "age1yubikey1qwerty"]) {
+      expect(sealX25519(r, dataKey), r).toBeUndefined();
+    }
+    expect(sealX25519(recipient, new Uint8Array(0))).toBeUndefined();
+    expect(sealX25519(recipient, new Uint8Array(64 * 1024 + 1))).toBeUndefined();
+    expect(sealX25519(recipient, new Uint8Array(64 * 1024))).toBeDefined();
   });
 });

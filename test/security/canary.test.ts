@@ -369,13 +369,17 @@ beforeAll(async () => {
   const resolved = await Promise.all(scenarios.map(async (sc) => ({ ...sc, args: await resolveArgs(sc.args) })));
   for (const d of [WORK, HOME, TMP]) snapshot(d, before);
   let next = 0;
-  // Every fourth scenario runs as a real process (bin/secrets.js, main.ts, the process's own streams); the
-  // rest in the CLI worker thread, whose stray writes to its own stdout and stderr count as the run's output.
+  // The first scenario of each command runs as a real process (bin/secrets.js, main.ts, the process's own
+  // streams), and so does every run that starts a child or an editor (exec, edit: see needsProcess in
+  // test/helpers/cli.ts); the rest in the CLI worker thread, on the same runCli, whose stray writes to its
+  // own stdout and stderr count as the run's output.
+  const commandOf = (args: readonly string[]): string => (args[0] === "git" || args[0] === "hook" ? args.slice(0, 2).join(" ") : args[0]!);
+  const firstOfCommand = new Set(resolved.map((sc, i) => ({ c: commandOf(sc.args), i })).filter(({ c, i }) => resolved.findIndex((o) => commandOf(o.args) === c) === i).map(({ i }) => i));
   const worker = async (): Promise<void> => {
     while (next < resolved.length) {
       const i = next++;
       const sc = resolved[i]!;
-      const r = await runSecretsAsync(sc.args, { env: envWith(sc.env), cwd: sc.cwd ?? WORK, input: sc.input ?? "", timeoutMs: 60_000, process: i % 4 === 0 });
+      const r = await runSecretsAsync(sc.args, { env: envWith(sc.env), cwd: sc.cwd ?? WORK, input: sc.input ?? "", timeoutMs: 60_000, process: firstOfCommand.has(i) });
       outcomes.push({ sc, r });
     }
   };
