@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { openX25519, sealX25519 } from "../../src/keys/_age-x25519.js";
+import { hasAge, noteMissing } from "../helpers/tools.js";
 
-const hasAge = spawnSync("age", ["--version"]).status === 0;
+noteMissing("age", hasAge, "the age command-line interop tests of the node:crypto age reader and writer");
 const dataKey = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
 let alice = "";
 let bob = "";
