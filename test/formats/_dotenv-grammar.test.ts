@@ -145,7 +145,8 @@ describe("writing .env so dotenv reads back the stored values", () => {
         written++;
         expect(dotenv.parse(out)).toEqual(Object.fromEntries(pairs));
       }),
-      { numRuns: RUNS },
+      // A fixed seed: the share written depends on the draw (0.794 with this one; 0.748 was seen once, unseeded).
+      { numRuns: RUNS, seed: 0x5ea1f11e },
     );
     // Refusals are values dotenv cannot express (e.g. a CR next to a literal backslash-n, or a value that
     // needs quotes and ends with a backslash); this generator is dense in them on purpose.
