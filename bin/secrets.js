@@ -65,7 +65,7 @@ function run(command) {
   // it covers the functions a typical command compiles, not only the top level.
   const out = process.env.SEALFILE_CODE_CACHE_OUT;
   if (out) {
-    process.once("beforeExit", () => {
+    process.once("exit", () => {
       const tmp = `${out}.${process.pid}.tmp`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, out);
