@@ -27,13 +27,17 @@ export async function benchExec(ctx) {
   const e = spawnSync(dotenvx, ["encrypt", "-f", ".env"], { cwd: dir, env: envx, encoding: "utf8" });
   if (e.status !== 0) throw new Error(`dotenvx encrypt failed: ${e.stderr}`);
 
-  const [floor, ours] = timeInterleaved([
+  // What any Node program that runs `true` pays: Node, child_process and the child itself.
+  const spawnOnly = "require('child_process').spawn('true', [], { stdio: 'inherit' })";
+  const [floor, ours, nodeSpawn] = timeInterleaved([
     { argv: [process.execPath, "-e", "0"] },
     { argv: [process.execPath, BIN, "exec", "-f", enc, "--", "true"], env: ctx.env, cwd: dir },
+    { argv: [process.execPath, "-e", spawnOnly] },
   ]);
   const theirs = timeProcess([dotenvx, "run", "-f", ".env", "--", "true"], { runs: 11, env: envx, cwd: dir });
   report("node -e 0 (exec floor)", floor, "node -e 0", floor);
   report(`secrets exec -- true (${KEYS} keys)`, ours, "node -e 0", floor, 1.4);
+  report("node spawning true (no secrets)", nodeSpawn, "node -e 0", floor);
   report(`dotenvx run -f .env -- true (${KEYS} keys)`, theirs, "node -e 0", floor);
   report("secrets exec vs dotenvx run", ours, "dotenvx run", theirs, 1);
 }
