@@ -28,6 +28,8 @@ export interface GcmBackend {
   openInto(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, pieces: Iterable<Uint8Array>, tag: Uint8Array, out: Uint8Array): boolean;
   /** The shortest IV this backend can use. */
   readonly minIvBytes: number;
+  /** The longest IV this backend can use (sops writes 32 bytes; Go reads any length). */
+  readonly maxIvBytes: number;
 }
 
 /** A plain Uint8Array view of a Buffer (no copy), so callers never see Buffer-only behaviour. */
@@ -38,6 +40,7 @@ function view(b: Buffer): Uint8Array {
 const nodeBackend: GcmBackend = {
   name: "node",
   minIvBytes: 1,
+  maxIvBytes: 128, // node:crypto refuses longer GCM IVs (ERR_CRYPTO_INVALID_IV)
   seal(key, iv, aad, plain) {
     const c = createCipheriv("aes-256-gcm", key, iv);
     c.setAAD(aad);
@@ -95,6 +98,7 @@ const nodeBackend: GcmBackend = {
 const nobleBackend: GcmBackend = {
   name: "noble",
   minIvBytes: 8, // @noble/ciphers refuses GCM nonces shorter than 8 bytes
+  maxIvBytes: Number.MAX_SAFE_INTEGER,
   seal(key, iv, aad, plain) {
     const sealed = aes().gcm(key, iv, aad).encrypt(plain);
     return { data: sealed.subarray(0, -TAG_BYTES), tag: sealed.subarray(sealed.length - TAG_BYTES) };

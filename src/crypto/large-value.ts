@@ -91,7 +91,7 @@ export function parseEnvelopeBytes(env: Uint8Array): EnvelopeBytesParts | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(parts.tag) || parts.tag.length % 4 !== 0) return null;
   const iv = Buffer.from(parts.iv, "base64");
   const tag = Buffer.from(parts.tag, "base64");
-  if (tag.length !== TAG_BYTES || iv.length < activeBackend().minIvBytes) return null;
+  if (tag.length !== TAG_BYTES || iv.length < activeBackend().minIvBytes || iv.length > activeBackend().maxIvBytes) return null;
   return { dataStart, dataEnd: padEnd, iv: new Uint8Array(iv), tag: new Uint8Array(tag), type: parts.type };
 }
 

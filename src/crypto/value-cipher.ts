@@ -59,8 +59,9 @@ export function checkKey(dataKey: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_
 }
 
 export function checkIv(iv: Uint8Array, code: "ENCRYPT_FAILED" | "DECRYPT_VALUE_FAILED"): void {
-  const min = activeBackend().minIvBytes;
-  if (iv.length < min) throw new SealError(code, `IV of ${iv.length} bytes is too short for the ${activeBackend().name} cipher backend`);
+  const { minIvBytes, maxIvBytes, name } = activeBackend();
+  if (iv.length < minIvBytes) throw new SealError(code, `IV of ${iv.length} bytes is too short for the ${name} cipher backend`);
+  if (iv.length > maxIvBytes) throw new SealError(code, `IV of ${iv.length} bytes is too long for the ${name} cipher backend`);
 }
 
 /**

@@ -159,6 +159,14 @@ describe("envelope parsing", () => {
     for (const env of bad) expect(sealErrorCode(() => openEnvelope(env, KEY_SEQ, "foo:"))).toBe("DECRYPT_VALUE_FAILED");
   });
 
+  it("an IV longer than node:crypto takes (found by the fuzzer) is DECRYPT_VALUE_FAILED, not an internal error", () => {
+    const p = parseEnvelope(SELF_VECTORS[0]![3])!;
+    for (const n of [128, 129, 400]) {
+      const env = `ENC[AES256_GCM,data:${p.data},iv:${b64(Buffer.alloc(n, 7))},tag:${p.tag},type:str]`;
+      expect(sealErrorCode(() => openEnvelope(env, KEY_SEQ, "foo:"))).toBe("DECRYPT_VALUE_FAILED");
+    }
+  });
+
   it("like Go, takes the last 16 bytes of data‖tag as the tag whatever the textual split", () => {
     const p = parseEnvelope(AGE_VALUES[4]![1])!;
     const joined = Buffer.concat([unb64(p.data), unb64(p.tag)]);
