@@ -7,33 +7,29 @@
  */
 import { isSealError } from "../errors.js";
 import type { Node } from "../tree/index.js";
+import { toPlain } from "../tree/plain.js";
 import { parseFast } from "./_yaml-fast-parse.js";
 import { resolvePlain } from "./_yaml-scalar.js";
 
-class NotPlain extends Error {}
-
-function plain(node: Node): unknown {
+/**
+ * Whether the node holds only what both readers read alike: maps, lists, strings, booleans and nulls, under
+ * keys that read as strings. Numbers and timestamps are left out (the two resolve some spellings differently:
+ * `1_000`, `0b1`, dates), and so are keys that read as another type, merge keys and `__proto__`.
+ */
+function readsAlike(node: Node): boolean {
   switch (node.kind) {
     case "str":
     case "bool":
-      return node.value;
     case "null":
-      return null;
+      return true;
     case "list":
-      return node.items.flatMap((item) => (item.kind === "comment" ? [] : [plain(item)]));
-    case "map": {
-      const out: Record<string, unknown> = {};
-      for (const item of node.items) {
-        if (item.kind === "comment") continue;
-        // A key that reads as another type, a merge key or __proto__ is turned into a JS key by rules of its own.
-        if (item.key === "<<" || item.key === "__proto__" || resolvePlain(item.key).kind !== "str") throw new NotPlain();
-        out[item.key] = plain(item.value);
-      }
-      return out;
-    }
+      return node.items.every((item) => item.kind === "comment" || readsAlike(item));
+    case "map":
+      return node.items.every(
+        (item) => item.kind === "comment" || (item.key !== "<<" && item.key !== "__proto__" && resolvePlain(item.key).kind === "str" && readsAlike(item.value)),
+      );
     default:
-      // Numbers and timestamps: the two readers resolve some spellings differently (`1_000`, `0b1`, dates).
-      throw new NotPlain();
+      return false;
   }
 }
 
@@ -46,11 +42,6 @@ export function plainDataFast(text: string): unknown {
     if (isSealError(e)) return undefined; // a repeated key: the package reports it
     throw e;
   }
-  if (!tree || tree.branches.length !== 1) return undefined;
-  try {
-    return plain(tree.branches[0]!);
-  } catch (e) {
-    if (e instanceof NotPlain) return undefined;
-    throw e;
-  }
+  const doc = tree?.branches.length === 1 ? tree.branches[0]! : undefined;
+  return doc !== undefined && readsAlike(doc) ? toPlain(doc) : undefined;
 }
