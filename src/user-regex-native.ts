@@ -27,7 +27,7 @@ const isAlnum = (c: string): boolean => /^[0-9A-Za-z]$/.test(c);
 /** Printable ASCII that stands for itself outside a class, in RE2 and in a "u"-mode RegExp alike. */
 const isPlainLiteral = (c: string): boolean => /^[0-9A-Za-z !"#%&',\-/:;<=>@_`~]$/.test(c);
 /** Printable ASCII that may stand in a class unescaped (no `[`, `]`, `\`, which begin other syntax). */
-const isClassChar = (c: string): boolean => /^[ -Z^-~]$/.test(c) && c !== "\\";
+const isClassChar = (c: string): boolean => /^[ -Z^-~]$/.test(c);
 
 /** The class starting at `src[at]` (`[`), as native source, and where it ends; undefined when outside the subset. */
 function translateClass(src: string, at: number): { out: string; end: number } | undefined {
