@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Encrypter } from "age-encryption";
 import { BIN, baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
 import { hasPty, runOnPty } from "../helpers/pty.js";
 import { hasAge, noteMissing } from "../helpers/tools.js";
@@ -165,14 +166,22 @@ describe("acceptance 1: SSH keys interoperate with age", () => {
 
 describe.skipIf(!hasAge || !hasPty)("acceptance 2: a passphrase-protected identity file made by `age -p`", () => {
   let idFile = "";
+  // The same identities under scrypt work factor 10 instead of `age -p`'s 18, for the test that types three
+  // wrong passphrases: each costs a whole scrypt run, and the retry loop does not depend on the work factor.
+  let cheapIdFile = "";
   let sealedForId = "";
-  beforeAll(() => {
+  beforeAll(async () => {
     const keys = join(dir, "keys.txt");
     execFileSync("age-keygen", ["-o", keys], { stdio: "pipe" });
     const recipient = execFileSync("age-keygen", ["-y", keys]).toString().trim();
     idFile = join(dir, "keys.txt.age");
     ageOnPty(["-p", "-o", idFile, keys], ["tr0ub4dor&3", "tr0ub4dor&3"]);
     expect(readFileSync(idFile).subarray(0, 19).toString()).toBe("age-encryption.org/");
+    const cheap = new Encrypter();
+    cheap.setPassphrase("tr0ub4dor&3");
+    cheap.setScryptWorkFactor(10);
+    cheapIdFile = join(dir, "keys.txt.cheap.age");
+    writeFileSync(cheapIdFile, await cheap.encrypt(readFileSync(keys)));
     const e = runSecrets(["encrypt", "--age", recipient, join(dir, "plain.json")], { env: baseEnv(home.dir) });
     expect(e.code).toBe(0);
     sealedForId = join(dir, "sealed-id.json");
@@ -189,11 +198,11 @@ describe.skipIf(!hasAge || !hasPty)("acceptance 2: a passphrase-protected identi
   });
 
   it("a wrong passphrase is a clear error (exit 128)", () => {
-    const r = onPty(["decrypt", sealedForId], baseEnv(home.dir, { SOPS_AGE_KEY_FILE: idFile }), ["wrong1", "wrong2", "wrong3"]);
+    const r = onPty(["decrypt", sealedForId], baseEnv(home.dir, { SOPS_AGE_KEY_FILE: cheapIdFile }), ["wrong1", "wrong2", "wrong3"]);
     expect(r.exit).toBe(128);
     expect(r.answered).toBe(3);
     expect(r.tty).toContain("Wrong passphrase, try again.");
-    expect(r.stderr).toContain(`wrong passphrase for SOPS_AGE_KEY_FILE=${idFile}`);
+    expect(r.stderr).toContain(`wrong passphrase for SOPS_AGE_KEY_FILE=${cheapIdFile}`);
     expect(r.stdout).toBe("");
   });
 
