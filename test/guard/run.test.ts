@@ -123,11 +123,14 @@ describe("runGuard --all and PATHS", () => {
   });
 });
 
-/** ~20 MB of real-world text (the installed packages' sources, docs and manifests) cut into 1,000 files. */
-function benchFiles(): Array<{ name: string; content: Buffer }> {
+/**
+ * ~2 MB of real-world text (the installed packages' sources, docs and manifests) cut into 1,000 files. The
+ * 20 MB the speed target is about is `npm run bench`'s (bench/guard.mjs); here the number of files counts.
+ */
+function manyFiles(): Array<{ name: string; content: Buffer }> {
   const root = join(import.meta.dirname, "..", "..", "node_modules");
   const out: Array<{ name: string; content: Buffer }> = [];
-  const per = 20_000;
+  const per = 2_000;
   let pool = Buffer.alloc(0);
   // Walks node_modules in name order only as far as the 1,000 files need (not the whole tree).
   const walk = (dir: string): void => {
@@ -148,11 +151,14 @@ function benchFiles(): Array<{ name: string; content: Buffer }> {
   return out;
 }
 
-describe("speed", () => {
-  it("checks 1,000 staged files (~20 MB)", { timeout: 60_000 }, async () => {
+describe("scale", () => {
+  it("checks 1,000 staged files, every one", { timeout: 60_000 }, async () => {
     repo = makeRepo("sealfile-guard-bench-");
-    const files = benchFiles();
+    const files = manyFiles();
     expect(files).toHaveLength(1000);
+    // A token in the last file: the last batch is read too.
+    const last = files[999]!;
+    files[999] = { name: last.name, content: Buffer.concat([last.content, Buffer.from(`\nconst gh = "${TOKEN}";\n`)]) };
     for (const f of files) repo.write(f.name, f.content);
     repo.git("add", ".");
     // One run: the timing here is informational; the best-of-several figure is `npm run bench`'s (bench/guard.mjs).
@@ -162,6 +168,7 @@ describe("speed", () => {
     const mb = files.reduce((n, f) => n + f.content.length, 0) / 1e6;
     console.log(`guard --staged: ${res.checkedFiles} files, ${mb.toFixed(1)} MB in ${ms.toFixed(0)} ms (one run, cold) (${res.findings.length} findings)`);
     expect(res.checkedFiles).toBe(1000);
+    expect(res.findings.filter((f) => f.rule === "github-token").map((f) => f.path)).toContain(last.name);
     // The 1 s target is checked by `npm run bench` (bench/guard.mjs); a busy CI machine must not fail a correct build.
   });
 });
