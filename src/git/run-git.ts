@@ -1,5 +1,10 @@
-/** Owns: running `git` with an argument array (never a shell string) and turning failures into SealErrors. */
+/**
+ * Owns: running `git` with an argument array (never a shell string) and turning failures into SealErrors, and
+ * telling beforehand when git could not find a repository at all.
+ */
 import { spawn } from "node:child_process";
+import { lstatSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { SealError } from "../errors.js";
 
 export interface RunGitOptions {
@@ -57,4 +62,34 @@ export function runGit(args: readonly string[], options: RunGitOptions): Promise
 /** Like {@link runGit}, decoded as UTF-8 with trailing newlines removed. */
 export async function runGitText(args: readonly string[], options: RunGitOptions): Promise<string> {
   return (await runGit(args, options)).toString("utf8").replace(/\n+$/, "");
+}
+
+/**
+ * False only when git, started in `folder`, certainly finds no repository: GIT_DIR is not set and neither
+ * `folder` nor any folder above it (symbolic links resolved, as git sees its working directory) has a `.git`
+ * entry or is itself a bare repository. Spares starting git (tens of milliseconds) outside repositories.
+ */
+export function mayBeInRepository(folder: string): boolean {
+  if (process.env.GIT_DIR !== undefined) return true;
+  let dir: string;
+  try {
+    dir = realpathSync(folder);
+  } catch {
+    return true; // let git decide
+  }
+  for (;;) {
+    if (exists(join(dir, ".git")) || (exists(join(dir, "HEAD")) && exists(join(dir, "objects")) && exists(join(dir, "refs")))) return true;
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,7 @@ import { basename, dirname, resolve } from "node:path";
 import { SealError, isSealError } from "../errors.js";
 import { sealedFormatOf, storeFor, type FormatName, type StoreOptions } from "../formats/index.js";
 import { closeDocument } from "../document/index.js";
-import { runGit } from "../git/run-git.js";
+import { mayBeInRepository, runGit } from "../git/run-git.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
 import { checkEncryptable, openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
 import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
@@ -60,6 +60,7 @@ function startsWithBrace(bytes: Uint8Array): boolean {
 
 /** The target's content at `HEAD`, or undefined outside a repository or when HEAD does not hold it. */
 async function fromHead(path: string): Promise<Uint8Array | undefined> {
+  if (!mayBeInRepository(dirname(path))) return undefined;
   try {
     return await runGit(["show", `HEAD:./${basename(path)}`], { cwd: dirname(path) });
   } catch {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runGit, runGitText } from "../../src/git/run-git.js";
+import { mayBeInRepository, runGit, runGitText } from "../../src/git/run-git.js";
 import { SealError } from "../../src/errors.js";
 
 const outside = mkdtempSync(join(tmpdir(), "sealfile-nogit-"));
@@ -33,5 +33,45 @@ describe("runGit", () => {
   it("accepts listed non-zero statuses", async () => {
     const out = await runGit(["config", "--file", join(outside, "none"), "--get", "a.b"], { cwd: outside, okExitCodes: [1] });
     expect(out.length).toBe(0);
+  });
+});
+
+describe("mayBeInRepository: git is not started where it could find no repository", () => {
+  // Each answer is checked against git itself (`rev-parse --git-dir` succeeds exactly where a repository is found).
+  const gitFinds = (dir: string): Promise<boolean> => runGit(["rev-parse", "--git-dir"], { cwd: dir }).then(() => true, () => false);
+
+  it("answers as git does: plain folders, a work tree's subfolder, a linked worktree's .git file, a bare repository, a link into a repository", async () => {
+    const root = mkdtempSync(join(tmpdir(), "sealfile-discover-"));
+    try {
+      const plain = join(root, "plain", "deep");
+      mkdirSync(plain, { recursive: true });
+      const repo = join(root, "repo");
+      mkdirSync(join(repo, "sub", "deeper"), { recursive: true });
+      await runGit(["init", "-q", repo], { cwd: root });
+      const linked = join(root, "linked");
+      mkdirSync(linked);
+      writeFileSync(join(linked, ".git"), `gitdir: ${join(repo, ".git")}\n`);
+      const bare = join(root, "bare.git");
+      await runGit(["init", "-q", "--bare", bare], { cwd: root });
+      symlinkSync(join(repo, "sub"), join(root, "plain", "link"));
+      const cases = [plain, join(root, "plain"), join(repo, "sub", "deeper"), linked, bare, join(bare, "refs"), join(root, "plain", "link")];
+      const found = await Promise.all(cases.map(gitFinds));
+      if (found[0]) return; // this machine's temp folder is itself inside a repository: nothing to tell apart
+      expect(found).toEqual([false, false, true, true, true, true, true]);
+      expect(cases.map((c) => mayBeInRepository(c))).toEqual(found);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("says yes whenever GIT_DIR is set", () => {
+    const saved = process.env.GIT_DIR;
+    process.env.GIT_DIR = join(outside, "elsewhere");
+    try {
+      expect(mayBeInRepository(outside)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_DIR;
+      else process.env.GIT_DIR = saved;
+    }
   });
 });
