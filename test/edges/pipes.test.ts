@@ -111,12 +111,12 @@ describe("document bytes written to descriptor 1", () => {
       "p = subprocess.Popen(sys.argv[1:], stdout=w)",
       "os.close(w)",
       "time.sleep(0.3)",
-      "data = b''",
+      "chunks = []",
       "while True:",
       "    chunk = os.read(r, 1 << 16)",
       "    if not chunk: break",
-      "    data += chunk",
-      "sys.stdout.buffer.write(data)",
+      "    chunks.append(chunk)",
+      "sys.stdout.buffer.write(b''.join(chunks))",
       "sys.exit(p.wait())",
     ].join("\n");
     const r = spawnSync("python3", ["-c", driver, process.execPath, BIN, "decrypt", "big.enc.yaml"], { env: k.env, cwd: k.dir, maxBuffer: 64 << 20, timeout: 90_000 });
