@@ -6,7 +6,7 @@
 // printed; FUZZ_SEED=N replays it, SLOW=1 runs ten times as many). The bulk runs in-process through the
 // CLI's own `runCli` (src/cli/run.ts, the code path bin/secrets.js runs); a sample goes through the real
 // built CLI to check that nothing reaches the real stderr either. A run that never answers fails the test
-// with its input (NO_ANSWER_MS); FUZZ_FINDINGS=FILE writes every finding, not just the first five, to FILE.
+// with its input (NO_ANSWER_MS, STUCK_MS); FUZZ_FINDINGS=FILE writes every finding, not just the first five, to FILE.
 // What other seeds found is kept as fixed cases (FOUND_PLAINTEXTS, FOUND_TAMPERINGS) that run with any seed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +21,7 @@ import type { Node, Tree } from "../../src/tree/index.js";
 import { FIXTURES, baseEnv, runSecretsAsync } from "../helpers/cli.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { mulberry32 } from "../helpers/seeded.js";
+import { startWatchdog, type Watchdog } from "../helpers/stuck-watchdog.js";
 
 const SLOW = process.env.SLOW === "1";
 const PER_FORMAT = process.env.FUZZ_N ? Number(process.env.FUZZ_N) : SLOW ? 10_000 : 1_000;
@@ -193,22 +194,27 @@ let recipient: string;
 
 /**
  * A run that has not answered after this long never will (runs take milliseconds): it is reported as a
- * finding naming its input, and the test stops there, instead of the worker waiting forever. A run stuck in
- * a synchronous loop cannot be cut off in-process; vitest's test timeout does not catch that either.
+ * finding naming its input, and the test stops there, instead of the worker waiting forever. A run stuck
+ * synchronously (as the deadlock in node:crypto that FUZZ_SEED=13 met) blocks this thread, so no timer here
+ * can fire: the watchdog thread then kills the process after STUCK_MS, printing the input.
  */
 const NO_ANSWER_MS = 60_000;
+const STUCK_MS = 120_000;
+let watchdog: Watchdog | undefined;
 
 /** Thrown by {@link inProcess} when a run does not answer within NO_ANSWER_MS. */
 class NoAnswer extends Error {}
 
 /** `secrets ARGV` in this process, with its own streams, state and environment. */
 async function inProcess(argv: string[], input: Buffer): Promise<Outcome> {
+  const what = `secrets ${argv.join(" ")}, input ${JSON.stringify(input.toString("latin1").slice(0, 2000))}`;
   let timer: NodeJS.Timeout | undefined;
   const cutOff = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NoAnswer(`secrets ${argv.join(" ")}: no answer after ${NO_ANSWER_MS / 1000} s, input ${JSON.stringify(input.toString("latin1").slice(0, 2000))}`)), NO_ANSWER_MS);
+    timer = setTimeout(() => reject(new NoAnswer(`no answer after ${NO_ANSWER_MS / 1000} s: ${what}`)), NO_ANSWER_MS);
   });
   try {
-    const r = await Promise.race([runInProcess(argv, { env, cwd: dir, input }), cutOff]);
+    const run = (): Promise<Awaited<ReturnType<typeof runInProcess>>> => runInProcess(argv, { env, cwd: dir, input });
+    const r = await Promise.race([watchdog ? watchdog.watch(what, run) : run(), cutOff]);
     return { code: r.code, stdout: r.stdoutBytes, stderr: r.stderr, ms: r.ms };
   } finally {
     clearTimeout(timer);
@@ -495,6 +501,7 @@ const FIXTURE_SEEDS: Partial<Record<FormatName, string[]>> = {
 /** Registers the fuzz tests for `formats`; `extras` adds the fuzzer's findings and the real-process sample. */
 export function defineFuzz(formats: readonly FormatName[], extras = false): void {
   beforeAll(async () => {
+    watchdog = startWatchdog(STUCK_MS);
     dir = mkdtempSync(join(tmpdir(), "sealfile-fuzz-"));
     env = baseEnv(dir, { SOPS_AGE_KEY_FILE: join(dir, "keys.txt") });
     const gen = await inProcess(["keygen", "-o", join(dir, "own.txt")], Buffer.alloc(0));
@@ -515,8 +522,10 @@ export function defineFuzz(formats: readonly FormatName[], extras = false): void
     }
   }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
+    await watchdog?.stop();
+    watchdog = undefined;
   });
 
   const report: string[] = [];
