@@ -12,11 +12,13 @@ const LABEL_BYTES = 4096;
 const WATCHDOG = `
 const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
-const since = new Float64Array(workerData.since);
+const since = new BigInt64Array(workerData.since);
 const length = new Int32Array(workerData.length);
 const label = new Uint8Array(workerData.label);
 setInterval(() => {
-  if (since[0] > 0 && Date.now() - since[0] > workerData.limitMs) {
+  // Read once: the main thread may finish the run (and store 0) between two reads.
+  const start = Number(Atomics.load(since, 0));
+  if (start > 0 && Date.now() - start > workerData.limitMs) {
     const what = Buffer.from(label.subarray(0, length[0])).toString("utf8");
     writeSync(2, "\\nwatchdog: the main thread has been stuck for over " + workerData.limitMs / 1000 + " s in " + what + "\\n");
     process.kill(process.pid, "SIGKILL");
@@ -32,7 +34,8 @@ export interface Watchdog {
 
 /** Starts a watchdog that kills this process when one watched run takes over `limitMs`. */
 export function startWatchdog(limitMs: number): Watchdog {
-  const since = new Float64Array(new SharedArrayBuffer(8));
+  /** When the watched run started (ms since the epoch), 0 when none runs. */
+  const since = new BigInt64Array(new SharedArrayBuffer(8));
   const length = new Int32Array(new SharedArrayBuffer(4));
   const label = new Uint8Array(new SharedArrayBuffer(LABEL_BYTES));
   const worker = new Worker(WATCHDOG, { eval: true, workerData: { since: since.buffer, length: length.buffer, label: label.buffer, limitMs } });
@@ -42,11 +45,11 @@ export function startWatchdog(limitMs: number): Watchdog {
       const bytes = Buffer.from(text.slice(0, LABEL_BYTES / 4), "utf8");
       label.set(bytes.subarray(0, LABEL_BYTES));
       length[0] = Math.min(bytes.length, LABEL_BYTES);
-      since[0] = Date.now();
+      Atomics.store(since, 0, BigInt(Date.now()));
       try {
         return await run();
       } finally {
-        since[0] = 0;
+        Atomics.store(since, 0, 0n);
       }
     },
     async stop() {
