@@ -46,8 +46,22 @@ export function sealValues(tree: Tree, dataKey: Uint8Array, rule: CryptRuleMatch
   return mac.digestHex();
 }
 
+/**
+ * Encrypts one comment the rule selects. A comment whose text reads as an `ENC[…]` envelope is encrypted like
+ * any other (as sops does); one that stays in clear is refused, since decryption would try to open it.
+ * @throws SealError ENCRYPT_FAILED for a clear comment that reads as an envelope, or an encrypted one that
+ *   matches unencrypted_comment_regex.
+ */
 function sealComment(c: Comment, path: readonly string[], comments: readonly Comment[], dataKey: Uint8Array, rule: CryptRuleMatcher, stash?: IvStash): Comment {
-  if (c.text === "" || isEnvelope(c.text) || rule.isMarkerComment(c.text) || !rule.shouldEncrypt(path, comments)) return c;
+  if (c.text === "") return c;
+  if (rule.isMarkerComment(c.text) || !rule.shouldEncrypt(path, comments)) {
+    if (isEnvelope(c.text)) {
+      throw new SealError("ENCRYPT_FAILED", `a comment at ${pathLabel(path)} stays in clear but reads as an encrypted value (ENC[AES256_GCM,…]), so the file would not open`, {
+        hint: "reword that comment so it does not start with ENC[AES256_GCM,data:",
+      });
+    }
+    return c;
+  }
   const aad = aadOf(path);
   const bytes = utf8(c.text);
   // sops gives inline comments a fresh IV on every save; keeping it (as for any unchanged value) keeps

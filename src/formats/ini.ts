@@ -63,11 +63,14 @@ function commentLines(text: string, trimPlain: boolean): string {
   return out;
 }
 
-/** go-ini's key quoting, plus backticks for keys that would otherwise read back as a comment or header. */
+/**
+ * go-ini's key quoting, plus backticks for keys that would otherwise read back as a comment or header, or
+ * lose a leading U+FEFF (at the start of the file it reads as a byte order mark, which go-ini drops).
+ */
 function quoteKey(k: string): string {
   if (k.includes('"') || k.includes("=") || k.includes(":")) return "`" + k + "`";
   if (k.includes("`")) return '"""' + k + '"""';
-  if (k[0] === "#" || k[0] === ";" || k[0] === "[") return "`" + k + "`";
+  if (k[0] === "#" || k[0] === ";" || k[0] === "[" || k[0] === "\ufeff") return "`" + k + "`";
   return k;
 }
 

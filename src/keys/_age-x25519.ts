@@ -6,7 +6,7 @@
  * recipient and a one-chunk payload. Anything else returns undefined and the caller asks age-encryption, so
  * errors and unusual files behave exactly as before. Spec: https://age-encryption.org/v1. Private to src/keys.
  */
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { base64nopad, bech32 } from "@scure/base";
 
@@ -200,9 +200,15 @@ function armor(file: Buffer): string {
 export function sealX25519(recipient: string, plain: Uint8Array): string | undefined {
   const theirs = recipientPoint(recipient);
   if (theirs === undefined || plain.length === 0 || plain.length > CHUNK) return undefined;
-  const ephemeral = generateKeyPairSync("x25519");
-  const share = Buffer.from(ephemeral.publicKey.export({ format: "jwk" }).x!, "base64url");
-  const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: createPublicKey({ key: { kty: "OKP", crv: "X25519", x: theirs.toString("base64url") }, format: "jwk" }) });
+  // The ephemeral secret is 32 random bytes, as age makes it, imported like an identity. Not from
+  // generateKeyPairSync: on Node 20 exporting such a key can deadlock the thread for good when a garbage
+  // collection during the export finalizes the key's generation job, whose destructor takes the lock the
+  // export holds (seen in the fuzzer; checked by test/keys/age-x25519.test.ts, "issue 14: sealing cannot deadlock").
+  const secret = randomBytes(32);
+  const ephemeral = createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: secret.toString("base64url"), x: "" }, format: "jwk" });
+  secret.fill(0);
+  const share = Buffer.from(ephemeral.export({ format: "jwk" }).x!, "base64url");
+  const shared = diffieHellman({ privateKey: ephemeral, publicKey: createPublicKey({ key: { kty: "OKP", crv: "X25519", x: theirs.toString("base64url") }, format: "jwk" }) });
   // A low-order recipient point: age-encryption decides what happens.
   if (shared.every((b) => b === 0)) return undefined;
   const fileKey = randomBytes(16);

@@ -10,6 +10,8 @@ import { AgeKey } from "../../src/keys/age.js";
 import { makeKeyContext } from "../../src/ops/key-context.js";
 import { DEFAULT_DECRYPTION_ORDER } from "../../src/keys/registry.js";
 import type { Node, Scalar, Tree, TreeMap } from "../../src/tree/index.js";
+import type { CryptRule } from "../../src/metadata.js";
+import { SealError } from "../../src/errors.js";
 
 let identity = "";
 let recipient = "";
@@ -119,5 +121,55 @@ describe("issue 15 item 5: a document opened read-only", () => {
     expect(values(again.tree)).not.toBe(values(sealed));
     const reopened = await openDocument(again.tree, again.metadata, { ctx, order: DEFAULT_DECRYPTION_ORDER });
     expect(values(reopened.plain)).toBe(values(kept.plain));
+  });
+});
+
+describe("issue 14 fuzzer (FUZZ_SEED=3, 10, 20, 24, 25): a comment that reads as an encrypted value", () => {
+  const LOOKALIKE = "ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]";
+
+  async function seal(format: FormatName, text: string, cryptRule?: CryptRule): Promise<Uint8Array> {
+    const store = storeFor(format);
+    const ctx = makeKeyContext({ SOPS_AGE_KEY: identity, HOME: "/nonexistent" });
+    const { tree, metadata } = await sealDocument(store.parsePlain(Buffer.from(text)), { ctx, keyGroups: [[AgeKey.fromRecipient(recipient)]], ...(cryptRule ? { cryptRule } : {}) });
+    insertMetadata(tree, metadata, store.metadataLayout);
+    return store.emitEncrypted(tree);
+  }
+
+  async function open(format: FormatName, bytes: Uint8Array): Promise<string> {
+    const store = storeFor(format);
+    const ctx = makeKeyContext({ SOPS_AGE_KEY: identity, HOME: "/nonexistent" });
+    const parsed = store.parseEncrypted(bytes);
+    const doc = await openDocument(parsed, extractMetadata(parsed, store.metadataLayout)!, { ctx, order: DEFAULT_DECRYPTION_ORDER });
+    return Buffer.from(store.emitPlain(doc.plain)).toString();
+  }
+
+  // The fuzzer's inputs (INI, dotenv) and the same comment in YAML. Such a comment was left in clear on
+  // encrypt, and decrypt then tried to open it: "encrypted value is too short".
+  const cases: Array<[FormatName, string]> = [
+    ["ini", `[db]\nuser = admin\n; ${LOOKALIKE}comment\n[app]\nport = 8080\n`],
+    ["ini", `top = level\n[s]\nk = "quoted value"\n#${LOOKALIKE} hash comment\nempty =\n`],
+    ["dotenv", `URL=postgres://u:p@h:5432/db?x=1#${LOOKALIKE}frag\nJSON={"a": [1, 2]}\n`],
+    ["yaml", `a: 1\n#${LOOKALIKE}\nb: 2\n`],
+  ];
+  for (const [format, text] of cases) {
+    it(`${format}: is encrypted like any comment (as sops does), and decrypts back to its text`, async () => {
+      const sealed = Buffer.from(await seal(format, text)).toString();
+      expect(sealed).not.toContain(LOOKALIKE);
+      expect(sealed).toMatch(/ENC\[AES256_GCM,[^\]]*type:comment\]/);
+      const back = await open(format, Buffer.from(sealed));
+      expect(back).toContain(LOOKALIKE);
+      expect(storeFor(format).parsePlain(Buffer.from(back))).toEqual(storeFor(format).parsePlain(Buffer.from(text)));
+    });
+  }
+
+  it("one the rule leaves in clear is refused on encrypt (decrypt would try to open it), naming where it is", async () => {
+    const err = await seal("yaml", `a_unencrypted:\n    #${LOOKALIKE}\n    b: 1\nc: 2\n`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SealError);
+    expect((err as SealError).code).toBe("ENCRYPT_FAILED");
+    expect((err as SealError).message).toContain("a_unencrypted");
+    expect((err as SealError).message).not.toContain("AAAA");
+    expect((err as SealError).hint).toBeTruthy();
+    // An ordinary comment there stays in clear and the file opens.
+    expect(await open("yaml", await seal("yaml", "a_unencrypted:\n    # note\n    b: 1\nc: 2\n"))).toContain("# note");
   });
 });

@@ -5,17 +5,23 @@
 // Inputs are valid plaintext and encrypted files of every format, mutated by a seeded PRNG (the seed is
 // printed; FUZZ_SEED=N replays it, SLOW=1 runs ten times as many). The bulk runs in-process through the
 // CLI's own `runCli` (src/cli/run.ts, the code path bin/secrets.js runs); a sample goes through the real
-// built CLI to check that nothing reaches the real stderr either.
+// built CLI to check that nothing reaches the real stderr either. A run that never answers fails the test
+// with its input (NO_ANSWER_MS, STUCK_MS); FUZZ_FINDINGS=FILE writes every finding, not just the first five, to FILE.
+// What other seeds found is kept as fixed cases (FOUND_PLAINTEXTS, FOUND_TAMPERINGS) that run with any seed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeDocument } from "../../src/document/index.js";
 import { storeFor } from "../../src/formats/index.js";
+import { makeKeyContext } from "../../src/ops/key-context.js";
+import { openSealedBytes } from "../../src/ops/sealed-file.js";
 import type { FormatName } from "../../src/formats/types.js";
 import type { Node, Tree } from "../../src/tree/index.js";
 import { FIXTURES, baseEnv, runSecretsAsync } from "../helpers/cli.js";
 import { runInProcess } from "../helpers/in-process.js";
 import { mulberry32 } from "../helpers/seeded.js";
+import { startWatchdog, type Watchdog } from "../helpers/stuck-watchdog.js";
 
 const SLOW = process.env.SLOW === "1";
 const PER_FORMAT = process.env.FUZZ_N ? Number(process.env.FUZZ_N) : SLOW ? 10_000 : 1_000;
@@ -186,10 +192,43 @@ let dir: string;
 let env: Record<string, string>;
 let recipient: string;
 
+/**
+ * A run that has not answered after this long never will (runs take milliseconds): it is reported as a
+ * finding naming its input, and the test stops there, instead of the worker waiting forever. A run stuck
+ * synchronously (as the deadlock in node:crypto that FUZZ_SEED=13 met) blocks this thread, so no timer here
+ * can fire: the watchdog thread then kills the process after STUCK_MS, printing the input.
+ */
+const NO_ANSWER_MS = 60_000;
+const STUCK_MS = 120_000;
+let watchdog: Watchdog | undefined;
+
+/** Thrown by {@link inProcess} when a run does not answer within NO_ANSWER_MS. */
+class NoAnswer extends Error {}
+
 /** `secrets ARGV` in this process, with its own streams, state and environment. */
 async function inProcess(argv: string[], input: Buffer): Promise<Outcome> {
-  const r = await runInProcess(argv, { env, cwd: dir, input });
-  return { code: r.code, stdout: r.stdoutBytes, stderr: r.stderr, ms: r.ms };
+  const what = `secrets ${argv.join(" ")}, input ${JSON.stringify(input.toString("latin1").slice(0, 2000))}`;
+  let timer: NodeJS.Timeout | undefined;
+  const cutOff = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`no answer after ${NO_ANSWER_MS / 1000} s: ${what}`)), NO_ANSWER_MS);
+  });
+  try {
+    const run = (): Promise<Awaited<ReturnType<typeof runInProcess>>> => runInProcess(argv, { env, cwd: dir, input });
+    const r = await Promise.race([watchdog ? watchdog.watch(what, run) : run(), cutOff]);
+    return { code: r.code, stdout: r.stdoutBytes, stderr: r.stderr, ms: r.ms };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs `body`; a run that never answered becomes a finding (the test then fails naming its input). */
+async function guarded(s: Stats, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    if (!(e instanceof NoAnswer)) throw e;
+    s.findings.unshift(`hang: ${e.message}`);
+  }
 }
 
 const typeArgs = (f: FormatName): string[] => ["--input-type", f, "--output-type", f];
@@ -233,7 +272,12 @@ function dataOf(tree: Tree): string {
  * differs only there opens in sops too; such runs are counted as `outsideMac` and printed.
  */
 function macView(tree: Tree): string {
-  const leaves: unknown[] = [];
+  return JSON.stringify(macLeaves(tree));
+}
+
+/** The leaves {@link macView} shows: [key path, or null in clear; value as text]. */
+function macLeaves(tree: Tree): Array<[string[] | null, string]> {
+  const leaves: Array<[string[] | null, string]> = [];
   const walk = (n: Node, keys: string[], clear: boolean): void => {
     if (n.kind === "map") {
       for (const i of n.items) if (i.kind === "entry") walk(i.value, [...keys, i.key], clear || i.key.endsWith("_unencrypted"));
@@ -244,7 +288,7 @@ function macView(tree: Tree): string {
     }
   };
   for (const b of tree.branches) walk(b, [], false);
-  return JSON.stringify(leaves);
+  return leaves;
 }
 
 function plainMacView(f: FormatName, b: Buffer): string | undefined {
@@ -256,14 +300,44 @@ function plainMacView(f: FormatName, b: Buffer): string | undefined {
 }
 
 /**
- * Whether `tampered` differs from `seed` only in ENC[] `type:` tags. The sops format authenticates neither
- * the tag (the AAD is the key path) nor, in the MAC, more than the value's string form, so `1` stored as
- * type:str reads back as type:int or type:float too, and sops opens such a file the same way. Counted and
- * printed, not failed: closing it would take a format change that sops could not read.
+ * `tampered` with the `type:` tag of every encrypted value put back as it was in `seed` (values are matched
+ * by their IV), or undefined when no tag was changed. The sops format authenticates neither the tag (the
+ * AAD is the key path) nor, in the MAC, more than the value's string form, so `1` stored as type:str reads
+ * back as type:int or type:float too (written `1.0` in INI and dotenv), and sops opens such a file the same
+ * way. A file that gives the untouched data once its tags are put back is counted and printed, not failed:
+ * closing this would take a format change that sops could not read.
  */
-function typeTagOnly(tampered: Buffer, seed: Buffer): boolean {
-  const untyped = (b: Buffer): string => b.toString("latin1").replace(/type:[a-z]*\]/g, "type:]");
-  return untyped(tampered) === untyped(seed);
+function typeTagsRestored(tampered: Buffer, seed: Buffer): { restored: Buffer; changed: number } | undefined {
+  const tags = new Map<string, string>();
+  for (const m of seed.toString("latin1").matchAll(/,iv:([^,\]\n]*),tag:[^,\]\n]*,type:([a-z]*)\]/g)) tags.set(m[1]!, m[2]!);
+  let changed = 0;
+  const restored = tampered.toString("latin1").replace(/(,iv:([^,\]\n]*),tag:[^,\]\n]*,type:)([a-z]*)\]/g, (all, head: string, iv: string, type: string) => {
+    const tag = tags.get(iv);
+    if (tag === undefined || tag === type) return all;
+    changed++;
+    return `${head}${tag}]`;
+  });
+  return changed === 0 ? undefined : { restored: Buffer.from(restored, "latin1"), changed };
+}
+
+/**
+ * The decrypted tree of an encrypted `input`, opened through the library (src/ops), provided the CLI's
+ * decrypt output `out` is exactly that tree written out. Read this way every key name survives, also one
+ * that the format's plaintext grammar does not read back (a key renamed by the tampering, which decrypt
+ * writes as sops does). Undefined when it does not open or `out` is something else.
+ */
+async function decryptedTree(f: FormatName, input: Buffer, out: Buffer): Promise<Tree | undefined> {
+  let opened: Awaited<ReturnType<typeof openSealedBytes>>;
+  try {
+    opened = await openSealedBytes(input, { format: f, ctx: makeKeyContext(env), readOnly: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    return Buffer.from(opened.store.emitPlain(opened.doc.plain)).equals(out) ? opened.doc.plain : undefined;
+  } finally {
+    closeDocument(opened.doc);
+  }
 }
 
 /** The data of plaintext `b` as `f` reads it, or undefined when it does not parse. */
@@ -273,6 +347,48 @@ function plainData(f: FormatName, b: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The MAC-covered leaves of decrypt output `out` (of `input`): read as the format's plaintext, else from the tree the library opens. */
+async function leavesOf(f: FormatName, input: Buffer, out: Buffer): Promise<Array<[string[] | null, string]> | undefined> {
+  try {
+    return macLeaves(storeFor(f).parsePlain(out));
+  } catch {
+    const tree = await decryptedTree(f, input, out);
+    return tree && macLeaves(tree);
+  }
+}
+
+type Verdict = "exact" | "sameData" | "typeTag" | "outsideMac";
+
+/**
+ * How the output `out` of a decrypt (exit 0) of `tampered`, a changed copy of `seed`, compares with
+ * `expected`, the output for `seed`; undefined when it has other data where the MAC covers it.
+ */
+async function judgeDecrypt(f: FormatName, tampered: Buffer, out: Buffer, seed: Buffer, expected: Buffer): Promise<Verdict | undefined> {
+  if (out.equals(expected)) return "exact";
+  const sameData = (o: Buffer): boolean => plainData(f, o) !== undefined && plainData(f, o) === plainData(f, expected);
+  if (sameData(out)) return "sameData";
+  const outsideMac = async (input: Buffer, o: Buffer): Promise<boolean> => {
+    const view = plainMacView(f, o);
+    if (view !== undefined) return view === plainMacView(f, expected);
+    const [got, want] = await Promise.all([decryptedTree(f, input, o), decryptedTree(f, seed, expected)]);
+    return got !== undefined && want !== undefined && macView(got) === macView(want);
+  };
+  const tags = typeTagsRestored(tampered, seed);
+  if (tags !== undefined) {
+    // With its tags put back the file must open like the untouched one, and the two outputs may differ only
+    // in as many values as tags were changed (the same keys, in the same order).
+    const back = await inProcess(decryptArgv(f), tags.restored);
+    if (back.code === 0 && (back.stdout.equals(expected) || sameData(back.stdout) || (await outsideMac(tags.restored, back.stdout)))) {
+      const [mine, theirs] = await Promise.all([leavesOf(f, tampered, out), leavesOf(f, tags.restored, back.stdout)]);
+      const differing = mine && theirs && mine.length === theirs.length && mine.every(([k], i) => JSON.stringify(k) === JSON.stringify(theirs[i]![0]))
+        ? mine.filter(([, v], i) => v !== theirs[i]![1]).length
+        : Infinity;
+      if (differing <= tags.changed) return "typeTag";
+    }
+  }
+  return (await outsideMac(tampered, out)) ? "outsideMac" : undefined;
 }
 
 interface Stats {
@@ -286,7 +402,7 @@ interface Stats {
   exact: number;
   /** exit 0, bytes differ but the data is the same (a documented canonicalisation, or a comment-only change) */
   sameData: number;
-  /** decrypt exit 0 with other data, where the only tampering was a `type:` tag (see typeTagOnly) */
+  /** decrypt exit 0 with other data, which is the untouched data once the `type:` tags are put back (see typeTagsRestored) */
   typeTag: number;
   /** decrypt exit 0 with other data, differing only where the sops format authenticates nothing (see macView) */
   outsideMac: number;
@@ -332,10 +448,45 @@ function record(s: Stats, o: Outcome, label: string, input: Buffer): void {
   if (o.code !== 0 && !/^error\[[A-Z_]+\]: [^]*\nhint: \S[^\n]*\n$/.test(o.stderr)) s.findings.push(`exit ${o.code} without error[CODE] + hint ${show}`);
 }
 
+/** FUZZ_FINDINGS=FILE appends every finding to FILE (the test shows only the first five). */
+function dumpFindings(s: Stats): void {
+  const file = process.env.FUZZ_FINDINGS;
+  if (file && s.findings.length > 0) appendFileSync(file, s.findings.map((f) => `seed=${SEED} ${f}\n\n`).join(""));
+}
+
 function summary(cmd: Cmd, f: FormatName, s: Stats): string {
   const codes = [...s.codes].sort((a, b) => a[0] - b[0]).map(([c, n]) => `${c}:${n}`).join(" ");
   return `${cmd.padEnd(7)} ${f.padEnd(6)} runs=${s.runs} exit{${codes}} exact=${s.exact} sameData=${s.sameData} typeTagOnly=${s.typeTag} outsideMac=${s.outsideMac} knownElsewhere=${s.knownElsewhere} knownOpen=${s.knownOpen} INTERNAL=${s.internal} stacks=${s.stacks} over5s=${s.slow} maxMs=${Math.round(s.maxMs)} findings=${s.findings.length}`;
 }
+
+/** Plaintexts the fuzzer found with other seeds: each failed to decrypt after encrypt (FUZZ_SEED=N). */
+const FOUND_PLAINTEXTS: Array<{ format: FormatName; seed: number; input: string }> = [
+  // A key "\ufeffx" that the written file put first, where it read back as a byte order mark.
+  { format: "ini", seed: 5, input: "\n\ufeffx=1\r\n[b]\ny=2\r\n[a]" },
+  // Comments that read as ENC[…] values were left in clear, and decrypt tried to open them.
+  { format: "ini", seed: 3, input: 'top = level\n[s]\nk = "quoted value"\n#ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str] hash comment\nempty =\n' },
+  { format: "dotenv", seed: 24, input: 'URL=postgres://u:p@h:5432/db?x=1#ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]frag\nJSON={"a": [1, 2]}\u001a' },
+];
+
+/**
+ * Tamperings the fuzzer found with other seeds that opened with data other than the untouched file's where
+ * the MAC covers nothing (the oracle was wrong, see judgeDecrypt), each with the verdict it must get; and
+ * controls with a forged output (`forge`), which the oracle must still call a change (undefined).
+ */
+const FOUND_TAMPERINGS: Array<{ format: FormatName; seed: number | "control"; plain: string; tamper: (enc: string) => string; forge?: (out: string) => string; verdict: Verdict | undefined }> = [
+  // A type tag changed (x reads back as 1.0) and every line end made CRLF.
+  { format: "ini", seed: 2, plain: "[a]\nx = 1\n\n[b]\ny = 2\n", tamper: (e) => e.replace("type:str]", "type:float]").replace(/\n/g, "\r\n"), verdict: "typeTag" },
+  // A type tag changed and a character of the (unauthenticated) recipient in the metadata.
+  { format: "dotenv", seed: 7, plain: "A=1\nB=2\n", tamper: (e) => e.replace("type:str]", "type:float]").replace(/(recipient=age1\w{20})\w/, "$1*"), verdict: "typeTag" },
+  // The key of an empty value renamed (empty values are neither encrypted nor in the MAC).
+  { format: "dotenv", seed: 7, plain: 'QUOTED="with spaces"\nEMPTY=\n', tamper: (e) => e.replace("EMPTY=", "EMPT[Y="), verdict: "outsideMac" },
+  // A metadata key renamed, so it reads as a data key with an empty value.
+  { format: "dotenv", seed: 16, plain: "DB_USER=admin\n# comment\nPORT=5432\n", tamper: (e) => e.replace("sops_unencrypted_suffix=_unencrypted", "so\\ps_unencrypted_suffix="), verdict: "outsideMac" },
+  // Controls: a type tag changed, and an output forged with one more changed value, or a value's key renamed.
+  { format: "ini", seed: "control", plain: "[a]\nx = 1\n\n[b]\ny = 2\n", tamper: (e) => e.replace("type:str]", "type:float]"), forge: (o) => o.replace("y = 2", "y = 3"), verdict: undefined },
+  { format: "dotenv", seed: "control", plain: "A=1\nB=2\n", tamper: (e) => e.replace("type:str]", "type:float]"), forge: (o) => o.replace("B=2", "C=2"), verdict: undefined },
+  { format: "dotenv", seed: "control", plain: 'QUOTED="with spaces"\nEMPTY=\n', tamper: (e) => e.replace("EMPTY=", "EMPT[Y="), forge: (o) => o.replace("QUOTED=", "QUOTE[D="), verdict: undefined },
+];
 
 const keysFile = (): string => join(dir, "keys.txt");
 const encryptedSeeds = new Map<FormatName, Buffer[]>();
@@ -350,6 +501,7 @@ const FIXTURE_SEEDS: Partial<Record<FormatName, string[]>> = {
 /** Registers the fuzz tests for `formats`; `extras` adds the fuzzer's findings and the real-process sample. */
 export function defineFuzz(formats: readonly FormatName[], extras = false): void {
   beforeAll(async () => {
+    watchdog = startWatchdog(STUCK_MS);
     dir = mkdtempSync(join(tmpdir(), "sealfile-fuzz-"));
     env = baseEnv(dir, { SOPS_AGE_KEY_FILE: join(dir, "keys.txt") });
     const gen = await inProcess(["keygen", "-o", join(dir, "own.txt")], Buffer.alloc(0));
@@ -370,8 +522,10 @@ export function defineFuzz(formats: readonly FormatName[], extras = false): void
     }
   }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
+    await watchdog?.stop();
+    watchdog = undefined;
   });
 
   const report: string[] = [];
@@ -392,28 +546,31 @@ export function defineFuzz(formats: readonly FormatName[], extras = false): void
         const r = prng(SEED ^ (FORMATS.indexOf(f) * 7919));
         const s = newStats();
         const before = globals();
-        for (let i = 0; i < PER_FORMAT; i++) {
-          const input = mutatePlain(Buffer.from(r.pick(PLAIN_SEEDS[f]), "latin1"), r);
-          const o = await inProcess(encryptArgv(f), input);
-          record(s, o, `encrypt ${f} #${i}`, input);
-          if (o.code !== 0) continue;
-          const back = await inProcess(decryptArgv(f), o.stdout);
-          record(s, back, `decrypt of encrypt ${f} #${i}`, o.stdout);
-          if (back.code !== 0) {
-            s.findings.push(`encrypt ${f} #${i} succeeded but its output does not decrypt: input ${JSON.stringify(input.toString("latin1"))}\n${back.stderr}`);
-          } else if (back.stdout.equals(input)) {
-            s.exact++;
-          } else if (plainData(f, input) !== undefined && plainData(f, input) === plainData(f, back.stdout)) {
-            s.sameData++;
-          } else if (f === "ini" && plainMacView(f, input) === "[]" && plainMacView(f, back.stdout) === "[]") {
-            // Open, not fixed here: an INI file with comments but no key comes back empty (the comments are lost).
-            s.knownOpen++;
-          } else {
-            s.findings.push(`silent change: encrypt ${f} #${i} input ${JSON.stringify(input.toString("latin1"))} came back as ${JSON.stringify(back.stdout.toString("latin1"))}`);
+        await guarded(s, async () => {
+          for (let i = 0; i < PER_FORMAT; i++) {
+            const input = mutatePlain(Buffer.from(r.pick(PLAIN_SEEDS[f]), "latin1"), r);
+            const o = await inProcess(encryptArgv(f), input);
+            record(s, o, `encrypt ${f} #${i}`, input);
+            if (o.code !== 0) continue;
+            const back = await inProcess(decryptArgv(f), o.stdout);
+            record(s, back, `decrypt of encrypt ${f} #${i}`, o.stdout);
+            if (back.code !== 0) {
+              s.findings.push(`encrypt ${f} #${i} succeeded but its output does not decrypt: input ${JSON.stringify(input.toString("latin1"))}\n${back.stderr}`);
+            } else if (back.stdout.equals(input)) {
+              s.exact++;
+            } else if (plainData(f, input) !== undefined && plainData(f, input) === plainData(f, back.stdout)) {
+              s.sameData++;
+            } else if (f === "ini" && plainMacView(f, input) === "[]" && plainMacView(f, back.stdout) === "[]") {
+              // Open, not fixed here: an INI file with comments but no key comes back empty (the comments are lost).
+              s.knownOpen++;
+            } else {
+              s.findings.push(`silent change: encrypt ${f} #${i} input ${JSON.stringify(input.toString("latin1"))} came back as ${JSON.stringify(back.stdout.toString("latin1"))}`);
+            }
           }
-        }
+        });
         expect(globals()).toBe(before);
         report.push(summary("encrypt", f, s));
+        dumpFindings(s);
         expect(s.findings.slice(0, 5)).toEqual([]);
         expect(s.runs).toBeGreaterThanOrEqual(PER_FORMAT);
       }, SLOW ? 3_600_000 : 600_000);
@@ -429,24 +586,57 @@ export function defineFuzz(formats: readonly FormatName[], extras = false): void
         }
         expect(baseline.every((b) => b !== undefined)).toBe(true);
         const before = globals();
-        for (let i = 0; i < PER_FORMAT; i++) {
-          const which = r.int(seeds.length);
-          const input = mutateEncrypted(seeds[which]!, r);
-          const o = await inProcess(decryptArgv(f), input);
-          record(s, o, `decrypt ${f} #${i}`, input);
-          if (o.code !== 0) continue;
-          const expected = baseline[which]!;
-          if (o.stdout.equals(expected)) s.exact++;
-          else if (plainData(f, o.stdout) !== undefined && plainData(f, o.stdout) === plainData(f, expected)) s.sameData++;
-          else if (typeTagOnly(input, seeds[which]!)) s.typeTag++;
-          else if (plainMacView(f, o.stdout) !== undefined && plainMacView(f, o.stdout) === plainMacView(f, expected)) s.outsideMac++;
-          else s.findings.push(`tampered file opened with other data: decrypt ${f} #${i} input ${JSON.stringify(input.toString("latin1"))}\nexpected ${JSON.stringify(expected.toString("latin1"))}\ngot ${JSON.stringify(o.stdout.toString("latin1"))}`);
-        }
+        await guarded(s, async () => {
+          for (let i = 0; i < PER_FORMAT; i++) {
+            const which = r.int(seeds.length);
+            const input = mutateEncrypted(seeds[which]!, r);
+            const o = await inProcess(decryptArgv(f), input);
+            record(s, o, `decrypt ${f} #${i}`, input);
+            if (o.code !== 0) continue;
+            const expected = baseline[which]!;
+            const v = await judgeDecrypt(f, input, o.stdout, seeds[which]!, expected);
+            if (v === "exact") s.exact++;
+            else if (v === "sameData") s.sameData++;
+            else if (v === "typeTag") s.typeTag++;
+            else if (v === "outsideMac") s.outsideMac++;
+            else s.findings.push(`tampered file opened with other data: decrypt ${f} #${i} input ${JSON.stringify(input.toString("latin1"))}\nexpected ${JSON.stringify(expected.toString("latin1"))}\ngot ${JSON.stringify(o.stdout.toString("latin1"))}`);
+          }
+        });
         expect(globals()).toBe(before);
         report.push(summary("decrypt", f, s));
+        dumpFindings(s);
         expect(s.findings.slice(0, 5)).toEqual([]);
         expect(s.runs).toBe(PER_FORMAT);
       }, SLOW ? 3_600_000 : 600_000);
+    }
+  });
+
+  const foundPlaintexts = FOUND_PLAINTEXTS.filter((x) => formats.includes(x.format));
+  const foundTamperings = FOUND_TAMPERINGS.filter((x) => formats.includes(x.format));
+  if (foundPlaintexts.length + foundTamperings.length > 0) describe("fixed cases the fuzzer found with other seeds", () => {
+    for (const c of foundPlaintexts) {
+      it(`encrypt ${c.format} (FUZZ_SEED=${c.seed}): ${JSON.stringify(c.input).slice(0, 60)}… decrypts back to the input`, async () => {
+        const input = Buffer.from(c.input);
+        const o = await inProcess(encryptArgv(c.format), input);
+        expect(o.stderr).toBe("");
+        const back = await inProcess(decryptArgv(c.format), o.stdout);
+        expect(back.stderr).toBe("");
+        expect(back.stdout.equals(input) || plainData(c.format, back.stdout) === plainData(c.format, input)).toBe(true);
+      });
+    }
+    for (const c of foundTamperings) {
+      const what = c.seed === "control" ? "control" : `FUZZ_SEED=${c.seed}`;
+      it(`decrypt ${c.format} (${what}): a tampering judged ${c.verdict ?? "a change the MAC covers"}`, async () => {
+        const seed = (await inProcess(encryptArgv(c.format), Buffer.from(c.plain))).stdout;
+        const expected = (await inProcess(decryptArgv(c.format), seed)).stdout;
+        const tampered = Buffer.from(c.tamper(seed.toString("latin1")), "latin1");
+        expect(tampered.equals(seed)).toBe(false);
+        const o = await inProcess(decryptArgv(c.format), tampered);
+        expect(o.stderr).toBe("");
+        const out = c.forge ? Buffer.from(c.forge(o.stdout.toString("latin1")), "latin1") : o.stdout;
+        if (c.forge) expect(out.equals(o.stdout)).toBe(false);
+        expect(await judgeDecrypt(c.format, tampered, out, seed, expected)).toBe(c.verdict);
+      });
     }
   });
 

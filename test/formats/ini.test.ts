@@ -300,6 +300,17 @@ describe("IniStore emit", () => {
     );
   });
 
+  it("issue 14 fuzzer (FUZZ_SEED=5): a first key starting with U+FEFF is quoted, so it is not read back as a byte order mark", () => {
+    // The fuzzer's input: the key "\ufeffx" on the second line moved to the top of the written file,
+    // where go-ini (and so every reader) drops a leading BOM: the value's AAD no longer matched its key.
+    const m = parse("\n\ufeffx=1\r\n[b]\ny=2\r\n[a]");
+    expect(shape(m)).toEqual([["DEFAULT", ["\ufeffx"]], ["b", ["y"]], ["a", []]]);
+    const text = emit(m);
+    expect(text.startsWith("`\ufeffx` = 1\n")).toBe(true);
+    expect(parse(text)).toEqual(m);
+    expect(parseSops(text)).toEqual(m);
+  });
+
   it("emits single values", () => {
     expect(dec(store.emitValue(str("x")))).toBe("x");
     expect(dec(store.emitValue({ kind: "map", items: [entry("k", str("v"))] }))).toBe("k = v\n");

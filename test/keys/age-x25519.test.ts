@@ -1,10 +1,12 @@
 // Issue 17: the node:crypto reader of age files for plain X25519 identities (src/keys/_age-x25519.ts) must give
 // exactly what age-encryption gives, or nothing (then the library decides). Files come from age-encryption and
 // from the age command-line tool; mutated files check that the reader never accepts what the library refuses.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { openX25519, sealX25519 } from "../../src/keys/_age-x25519.js";
@@ -146,4 +148,43 @@ describe("issue 13 item 6: age data keys are sealed with node:crypto for plain X
     expect(sealX25519(recipient, new Uint8Array(64 * 1024 + 1))).toBeUndefined();
     expect(sealX25519(recipient, new Uint8Array(64 * 1024))).toBeDefined();
   });
+});
+
+// Issue 14 (the fuzzer's hang): a worker stopped for good, its main thread waiting on a lock inside
+// node:crypto. On Node 20 a key made by generateKeyPairSync can deadlock its own export({ format: "jwk" }):
+// a garbage collection during the export finalizes the key's generation job, whose destructor takes the
+// lock the export holds. Sealing made its ephemeral key that way; it now imports 32 random bytes. The
+// deadlock depends on when the collector runs, so the seals run in a child with a tiny young generation
+// (collections every few hundred seals); before the fix about two runs in three hung there.
+describe("issue 14: sealing cannot deadlock in node:crypto", () => {
+  const SEALS = 6_000;
+
+  it(`${SEALS} seals in a child process with a tiny young generation all finish`, async () => {
+    const root = join(import.meta.dirname, "../..");
+    const program = await build({
+      stdin: {
+        contents: `import { sealX25519 } from "./src/keys/_age-x25519.ts";
+          let sealed = 0;
+          for (let i = 0; i < ${SEALS}; i++) if (sealX25519(process.argv[2], new Uint8Array(32).fill(7)) !== undefined) sealed++;
+          process.stdout.write(String(sealed));`,
+        resolveDir: root,
+        loader: "ts",
+      },
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      write: false,
+      logLevel: "warning",
+    });
+    const recipient = await identityToRecipient(alice);
+    const child = spawn(process.execPath, ["--max-semi-space-size=1", "--min-semi-space-size=1", "-", recipient], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stdin.end(program.outputFiles[0]!.text);
+    // Wide slack: the seals take about a second; only a deadlock comes near this.
+    const hung = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+    clearTimeout(hung);
+    expect({ code, signal, out }).toEqual({ code: 0, signal: null, out: String(SEALS) });
+  }, 90_000);
 });
