@@ -48,6 +48,8 @@ function readValue(text: string, i: number, quotedOnly: boolean): { value: strin
  * (`name: X` then `value: …`), and Dockerfile `ENV X value`.
  */
 const OPERATOR = /["']?\]?[ \t]*(?:\?\?=|\|\|=|:{1,3}=|\?=|\.=|=>|=(?!=)|:(?![:/]))/y;
+/** How much of the line before a key the lead patterns below look at (far more than any of them spans). */
+const LEAD_WINDOW = 512;
 /** Calls that set a named value, whose first argument is the name: `setProperty("X_TOKEN", "…")`, `os.Setenv(…)`. */
 const SETTER_CALL = /(?:setProperty|setenv|Setenv|putenv|define|setdefault|setSecret|SetEnvironmentVariable|set|put|Set|Put)\([ \t]*$/;
 const QUOTED_PAIR = /["'][ \t]*,[ \t]*(?=["'`])/y;
@@ -66,8 +68,13 @@ function sticky(re: RegExp, text: string, at: number): number {
 function valueAfterKey(text: string, start: number, end: number, quotedOnly: boolean): { at: number; xmlText?: true; key?: string } | null {
   const before = text[start - 1];
   const quoted = before === '"' || before === "'";
-  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-  const lead = text.slice(lineStart, start);
+  // Only the end of the line before the key matters (`name: "`, `setenv(`, `ENV `). Looking back to the line's
+  // start made every key on a minified line cost the line's length: quadratic in the line.
+  const from = Math.max(0, start - LEAD_WINDOW);
+  let leadStart = start;
+  while (leadStart > from && text.charCodeAt(leadStart - 1) !== 0x0a) leadStart--;
+  const whole = leadStart > from || from === 0 || text.charCodeAt(from - 1) === 0x0a;
+  const lead = text.slice(leadStart, start);
   let at = sticky(OPERATOR, text, end);
   if (at >= 0) {
     if (quotedOnly && text[at - 1] === ":") {
@@ -83,7 +90,7 @@ function valueAfterKey(text: string, start: number, end: number, quotedOnly: boo
   if (quotedOnly && (at = sticky(GO_TYPED, text, end)) >= 0) return { at };
   if (before === '"' && /variable[ \t]+"$/.test(lead) && (at = sticky(TERRAFORM_DEFAULT, text, end)) >= 0) return { at };
   if (/name[ \t]*:[ \t]*["']?$/.test(lead) && (at = sticky(K8S_ENV_VALUE, text, end)) >= 0) return { at };
-  if (/^[ \t]*(?:ENV|ARG)[ \t]+$/.test(lead) && (at = sticky(DOCKER_ENV, text, end)) >= 0) return { at };
+  if (whole && /^[ \t]*(?:ENV|ARG)[ \t]+$/.test(lead) && (at = sticky(DOCKER_ENV, text, end)) >= 0) return { at };
   return null;
 }
 
