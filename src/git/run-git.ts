@@ -3,7 +3,7 @@
  * telling beforehand when git could not find a repository at all.
  */
 import { spawn } from "node:child_process";
-import { lstatSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SealError } from "../errors.js";
 
@@ -78,18 +78,9 @@ export function mayBeInRepository(folder: string): boolean {
     return true; // let git decide
   }
   for (;;) {
-    if (exists(join(dir, ".git")) || (exists(join(dir, "HEAD")) && exists(join(dir, "objects")) && exists(join(dir, "refs")))) return true;
+    if (existsSync(join(dir, ".git")) || (existsSync(join(dir, "HEAD")) && existsSync(join(dir, "objects")) && existsSync(join(dir, "refs")))) return true;
     const parent = dirname(dir);
     if (parent === dir) return false;
     dir = parent;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
