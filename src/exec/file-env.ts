@@ -2,12 +2,13 @@
  * Owns: offering decrypted content at a temporary path for `--file-env` (sops exec-file): a FIFO that
  * can be read once, or a 0600 file, inside a private 0700 folder that is removed however we end.
  */
-import { spawnSync } from "node:child_process";
 import { chmodSync, constants as fsConstants, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SealError } from "../errors.js";
+import { childProcesses } from "./_child-process.lazy.js";
+import { nets } from "./_net.lazy.js";
 
 export interface SecretFileSpec {
   /** The environment variable that will hold the path (checked, and named in messages). */
@@ -69,7 +70,7 @@ function checkNames(name: string, filename: string): void {
 }
 
 function makeFifo(path: string): void {
-  const r = spawnSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
+  const r = childProcesses().spawnSync("mkfifo", ["-m", "600", path], { stdio: "ignore" });
   if (r.error !== undefined || r.status !== 0) {
     const why = r.error !== undefined ? ((r.error as { code?: string }).code ?? "error") : `exit ${r.status ?? "signal"}`;
     throw new SealError("GENERIC", `could not create a named pipe for the secret file (mkfifo: ${why})`, {
@@ -105,7 +106,7 @@ class FifoWriter {
     }
     clearInterval(this.timer);
     // A Socket over the pipe's fd writes through the event loop, waiting for the reader as needed.
-    const socket = new Socket({ fd, readable: false, writable: true });
+    const socket = new (nets().Socket)({ fd, readable: false, writable: true });
     this.socket = socket;
     socket.on("error", () => socket.destroy()); // the reader went away early; the write callback still runs
     socket.write(this.content, () => {

@@ -4,7 +4,8 @@
  * A guard against secrets leaking into logs by accident, NOT a security boundary: a child that wants to
  * reveal a value can encode, split or reverse it, or write it somewhere other than stdout/stderr.
  */
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform, TransformCallback } from "node:stream";
+import { streams } from "./_stream.lazy.js";
 
 /** Values shorter than this (in characters) are left alone: masking `on` or `1` would garble output. */
 export const MIN_MASK_LENGTH = 4;
@@ -51,7 +52,7 @@ const EMPTY = Buffer.alloc(0);
 export function createMaskStream(secrets: readonly string[]): Transform {
   const matcher = new Matcher(secrets);
   let held: Buffer = EMPTY;
-  return new Transform({
+  return new (streams().Transform)({
     transform(chunk: Buffer | string, _enc: BufferEncoding, done: TransformCallback): void {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
       const data = held.length > 0 ? Buffer.concat([held, bytes]) : bytes;

@@ -9,11 +9,13 @@
  * foreground group on Ctrl-C/Ctrl-Z, grandchildren included; there, a SIGTERM sent to us reaches the
  * child only.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { SealError } from "../errors.js";
+import { childProcesses } from "./_child-process.lazy.js";
+import { startInherited, type InheritedChild } from "./_process-handle.js";
 import { hasControllingTerminal, inTerminalForeground } from "./_terminal.js";
 import { createMaskStream } from "./mask.js";
 
@@ -57,24 +59,28 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
   const masked = opts.stdio === "inherit" ? undefined : opts.stdio;
 
   const ownGroup = !hasControllingTerminal();
-  let child: ChildProcess;
+  // A new session, hence a new process group led by the child (Node offers no plain setpgid).
+  const spawnOpts = { cwd: opts.cwd, env: opts.env, detached: ownGroup };
+  let child: StartedChild;
+  let piped: ChildProcess | undefined;
   try {
-    child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      stdio: masked ? ["inherit", "pipe", "pipe"] : "inherit",
-      // A new session, hence a new process group led by the child (Node offers no plain setpgid).
-      detached: ownGroup,
-    });
+    const inherited = masked ? undefined : startInherited(file, args, spawnOpts);
+    if (inherited !== undefined) child = inherited;
+    else {
+      piped = childProcesses().spawn(file, args, { ...spawnOpts, stdio: masked ? ["inherit", "pipe", "pipe"] : "inherit" });
+      child = adapt(piped);
+    }
   } catch (e) {
     // Node's own message may quote the offending argument or environment entry: do not pass it on.
-    if (errCode(e) === "E2BIG") throw tooLarge(program, file, args, opts.env);
-    throw new SealError("GENERIC", `could not start ${program}: ${errCode(e) ?? "invalid arguments"}`);
+    const code = errCode(e);
+    if (code === "E2BIG") throw tooLarge(program, file, args, opts.env);
+    if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, opts.cwd);
+    throw new SealError("GENERIC", `could not start ${program}: ${code ?? "invalid arguments"}`);
   }
 
   const removeForwarding = forwardSignals(child, ownGroup);
   try {
-    const outputDone = masked ? pipeMasked(child, masked) : Promise.resolve();
+    const outputDone = masked && piped ? pipeMasked(piped, masked) : Promise.resolve();
     const exitCode = await waitForExit(child, program, opts.cwd);
     await outputDone;
     return { exitCode };
@@ -83,13 +89,31 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
   }
 }
 
-function forwardSignals(child: ChildProcess, ownGroup: boolean): () => void {
+/** A started child, whether from Node's process handle or from child_process. */
+type StartedChild = Omit<InheritedChild, "pid"> & { readonly pid: number | undefined };
+
+/** child_process reports some start errors as an `error` event rather than by throwing. */
+function adapt(proc: ChildProcess): StartedChild {
+  return {
+    get pid() {
+      return proc.pid;
+    },
+    running: () => proc.exitCode === null && proc.signalCode === null,
+    kill: (signal) => void proc.kill(signal),
+    exit: new Promise((resolve, reject) => {
+      proc.once("error", reject);
+      proc.once("close", (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+    }),
+  };
+}
+
+function forwardSignals(child: StartedChild, ownGroup: boolean): () => void {
   const installed: Array<[NodeJS.Signals, () => void]> = [];
   for (const sig of FORWARDED_SIGNALS) {
     const handler = (): void => {
       // See _terminal.ts: the child already has a terminal-generated SIGINT/SIGQUIT.
       if (TERMINAL_SIGNALS.has(sig) && inTerminalForeground()) return;
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (child.pid === undefined || !child.running()) return;
       if (!ownGroup) {
         child.kill(sig);
         return;
@@ -108,25 +132,23 @@ function forwardSignals(child: ChildProcess, ownGroup: boolean): () => void {
   };
 }
 
-function waitForExit(child: ChildProcess, program: string, cwd: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    child.once("error", (e) => {
-      if (settled) return;
-      settled = true;
-      reject(startError(e, program, cwd));
-    });
-    child.once("close", (code: number | null, signal: NodeJS.Signals | null) => {
-      if (settled) return;
-      settled = true;
-      if (code !== null) resolve(code);
-      else resolve(128 + (signal === null ? 0 : (osConstants.signals[signal] ?? 0)));
-    });
-  });
+async function waitForExit(child: StartedChild, program: string, cwd: string): Promise<number> {
+  let ended: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    ended = await child.exit;
+  } catch (e) {
+    const code = errCode(e);
+    if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, cwd);
+    throw new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`);
+  }
+  if (ended.code !== null) return ended.code;
+  return 128 + (ended.signal === null ? 0 : (osConstants.signals[ended.signal] ?? 0));
 }
 
-function startError(e: unknown, program: string, cwd: string): SealError {
-  const code = errCode(e);
+/** Start errors that have a message of their own. */
+const REPORTED_START_ERRORS: ReadonlySet<string> = new Set(["ENOENT", "EACCES", "ENOEXEC", "EISDIR"]);
+
+function startError(code: string, program: string, cwd: string): SealError {
   if (code === "ENOENT" && !existsSync(cwd)) {
     return new SealError("FILE_NOT_FOUND", `working directory ${cwd} does not exist`);
   }
@@ -136,13 +158,10 @@ function startError(e: unknown, program: string, cwd: string): SealError {
       details: { command: program },
     });
   }
-  if (code === "EACCES" || code === "ENOEXEC" || code === "EISDIR") {
-    return new SealError("COMMAND_NOT_EXECUTABLE", `cannot run ${program}: it is not an executable program (${code})`, {
-      hint: "make it executable (chmod +x), or run it through its interpreter, e.g. `secrets exec -- sh script.sh`",
-      details: { command: program },
-    });
-  }
-  return new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`, { cause: e });
+  return new SealError("COMMAND_NOT_EXECUTABLE", `cannot run ${program}: it is not an executable program (${code})`, {
+    hint: "make it executable (chmod +x), or run it through its interpreter, e.g. `secrets exec -- sh script.sh`",
+    details: { command: program },
+  });
 }
 
 /** Linux limits one argument or `NAME=value` entry to 128 KiB (MAX_ARG_STRLEN), and all of them together. */

@@ -64,6 +64,22 @@ describe("issue 17: routing to a command's own bundle", () => {
     expect(inCopy(["--version"]).stdout).toBe(`${runSecrets(["--version"], { env: baseEnv(home.dir) }).stdout}`);
   });
 
+  it("exec with inherited stdio starts its child without loading child_process, net or dgram", () => {
+    // Built-in modules are not in the module trace (node: requests skip resolution): Node's own list is read at exit.
+    const preload = join(dir, "builtins.cjs");
+    const list = join(dir, "builtins.txt");
+    writeFileSync(preload, `process.on("exit", () => require("fs").writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join("\\n")));\n`);
+    const ex = inCopy(["exec", "-f", sealed, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"], { NODE_OPTIONS: `--require=${preload}` });
+    expect(ex.stdout).toBe("hunter2");
+    const loaded = readFileSync(list, "utf8").split("\n");
+    expect(loaded).toContain("NativeModule crypto"); // the list is read after the work
+    for (const m of ["NativeModule child_process", "NativeModule net", "NativeModule dgram"]) expect(loaded).not.toContain(m);
+    // --mask needs pipes, hence child_process
+    const masked = inCopy(["exec", "--mask", "-f", sealed, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"], { NODE_OPTIONS: `--require=${preload}` });
+    expect(masked.code).toBe(0);
+    expect(readFileSync(list, "utf8").split("\n")).toContain("NativeModule child_process");
+  });
+
   it("every other command line needs the full bundle (here removed), so it is not in the command bundles", () => {
     const r = inCopy(["encrypt", "--age", "age1x", join(dir, "plain.yaml")]);
     expect(r.code).toBe(1);
