@@ -4,7 +4,7 @@
  * node:crypto (native, ~4x faster than JS at age's default work factor 2^18).
  */
 import { scrypt } from "node:crypto";
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { chacha } from "./_noble-chacha.lazy.js";
 import type { Identity, Stanza } from "age-encryption";
 import { loadAge, readStream, streamOf } from "./_age-lib.js";
 import { WrongPassphraseError } from "./_wrong-passphrase.js";
@@ -40,7 +40,7 @@ class PassphraseIdentity implements Identity {
     if (logN > MAX_LOG_N) throw new Error(`the scrypt work factor 2^${logN} is too high`);
     const key = await scryptAsync(this.#pass, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), logN);
     try {
-      return chacha20poly1305(key, new Uint8Array(12)).decrypt(s.body);
+      return chacha().chacha20poly1305(key, new Uint8Array(12)).decrypt(s.body);
     } catch {
       throw new WrongPassphraseError();
     } finally {

@@ -5,7 +5,7 @@
  */
 import { constants, createHash, privateDecrypt } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { chacha } from "./_noble-chacha.lazy.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import type { Identity, Stanza } from "age-encryption";
 import { RSA_OAEP_LABEL, ed25519Tweak, ed25519WrapKey, formatSshPublicKey, sshTag } from "./ssh-recipient.js";
@@ -60,7 +60,7 @@ export class SshEd25519Identity implements SshIdentity {
       shared.fill(0);
       tweaked.fill(0);
       try {
-        return chacha20poly1305(wrapKey, ZERO_NONCE).decrypt(s.body);
+        return chacha().chacha20poly1305(wrapKey, ZERO_NONCE).decrypt(s.body);
       } catch {
         throw new Error("the ssh-ed25519 stanza does not open with this key");
       } finally {

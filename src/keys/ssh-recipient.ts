@@ -5,7 +5,7 @@
  * of the key's SSH wire encoding, base64 without padding.
  */
 import { constants, createHash, createPublicKey, hkdfSync, publicEncrypt } from "node:crypto";
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { chacha } from "./_noble-chacha.lazy.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { Stanza } from "age-encryption";
 import type { Recipient } from "age-encryption";
@@ -125,7 +125,7 @@ export class SshEd25519Recipient implements Recipient {
       const tweak = ed25519Tweak(this.publicKey.wire);
       const tweaked = x25519.scalarMult(tweak, shared);
       const wrapKey = ed25519WrapKey(tweaked, share, their);
-      const body = chacha20poly1305(wrapKey, ZERO_NONCE).encrypt(fileKey);
+      const body = chacha().chacha20poly1305(wrapKey, ZERO_NONCE).encrypt(fileKey);
       shared.fill(0);
       tweaked.fill(0);
       wrapKey.fill(0);
