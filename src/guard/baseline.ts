@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { randomBytes } from "../crypto/index.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { SealError } from "../errors.js";
-import { DEFAULT_SCRYPT, SALT_BYTES, SCRYPT_LIMITS, legacyFingerprint, scryptFingerprint, type ScryptParams } from "./fingerprint.js";
+import { DEFAULT_SCRYPT, SALT_BYTES, SCRYPT_LIMITS, legacyFingerprint, runFingerprint, scryptFingerprint, type ScryptParams } from "./fingerprint.js";
 import type { Fingerprinter } from "./types.js";
 
 export const BASELINE_VERSION = 2;
@@ -72,19 +72,32 @@ export function freshScryptParams(): ScryptParams {
   return { ...DEFAULT_SCRYPT, salt: Buffer.from(randomBytes(SALT_BYTES)) };
 }
 
+/** Fingerprints shown in one report only (no baseline to write or match): keyed by a random, unshown key. */
+export interface RunKey {
+  readonly runKey: Buffer;
+}
+
+export function freshRunKey(): RunKey {
+  return { runKey: Buffer.from(randomBytes(32)) };
+}
+
+function fingerprintUnder(output: ScryptParams | RunKey, rule: string, path: string, secret: string): string {
+  return "runKey" in output ? runFingerprint(output.runKey, rule, path, secret) : scryptFingerprint(output, rule, path, secret);
+}
+
 /**
- * Fingerprints findings and tells which the baseline accepts. `output`: the parameters of the fingerprints to
- * show and write (null: none needed). Nothing is hashed when nothing needs it, so a run without a baseline
- * costs nothing here.
+ * Fingerprints findings and tells which the baseline accepts. `output`: how the fingerprints to show and write
+ * are made (null: none needed). Nothing is hashed when nothing needs it, so a run without a baseline costs
+ * nothing here.
  */
-export function makeFingerprinter(state: BaselineState, output: ScryptParams | null): Fingerprinter {
+export function makeFingerprinter(state: BaselineState, output: ScryptParams | RunKey | null): Fingerprinter {
   const none = { fingerprint: "", accepted: false };
   if (state.kind === "scrypt" && state.fingerprints.size > 0) {
     const { params, fingerprints } = state;
     return {
       mark(rule, path, secret) {
         const fp = scryptFingerprint(params, rule, path, secret);
-        const shown = output === null || output === params ? fp : scryptFingerprint(output, rule, path, secret);
+        const shown = output === null || output === params ? fp : fingerprintUnder(output, rule, path, secret);
         return { fingerprint: shown, accepted: fingerprints.has(fp) };
       },
     };
@@ -96,7 +109,7 @@ export function makeFingerprinter(state: BaselineState, output: ScryptParams | n
   if (output === null && state.kind !== "legacy") return { mark: () => none };
   return {
     mark(rule, path, secret) {
-      return { fingerprint: output === null ? "" : scryptFingerprint(output, rule, path, secret), accepted: accepted(rule, path, secret) };
+      return { fingerprint: output === null ? "" : fingerprintUnder(output, rule, path, secret), accepted: accepted(rule, path, secret) };
     },
   };
 }

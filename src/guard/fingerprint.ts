@@ -1,8 +1,9 @@
 /**
  * Owns: how a finding is remembered without its value — a baseline fingerprint, scrypt of (rule, path, secret)
- * under the baseline's own random salt — and the unsalted SHA-256 of old baselines, still read on upgrade.
+ * under the baseline's own random salt; a fingerprint for one run's report, under a key that is never shown —
+ * and the unsalted SHA-256 of old baselines, still read on upgrade.
  */
-import { createHash, scryptSync } from "node:crypto";
+import { createHash, createHmac, scryptSync } from "node:crypto";
 
 /** scrypt cost of one fingerprint; stored in the baseline so it can be raised later. */
 export interface ScryptParams {
@@ -35,4 +36,13 @@ export function scryptFingerprint(params: ScryptParams, rule: string, path: stri
 /** Hex SHA-256 of (rule, path, secret): what version-1 baselines hold. Only ever compared, never written. */
 export function legacyFingerprint(rule: string, path: string, secret: string): string {
   return createHash("sha256").update(input(rule, path, secret)).digest("hex");
+}
+
+/**
+ * Hex HMAC-SHA256 of (rule, path, secret) under `runKey`: what `--json` shows when there is no salted baseline
+ * to match. The key is random and never shown, so these tell findings apart within one report but cannot be
+ * compared with anything, or tested against guesses; scrypt's cost would buy nothing here.
+ */
+export function runFingerprint(runKey: Buffer, rule: string, path: string, secret: string): string {
+  return createHmac("sha256", runKey).update(input(rule, path, secret)).digest("hex");
 }

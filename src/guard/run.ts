@@ -11,7 +11,7 @@ import { MODE_SUBMODULE, MODE_SYMLINK, eachStaged, expandPaths, listTracked, rea
 import { SealError } from "../errors.js";
 import { isSealfileTempName } from "../io/temp-files.js";
 import { ALWAYS_BLOCKED, DEFAULT_BASELINE, IGNORE_FILE } from "./allow.js";
-import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState } from "./baseline.js";
+import { freshRunKey, freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline, type BaselineState, type RunKey } from "./baseline.js";
 import { readGuardConfigs, type ConfigText } from "./config-source.js";
 import { compileIgnore } from "./ignore-match.js";
 import { SEALFILE_TEMP, scan } from "./scan.js";
@@ -100,10 +100,14 @@ const LEGACY_BASELINE_WARNING =
   "is an old-format baseline: its unsalted SHA-256 fingerprints let anyone who can read it test guesses of the " +
   "accepted secrets offline. It is still honoured; rewrite it with `secrets guard --all --baseline-update` and commit it";
 
-/** The parameters fingerprints are shown and written with: the baseline's own, else a fresh salt. */
-function outputParams(state: BaselineState, needed: boolean): ScryptParams | null {
-  if (!needed) return null;
-  return state.kind === "scrypt" ? state.params : freshScryptParams();
+/**
+ * How fingerprints are shown and written: under the baseline's own parameters; else, for a new baseline, a fresh
+ * salt; else (a report only) a run key, as nothing could ever be matched against them.
+ */
+function outputFingerprints(state: BaselineState, opts: RunGuardOptions): ScryptParams | RunKey | null {
+  if (state.kind === "scrypt" && (opts.updateBaseline === true || opts.fingerprints === true)) return state.params;
+  if (opts.updateBaseline === true) return freshScryptParams();
+  return opts.fingerprints === true ? freshRunKey() : null;
 }
 
 async function candidates(root: string, opts: RunGuardOptions): Promise<Candidate[]> {
@@ -141,7 +145,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
     }
     if (!opts.updateBaseline) warnings.push(`${baselineRel} ${LEGACY_BASELINE_WARNING}`);
   }
-  const output = outputParams(baseline, opts.updateBaseline === true || opts.fingerprints === true);
+  const output = outputFingerprints(baseline, opts);
   const fingerprinter = makeFingerprinter(baseline, output);
 
   const notes: string[] = [];
@@ -172,7 +176,7 @@ export async function runGuard(opts: RunGuardOptions): Promise<GuardResult> {
   if (opts.mode !== "history") all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   const blockedAlways = (f: Finding): boolean => ALWAYS_BLOCKED.has(f.rule);
 
-  if (opts.updateBaseline && output !== null) {
+  if (opts.updateBaseline && output !== null && !("runKey" in output)) {
     const kept = opts.mode === "all" || baseline.kind !== "scrypt" ? [] : [...baseline.fingerprints];
     const accepted = all.filter((f) => !blockedAlways(f));
     const written = writeBaseline(baselineFile, output, [...kept, ...accepted.map((f) => f.fingerprint)]);

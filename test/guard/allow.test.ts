@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasInlineAllow } from "../../src/guard/allow.js";
-import { freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline } from "../../src/guard/baseline.js";
-import { scryptFingerprint } from "../../src/guard/fingerprint.js";
+import { freshRunKey, freshScryptParams, makeFingerprinter, parseBaseline, writeBaseline } from "../../src/guard/baseline.js";
+import { runFingerprint, scryptFingerprint } from "../../src/guard/fingerprint.js";
 import { SealError } from "../../src/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sealfile-allow-"));
@@ -57,6 +57,20 @@ describe("allowances", () => {
     expect(g.mark("github-token", "a.js", "s3cret-value")).toEqual({ fingerprint: scryptFingerprint(out, "github-token", "a.js", "s3cret-value"), accepted: true });
     // no baseline, nothing asked for: nothing is hashed
     expect(makeFingerprinter({ kind: "none" }, null).mark("r", "p", "s")).toEqual({ fingerprint: "", accepted: false });
+  });
+
+  it("a report without a salted baseline fingerprints under a run key: same finding, same fingerprint; another run, another", () => {
+    const run = freshRunKey();
+    const f = makeFingerprinter({ kind: "none" }, run);
+    const a = f.mark("github-token", "a.js", "s3cret-value").fingerprint;
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).toBe(runFingerprint(run.runKey, "github-token", "a.js", "s3cret-value"));
+    expect(f.mark("github-token", "a.js", "s3cret-value").fingerprint).toBe(a);
+    expect(f.mark("github-token", "b.js", "s3cret-value").fingerprint).not.toBe(a);
+    expect(makeFingerprinter({ kind: "none" }, freshRunKey()).mark("github-token", "a.js", "s3cret-value").fingerprint).not.toBe(a);
+    // an old baseline is still matched by its hash
+    const sha = createHash("sha256").update("github-token\0a.js\0s3cret-value").digest("hex");
+    expect(makeFingerprinter(parseBaseline(JSON.stringify({ version: 1, fingerprints: [sha] }), "b.json"), run).mark("github-token", "a.js", "s3cret-value").accepted).toBe(true);
   });
 
   it("rejects a malformed baseline, or one asking for absurd scrypt costs, with exit status 2", () => {
