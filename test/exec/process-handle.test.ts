@@ -78,7 +78,7 @@ describe("issue 17: a child started through Node's process handle", () => {
   });
 
   it("reports start errors by the same names child_process uses, without quoting the environment", async () => {
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", SECRET: "CANARY-VALUE" };
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", LEAK_CHECK: "CANARY-VALUE" };
     const notExecutable = join(dir, "plain.txt");
     writeFileSync(notExecutable, "not a program\n", { mode: 0o644 });
     const cases: Array<[string, string[], { cwd: string; env: Record<string, string> }]> = [
