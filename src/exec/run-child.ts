@@ -75,7 +75,7 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
     const code = errCode(e);
     if (code === "E2BIG") throw tooLarge(program, file, args, opts.env);
     if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, opts.cwd);
-    throw new SealError("GENERIC", `could not start ${program}: ${code ?? "invalid arguments"}`);
+    throw cannotStart(program, code ?? "invalid arguments");
   }
 
   const removeForwarding = forwardSignals(child, ownGroup);
@@ -139,10 +139,16 @@ async function waitForExit(child: StartedChild, program: string, cwd: string): P
   } catch (e) {
     const code = errCode(e);
     if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, cwd);
-    throw new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`);
+    throw cannotStart(program, code ?? "unknown error");
   }
   if (ended.code !== null) return ended.code;
   return 128 + (ended.signal === null ? 0 : (osConstants.signals[ended.signal] ?? 0));
+}
+
+function cannotStart(program: string, why: string): SealError {
+  return new SealError("GENERIC", `could not start ${program}: ${why}`, {
+    hint: "the system refused to start the command; check that it runs on its own, outside `secrets exec`",
+  });
 }
 
 /** Start errors that have a message of their own. */
