@@ -44,9 +44,16 @@ const ageChunk = {
   },
 };
 // In the common commands' own bundles, the libraries that only unusual files need (the yaml package, for YAML
-// the fast reader does not read; TOML; the SSH keys' curves; noble's AES and ChaCha) are chunks of their own too: every start reads the
-// whole bundle, and these are a third of it. The full CLI (encrypt, edit, …) keeps them inside.
-const RARE_LIBRARIES = { yaml: "yaml", "smol-toml": "smol-toml", "@noble/curves/ed25519.js": "curves", "@noble/ciphers/aes.js": "noble-aes", "@noble/ciphers/chacha.js": "noble-chacha" };
+// the fast reader does not read; TOML; the SSH keys' curves; noble's AES and ChaCha) are chunks of their own
+// too: every start reads the whole bundle, and these are a third of it. The full CLI (encrypt, edit, …) keeps
+// them inside.
+const RARE_LIBRARIES = {
+  yaml: "yaml",
+  "smol-toml": "smol-toml",
+  "@noble/curves/ed25519.js": "curves",
+  "@noble/ciphers/aes.js": "noble-aes",
+  "@noble/ciphers/chacha.js": "noble-chacha",
+};
 const rareChunks = {
   name: "rare-chunks",
   setup(b) {
