@@ -147,7 +147,7 @@ async function waitForExit(child: StartedChild, program: string, cwd: string): P
 
 function cannotStart(program: string, why: string): SealError {
   return new SealError("GENERIC", `could not start ${program}: ${why}`, {
-    hint: "the system refused to start the command; check that it runs on its own, outside `secrets exec`",
+    hint: "check that the command runs on its own, outside `secrets exec` (and, under Node's permission model, that child processes are allowed)",
   });
 }
 

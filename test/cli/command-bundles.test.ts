@@ -84,6 +84,19 @@ describe("issue 17: routing to a command's own bundle", () => {
     expect(readFileSync(list, "utf8").split("\n")).toContain("NativeModule child_process");
   });
 
+  it("exec's own way of starting a child does not get around Node's permission model", () => {
+    const denied = inCopy(["exec", "-f", sealed, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"], {
+      NODE_OPTIONS: "--experimental-permission --allow-fs-read=*",
+    });
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toBe("");
+    expect(denied.stderr).toMatch(/^error\[GENERIC\]: could not start \S+: ERR_ACCESS_DENIED\nhint: \S/m);
+    const allowed = inCopy(["exec", "-f", sealed, "--", process.execPath, "-e", "process.stdout.write(process.env.API_TOKEN)"], {
+      NODE_OPTIONS: "--experimental-permission --allow-fs-read=* --allow-child-process",
+    });
+    expect(allowed.stdout).toBe("hunter2");
+  });
+
   it("every other command line needs the full bundle (here removed), so it is not in the command bundles", () => {
     const r = inCopy(["encrypt", "--age", "age1x", join(dir, "plain.yaml")]);
     expect(r.code).toBe(1);
