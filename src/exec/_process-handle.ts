@@ -43,8 +43,17 @@ function processHandleClass(): ProcessHandleClass | undefined {
   return handleClass ?? undefined;
 }
 
+/**
+ * Node versions whose process handle takes the options below (child_process has passed them so since Node
+ * 0.x; test/exec/process-handle.test.ts checks the one it runs on). A later Node uses child_process until
+ * checked.
+ */
+const CHECKED_NODE_MAJORS = { from: 20, to: 24 } as const;
+
 function findHandleClass(): ProcessHandleClass | null {
   const binding = (process as { binding?: (name: string) => unknown }).binding;
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < CHECKED_NODE_MAJORS.from || major > CHECKED_NODE_MAJORS.to) return null;
   if (process.platform === "win32" || typeof binding !== "function") return null;
   // process.binding is deprecated in documentation only; it warns under --pending-deprecation, which
   // would put a line on the user's stderr for an internal choice.
