@@ -3,7 +3,7 @@
  * runs every write through a {@link Redactor} (src/redact.ts) before it reaches the terminal or a pipe.
  */
 import type { Writable } from "node:stream";
-import { streams } from "./_node-stream.lazy.js";
+import { streams } from "../io/node-stream.lazy.js";
 import type { Redactor } from "../redact.js";
 
 /**

@@ -5,7 +5,7 @@
  * reveal a value can encode, split or reverse it, or write it somewhere other than stdout/stderr.
  */
 import type { Transform, TransformCallback } from "node:stream";
-import { streams } from "./_stream.lazy.js";
+import { streams } from "../io/node-stream.lazy.js";
 
 /** Values shorter than this (in characters) are left alone: masking `on` or `1` would garble output. */
 export const MIN_MASK_LENGTH = 4;
