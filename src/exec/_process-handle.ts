@@ -6,6 +6,7 @@
  * `startInherited` returns undefined and the caller uses child_process. Private to src/exec.
  */
 import { constants as osConstants } from "node:os";
+import { getSystemErrorName } from "node:util";
 
 /** The handle's surface: the same calls and fields child_process uses. */
 interface ProcessHandle {
@@ -71,12 +72,6 @@ function findHandleClass(): ProcessHandleClass | null {
   }
 }
 
-/** The system's name for a negative libuv error number, as child_process would report it. */
-function errorName(errno: number): string {
-  for (const [name, n] of Object.entries(osConstants.errno)) if (n === -errno) return name;
-  return `errno ${errno}`;
-}
-
 /**
  * Starts `file` with `args`, sharing our stdio, or returns undefined when Node's process handle is not
  * available (use child_process then). `detached` starts it in a new session, as child_process does.
@@ -111,7 +106,7 @@ export function startInherited(
   });
   if (err !== 0 || handle.pid === undefined) {
     handle.close();
-    throw new StartFailure(err !== 0 ? errorName(err) : "no process id");
+    throw new StartFailure(err !== 0 ? getSystemErrorName(err) : "no process id");
   }
   return {
     pid: handle.pid,

@@ -71,11 +71,8 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
       child = adapt(piped);
     }
   } catch (e) {
-    // Node's own message may quote the offending argument or environment entry: do not pass it on.
-    const code = errCode(e);
-    if (code === "E2BIG") throw tooLarge(program, file, args, opts.env);
-    if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, opts.cwd);
-    throw cannotStart(program, code ?? "invalid arguments");
+    if (errCode(e) === "E2BIG") throw tooLarge(program, file, args, opts.env);
+    throw startError(e, program, opts.cwd);
   }
 
   const removeForwarding = forwardSignals(child, ownGroup);
@@ -92,7 +89,7 @@ export async function runChild(opts: RunChildOptions): Promise<{ exitCode: numbe
 /** A started child, whether from Node's process handle or from child_process. */
 type StartedChild = Omit<InheritedChild, "pid"> & { readonly pid: number | undefined };
 
-/** child_process reports some start errors as an `error` event rather than by throwing. */
+/** child_process's child as a StartedChild; start errors it reports by an `error` event reject `exit`. */
 function adapt(proc: ChildProcess): StartedChild {
   return {
     get pid() {
@@ -137,24 +134,15 @@ async function waitForExit(child: StartedChild, program: string, cwd: string): P
   try {
     ended = await child.exit;
   } catch (e) {
-    const code = errCode(e);
-    if (code !== undefined && REPORTED_START_ERRORS.has(code)) throw startError(code, program, cwd);
-    throw cannotStart(program, code ?? "unknown error");
+    throw startError(e, program, cwd);
   }
   if (ended.code !== null) return ended.code;
   return 128 + (ended.signal === null ? 0 : (osConstants.signals[ended.signal] ?? 0));
 }
 
-function cannotStart(program: string, why: string): SealError {
-  return new SealError("GENERIC", `could not start ${program}: ${why}`, {
-    hint: "check that the command runs on its own, outside `secrets exec` (and, under Node's permission model, that child processes are allowed)",
-  });
-}
-
-/** Start errors that have a message of their own. */
-const REPORTED_START_ERRORS: ReadonlySet<string> = new Set(["ENOENT", "EACCES", "ENOEXEC", "EISDIR"]);
-
-function startError(code: string, program: string, cwd: string): SealError {
+/** What a refused start means to the user; child_process reports some by throwing, some by an `error` event. */
+function startError(e: unknown, program: string, cwd: string): SealError {
+  const code = errCode(e);
   if (code === "ENOENT" && !existsSync(cwd)) {
     return new SealError("FILE_NOT_FOUND", `working directory ${cwd} does not exist`);
   }
@@ -164,9 +152,15 @@ function startError(code: string, program: string, cwd: string): SealError {
       details: { command: program },
     });
   }
-  return new SealError("COMMAND_NOT_EXECUTABLE", `cannot run ${program}: it is not an executable program (${code})`, {
-    hint: "make it executable (chmod +x), or run it through its interpreter, e.g. `secrets exec -- sh script.sh`",
-    details: { command: program },
+  if (code === "EACCES" || code === "ENOEXEC" || code === "EISDIR") {
+    return new SealError("COMMAND_NOT_EXECUTABLE", `cannot run ${program}: it is not an executable program (${code})`, {
+      hint: "make it executable (chmod +x), or run it through its interpreter, e.g. `secrets exec -- sh script.sh`",
+      details: { command: program },
+    });
+  }
+  // Node's own message may quote the offending argument or environment entry: only its code is passed on.
+  return new SealError("GENERIC", `could not start ${program}: ${code ?? "unknown error"}`, {
+    hint: "check that the command runs on its own, outside `secrets exec` (and, under Node's permission model, that child processes are allowed)",
   });
 }
 
