@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { generateKeyPairSync } from "node:crypto";
 import { looksLikePrivateKey, makeRedactor, redactKeyMaterial, REDACTED_KEY } from "../src/redact.js";
+import { ed25519Pem } from "./helpers/pem-keys.js";
 
 // Built at run time: a literal key in this file would (rightly) be blocked by the guard, which nothing can allow.
 const AGE = ["AGE", "SECRET", "KEY", "1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSHV4E3X"].join("-");
-const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const pem = ed25519Pem();
 const pemBody = pem.split("\n")[1]!;
 
 describe("redactKeyMaterial", () => {

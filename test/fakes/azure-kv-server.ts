@@ -4,9 +4,10 @@
  * (JWK with kid, n, e) and `POST /keys/NAME/VERSION/wrapkey|unwrapkey` (`{alg, value}` base64url) doing real
  * RSA-OAEP-256 with RSA key pairs it holds. It counts wraps and unwraps per key and records the bearer tokens.
  */
-import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bump, sendJson, startHttp, type FailMode, type LoopbackServer } from "./_common.js";
+import { rsaPem } from "../helpers/pem-keys.js";
 
 const CHALLENGE = 'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"';
 
@@ -44,7 +45,9 @@ export class FakeAzureKeyVault {
 
   /** Adds a new version of key `name` (it becomes the latest) and returns the version id. */
   addKeyVersion(name: string): string {
-    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = rsaPem("pkcs8");
+    const publicKey = createPublicKey(pem.publicPem);
+    const privateKey = createPrivateKey(pem.privatePem);
     const version = randomBytes(16).toString("hex");
     this.keys.set(name, [...(this.keys.get(name) ?? []), { version, publicKey, privateKey }]);
     return version;

@@ -2,7 +2,7 @@
 // and the Blowfish/bcrypt_pbkdf core they need.
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { parseSshPrivateKey } from "../../src/keys/openssh-key.js";
 import { sshIdentityOf } from "../../src/keys/ssh-identity.js";
 import { formatSshPublicKey } from "../../src/keys/ssh-recipient.js";
 import { hasAge, noteMissing } from "../helpers/tools.js";
+import { ed25519Pem } from "../helpers/pem-keys.js";
 
 noteMissing("age", hasAge, "the check that each opened key opens a stanza `age -R` made for its .pub");
 
@@ -106,8 +107,7 @@ describe("OpenSSH private keys", () => {
     expect(() => g.open("nope")).toThrow(WrongPassphraseError);
     await opensAgeStanza(enc, g.open("pem pass"));
 
-    const { privateKey } = generateKeyPairSync("ed25519");
-    const pkcs8 = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const pkcs8 = ed25519Pem();
     const h = parseSshPrivateKey(pkcs8);
     expect(h.publicKey?.type).toBe("ssh-ed25519");
   });

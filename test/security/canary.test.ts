@@ -5,13 +5,14 @@
 // (work dir, HOME, TMPDIR), may hold any of them. Broader sibling of test/interop/canary.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { baseEnv, runSecrets, runSecretsAsync, type RunResult } from "../helpers/cli.js";
 import { buildMetadata, emitYaml, m, s, sealBytes, sealTree, type Node } from "../interop/sops-writer.js";
+import { ed25519Pem, rsaPem } from "../helpers/pem-keys.js";
 
 const root = mkdtempSync(join(tmpdir(), "sealfile-sec-canary-"));
 const HOME = join(root, "home");
@@ -114,10 +115,8 @@ async function buildInputs(): Promise<void> {
   const pq = await generateHybridIdentity();
   keys.pq = ageMaterial("age post-quantum identity", pq);
   keys.plugin = ageMaterial("age plugin identity", `AGE-PLUGIN-YUBIKEY-1${bech32ish(58)}`);
-  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  keys.rsa = pemMaterial("PEM RSA key", rsa.privateKey.export({ type: "pkcs1", format: "pem" }).toString());
-  const ed = generateKeyPairSync("ed25519");
-  keys.pkcs8 = pemMaterial("PEM PKCS#8 key", ed.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+  keys.rsa = pemMaterial("PEM RSA key", rsaPem("pkcs1").privatePem);
+  keys.pkcs8 = pemMaterial("PEM PKCS#8 key", ed25519Pem());
   let openssh: string;
   try {
     const f = join(root, "id_ed25519");
@@ -127,14 +126,14 @@ async function buildInputs(): Promise<void> {
     rmSync(f);
     rmSync(`${f}.pub`);
   } catch {
-    openssh = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    openssh = ed25519Pem();
   }
   keys.openssh = pemMaterial("OpenSSH key", openssh);
   keys.pgp = pemMaterial("PGP key block", `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${b64(300).replace(/(.{64})/g, "$1\n")}\n=${b64(3)}\n-----END PGP PRIVATE KEY BLOCK-----\n`);
   // An OpenSSH body embeds the public key; windows of it that show in public text are not secret.
   for (const k of Object.values(keys)) k.needles = k.needles.filter((n) => !publicForms.some((p) => flat(p).toUpperCase().includes(n.toUpperCase())));
 
-  const gcpKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const gcpKey = rsaPem("pkcs8").privatePem;
   keys.gcp = pemMaterial("GOOGLE_CREDENTIALS private_key", gcpKey);
   baseRunEnv = baseEnv(HOME, {
     TMPDIR: TMP,

@@ -2,12 +2,13 @@
 // SOPS_AGE_RECIPIENTS, an `age: |` block in .sops.yaml) is refused without being echoed, and nothing
 // sealfile prints (errors, doctor, --debug) carries private key material or a token from the environment.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { baseEnv, runSecrets, tempHome } from "../helpers/cli.js";
+import { rsaPem } from "../helpers/pem-keys.js";
 
 const home = tempHome();
 const dir = mkdtempSync(join(tmpdir(), "sealfile-redact-"));
@@ -74,7 +75,7 @@ describe("issue 12, item 3: prints private keys", () => {
   });
 
   it("PEM, OpenSSH and plugin private keys given as recipients of any kind are refused unechoed", () => {
-    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const rsa = rsaPem("pkcs1", 1024).privatePem;
     const body = rsa.split("\n")[3]!;
     const plugin = `AGE-PLUGIN-YUBIKEY-1${randomBytes(20).toString("hex").toUpperCase()}`;
     for (const [flag, key] of [["--age", rsa], ["--kms", rsa], ["--gcp-kms", rsa], ["--azure-kv", rsa], ["--age", `${recipient},${plugin}`], ["--gcp-kms", plugin]] as const) {
