@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, report, timeInterleaved, timeProcess } from "./lib.mjs";
+import { BIN, ROOT, STARTUP_ROUNDS, report, timeInterleaved, timeProcess } from "./lib.mjs";
 
 const KEYS = 20;
 
@@ -33,7 +33,7 @@ export async function benchExec(ctx) {
     { argv: [process.execPath, "-e", "0"] },
     { argv: [process.execPath, BIN, "exec", "-f", enc, "--", "true"], env: ctx.env, cwd: dir },
     { argv: [process.execPath, "-e", spawnOnly] },
-  ]);
+  ], { runs: STARTUP_ROUNDS });
   const theirs = timeProcess([dotenvx, "run", "-f", ".env", "--", "true"], { runs: 11, env: envx, cwd: dir });
   report("node -e 0 (exec floor)", floor, "node -e 0", floor);
   report(`secrets exec -- true (${KEYS} keys)`, ours, "node -e 0", floor, 1.4);

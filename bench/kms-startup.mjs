@@ -1,12 +1,12 @@
 // Issue 3, acceptance 6: `secrets decrypt` of an age-only file must not get slower because the cloud SDKs are
 // installed. Two copies of the built package (bin/, dist/, package.json) are made side by side in a temp folder:
 // one whose node_modules links every installed package, one without @aws-sdk, @smithy, @google-cloud, google-gax,
-// google-auth-library, @grpc and @azure (the state before this change). Their runs are interleaved so machine load
-// hits both alike. A module trace also checks that the installed CLI resolves no SDK module at all.
+// google-auth-library, @grpc and @azure (the state before this change). Their runs are interleaved, with `node -e 0`,
+// so machine load hits all three alike. A module trace also checks that the installed CLI resolves no SDK module at all.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, median, report } from "./lib.mjs";
+import { BIN, ROOT, report, timeInterleaved } from "./lib.mjs";
 
 const SDK_DIRS = new Set(["@aws-sdk", "@smithy", "@google-cloud", "google-gax", "google-auth-library", "@grpc", "@azure"]);
 const SDK_PATH = /node_modules\/(@aws-sdk|@smithy|@google-cloud|google-gax|google-auth-library|@grpc|@azure)\//;
@@ -32,14 +32,6 @@ function resolvesSdk(cwd) {
   return spawnSync(process.execPath, ["-e", "require.resolve('@aws-sdk/client-kms')"], { cwd, stdio: "ignore" }).status === 0;
 }
 
-function once(bin, enc, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, "decrypt", enc], { env, stdio: ["ignore", "ignore", "pipe"] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${bin} decrypt failed (${r.status}): ${r.stderr}`);
-  return ms;
-}
-
 /** The SDK modules an age-only decrypt resolves (should be none). */
 function sdkModulesLoaded(dir, enc, env) {
   const out = join(dir, "kms-startup-trace.txt");
@@ -59,23 +51,12 @@ export async function benchKmsStartup(ctx) {
     if (!resolvesSdk(join(installed.pkg, "dist")) || resolvesSdk(join(absent.pkg, "dist"))) {
       throw new Error("the package copies do not differ in whether the AWS SDK can be found");
     }
-    once(installed.bin, enc, env);
-    once(absent.bin, enc, env);
-    const withSdks = [];
-    const withoutSdks = [];
-    for (let i = 0; i < RUNS; i++) {
-      // alternate which goes first, so neither always runs right after the other
-      if (i % 2 === 0) {
-        withSdks.push(once(installed.bin, enc, env));
-        withoutSdks.push(once(absent.bin, enc, env));
-      } else {
-        withoutSdks.push(once(absent.bin, enc, env));
-        withSdks.push(once(installed.bin, enc, env));
-      }
-    }
-    const before = median(withoutSdks);
-    const after = median(withSdks);
-    report("secrets decrypt (age), cloud SDKs absent", before, "node -e 0", ctx.floor);
+    // node -e 0 runs in the same rounds: the start-up section's floor was measured minutes earlier.
+    const [floor, before, after] = timeInterleaved(
+      [{ argv: [process.execPath, "-e", "0"] }, ...[absent, installed].map(({ bin }) => ({ argv: [process.execPath, bin, "decrypt", enc], env }))],
+      { runs: RUNS },
+    );
+    report("secrets decrypt (age), cloud SDKs absent", before, "node -e 0", floor);
     report("secrets decrypt (age), cloud SDKs installed", after, "SDKs absent", before, 1.05);
     const loaded = sdkModulesLoaded(dir, enc, env);
     const verdict = loaded.length === 0 ? "ok (target 0)" : `OVER: ${loaded.slice(0, 3).join(", ")}`;

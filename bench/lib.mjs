@@ -26,8 +26,12 @@ export function timeProcess(argv, { runs = 15, env = process.env, input, cwd = R
   return median(times);
 }
 
+// Rounds for the start-up targets. A single `node -e 0` here takes anywhere from 95 to 150 ms as the shared
+// machine's load comes and goes, so with 21 rounds the ratios of medians moved by ±0.1 from one run to the next.
+export const STARTUP_ROUNDS = 61;
+
 /**
- * Median wall times in ms of several processes run in turn (a, b, c, a, b, c, …, after one warm-up round), so
+ * Median wall times in ms of several processes run in turn (each round in a random order, after one warm-up round), so
  * a change in the machine's load between them does not skew their ratios. Throws if one fails.
  */
 export function timeInterleaved(processes, { runs = 21 } = {}) {
@@ -40,12 +44,21 @@ export function timeInterleaved(processes, { runs = 21 } = {}) {
   };
   const times = processes.map(() => []);
   for (let round = 0; round <= runs; round++) {
-    processes.forEach((p, i) => {
-      const ms = once(p);
+    // Each round in a new random order: in a fixed order, each process always ran right after the same one.
+    for (const i of shuffled(processes.map((_, k) => k))) {
+      const ms = once(processes[i]);
       if (round > 0) times[i].push(ms);
-    });
+    }
   }
   return times.map(median);
+}
+
+function shuffled(xs) {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
 }
 
 /** Median peak memory in MiB of `node -r max-rss.cjs ARGS…` over `runs` runs (the preload costs both sides alike). */

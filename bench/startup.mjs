@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { BIN, peakMemory, report, timeInterleaved } from "./lib.mjs";
+import { BIN, STARTUP_ROUNDS, peakMemory, report, timeInterleaved } from "./lib.mjs";
 
 export async function benchStartup() {
   const dir = mkdtempSync(join(tmpdir(), "sealfile-bench-"));
@@ -30,7 +30,7 @@ export async function benchStartup() {
       { argv: [process.execPath, BIN, "--version"], env },
       { argv: [process.execPath, BIN, "decrypt", enc], env },
       { argv: [process.execPath, BIN, "decrypt", join(repo, "small.enc.yaml")], env, cwd: repo },
-    ]);
+    ], { runs: STARTUP_ROUNDS });
     report("node -e 0", floor, "node -e 0", floor);
     report("secrets --version", version, "node -e 0", floor, 1.15);
     report("secrets decrypt (small age file)", decrypt, "node -e 0", floor, 1.3);
