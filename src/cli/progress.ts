@@ -3,6 +3,7 @@
  * lines (one per file) otherwise, so logs in CI stay readable.
  */
 import type { CliContext } from "./context.js";
+import { CLEAR_LINE } from "./visible-text.js";
 
 const WIDTH = 28;
 
@@ -24,9 +25,14 @@ export class Progress {
       this.ctx.stderr.write(`${line}\n`);
       return;
     }
-    if (keep) this.ctx.stderr.write(`\r\x1b[2K${line}\n`);
+    // The erase sequence is a write of its own: every other write has its control characters shown as escapes.
+    this.ctx.stderr.write(CLEAR_LINE);
+    if (keep) {
+      this.ctx.stderr.write(`${line}\n`);
+      this.ctx.stderr.write(CLEAR_LINE);
+    }
     const filled = Math.round((done / this.total) * WIDTH);
-    this.ctx.stderr.write(`\r\x1b[2K[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${done}/${this.total}`);
+    this.ctx.stderr.write(`[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${done}/${this.total}`);
     this.drawn = true;
   }
 
