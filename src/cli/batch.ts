@@ -21,8 +21,8 @@ export interface Target {
 }
 
 /**
- * The files named, or with `all` every file of the repository (else the working directory) that a creation
- * rule covers.
+ * The files named, or with `all` every regular file of the repository (else the working directory) that a
+ * creation rule covers; symbolic links are named on stderr as skipped.
  * @throws SealError NO_FILE_SPECIFIED (exit 100, as sops) when neither is given, USAGE when both are.
  */
 export async function resolveTargets(ctx: CliContext, files: readonly string[], all: boolean, explicitConfig: string | undefined): Promise<Target[]> {
@@ -30,7 +30,9 @@ export async function resolveTargets(ctx: CliContext, files: readonly string[], 
   if (!all && files.length === 0) throw new SealError("NO_FILE_SPECIFIED", "name at least one file, or pass --all", { hint: "e.g. `secrets rotate -i secrets.enc.yaml`, or --all for every file a creation rule covers" });
   if (all) {
     const root = (await gitTopLevel(ctx.cwd)) ?? ctx.cwd;
-    return filesMatchingRules(root, { cwd: ctx.cwd, env: ctx.env, ...(explicitConfig ? { explicitConfig } : {}) });
+    const { files, links } = await filesMatchingRules(root, { cwd: ctx.cwd, env: ctx.env, ...(explicitConfig ? { explicitConfig } : {}) });
+    for (const link of links) ctx.stderr.write(`skipped ${link.display}: a symbolic link (--all rewrites regular files only; name the file it points to)\n`);
+    return files;
   }
   return files.map((f) => {
     const path = resolve(ctx.cwd, f);

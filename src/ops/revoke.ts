@@ -131,9 +131,9 @@ export async function planRevoke(opts: PlanRevokeOptions): Promise<RevokePlan> {
   const after: SopsConfig = configEdit?.config ?? config;
   const newNames = new Map([...recipientNames(after), ...names]);
   const root = (await gitTopLevel(opts.cwd)) ?? opts.cwd;
-  const covered = await filesMatchingRules(root, { cwd: opts.cwd, env: opts.env, explicitConfig: config.path });
+  const { files: covered, links } = await filesMatchingRules(root, { cwd: opts.cwd, env: opts.env, explicitConfig: config.path });
   const files: RevokeFilePlan[] = [];
-  const skipped: RevokePlan["skipped"] = [];
+  const skipped: RevokePlan["skipped"] = links.map((l) => ({ display: l.display, reason: "a symbolic link (left alone)" }));
   for (const file of covered) {
     const format = formatFromPath(file.path);
     let parsed;

@@ -1,8 +1,11 @@
 /**
  * Owns: finding every file under a folder that a `.sops.yaml` creation rule covers — `git ls-files` (tracked
  * and untracked-but-not-ignored) inside a repository, a directory walk outside one — for `--all` and `status`.
+ * A symbolic link found in a folder is not a file of its own: reading it would bring the bytes of a file
+ * elsewhere (outside the repository, perhaps) into the link's place, re-encrypted for the repository's own
+ * recipients, and the link would become a regular file. Such links are reported apart and left alone.
  */
-import { readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { SealError } from "../errors.js";
 import { CONFIG_NAME, loadConfig, matchRule, type CreationRule, type SopsConfig } from "../config.js";
@@ -16,6 +19,12 @@ export interface RuleFile {
   readonly display: string;
   readonly config: SopsConfig;
   readonly rule: CreationRule;
+}
+
+export interface RuleFiles {
+  readonly files: RuleFile[];
+  /** Symbolic links a rule covers, found in a folder: left alone (a file named on its own is in `files`). */
+  readonly links: RuleFile[];
 }
 
 export interface RuleFilesOptions {
@@ -51,7 +60,7 @@ async function listFiles(dir: string): Promise<string[]> {
       const p = join(d, ent.name);
       if (ent.isDirectory()) {
         if (!SKIP_DIRS.has(ent.name)) walk(p);
-      } else if (ent.isFile()) {
+      } else if (ent.isFile() || ent.isSymbolicLink()) {
         found.push(p);
       }
     }
@@ -68,10 +77,11 @@ function isSealfileOwn(path: string): boolean {
 
 /**
  * Every file under `root` (a folder, or one file) matched by a creation rule of the config in effect for it
- * (the nearest `.sops.yaml` upward from the file, unless one is named). Config files themselves are skipped.
+ * (the nearest `.sops.yaml` upward from the file, unless one is named). Config files themselves are skipped;
+ * symbolic links in a folder are listed apart.
  * @throws SealError FILE_NOT_FOUND when `root` does not exist; BAD_CONFIG for an invalid config; GENERIC when git fails.
  */
-export async function filesMatchingRules(root: string, opts: RuleFilesOptions): Promise<RuleFile[]> {
+export async function filesMatchingRules(root: string, opts: RuleFilesOptions): Promise<RuleFiles> {
   const abs = resolve(opts.cwd, root);
   const st = statSync(abs, { throwIfNoEntry: false });
   if (st === undefined) throw new SealError("FILE_NOT_FOUND", `${root}: no such file or folder`, { hint: "check the path (it is relative to the working directory)" });
@@ -82,13 +92,16 @@ export async function filesMatchingRules(root: string, opts: RuleFilesOptions): 
     if (!configs.has(key)) configs.set(key, loadConfig({ cwd: opts.cwd, file, env: opts.env, ...(opts.explicitConfig ? { explicit: opts.explicitConfig } : {}) }));
     return configs.get(key);
   };
-  const out: RuleFile[] = [];
+  const files: RuleFile[] = [];
+  const links: RuleFile[] = [];
   for (const path of candidates) {
     if (basename(path) === CONFIG_NAME || isSealfileOwn(path)) continue;
     const config = configFor(path);
     if (!config || path === config.path) continue;
     const rule = matchRule(config, path, opts.cwd);
-    if (rule) out.push({ path, display: relative(opts.cwd, path).split(sep).join("/") || basename(path), config, rule });
+    if (!rule) continue;
+    const found = { path, display: relative(opts.cwd, path).split(sep).join("/") || basename(path), config, rule };
+    (st.isDirectory() && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? links : files).push(found);
   }
-  return out;
+  return { files, links };
 }

@@ -161,3 +161,29 @@ describe("item 1 — writes anywhere: paths from a repository stay in the reposi
     expect(lstatSync(userLog).mode & 0o777).toBe(0o600);
   });
 });
+
+describe("--all and status never take a symbolic link for a file of the repository", () => {
+  // A link committed next to a hostile .sops.yaml: with `updatekeys --all`, the file it points to (outside the
+  // repository) would be read and written back in the link's place, sealed for the attacker's recipient too,
+  // ready to be committed and pushed.
+  it("updatekeys --all and rotate --all leave the link, and the file it points to, untouched", () => {
+    const attacker = "age1xq3ypj0ful9m3usyjkm9vswddrljwdz8xzpvx225dhersl5wpfhszyky9l";
+    const { repo } = clone(`creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: ${k.recipient},${attacker}\n`);
+    const outside = join(home, "outside.enc.yaml");
+    copyFileSync(join(k.dir, "outside.enc.yaml"), outside);
+    const before = readFileSync(outside);
+    symlinkSync(outside, join(repo, "linked.enc.yaml"));
+    expect(spawnSync("git", ["add", "-A"], { cwd: repo }).status).toBe(0);
+    for (const args of [["updatekeys", "--all", "-y"], ["rotate", "--all"]]) {
+      const r = runSecrets(args, { env: k.env, cwd: repo });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("skipped linked.enc.yaml: a symbolic link");
+      expect(r.stderr).toMatch(/secrets\.enc\.yaml/);
+      expect(lstatSync(join(repo, "linked.enc.yaml")).isSymbolicLink()).toBe(true);
+      expect(readFileSync(outside)).toEqual(before);
+    }
+    expect(readFileSync(join(repo, "secrets.enc.yaml"), "utf8")).toContain(attacker);
+    const status = runSecrets(["status", "--json"], { env: k.env, cwd: repo });
+    expect((JSON.parse(status.stdout) as { skippedLinks: string[] }).skippedLinks).toEqual(["linked.enc.yaml"]);
+  });
+});

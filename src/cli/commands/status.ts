@@ -64,14 +64,16 @@ export function statusCommand(ctx: CliContext): CommandModule<GlobalArgs, Args> 
         .example("$0 status --check", "in CI: fail when something needs attention") as unknown as Argv<Args>,
     handler: async (args) => {
       const root = args.path ?? (await gitTopLevel(ctx.cwd)) ?? ctx.cwd;
-      const files = await filesMatchingRules(root, { cwd: ctx.cwd, env: ctx.env, ...(args.config ? { explicitConfig: args.config } : {}) });
+      const { files, links } = await filesMatchingRules(root, { cwd: ctx.cwd, env: ctx.env, ...(args.config ? { explicitConfig: args.config } : {}) });
       const now = new Date();
       const statuses = files.map((f) => withNames(statusOf(f, now), recipientNames(f.config)));
       const needing = statuses.filter((s) => s.problems.length > 0);
       if (args.json) {
-        ctx.stdout.write(`${JSON.stringify({ files: statuses, summary: { files: statuses.length, needAttention: needing.length } }, null, 2)}\n`);
+        const skippedLinks = links.map((l) => l.display);
+        ctx.stdout.write(`${JSON.stringify({ files: statuses, skippedLinks, summary: { files: statuses.length, needAttention: needing.length } }, null, 2)}\n`);
       } else {
         for (const s of statuses) ctx.stdout.write(`${line(s)}\n`);
+        for (const l of links) ctx.stdout.write(`${l.display}  skipped: a symbolic link\n`);
         ctx.stdout.write(statuses.length === 0 ? "no files match a creation rule\n" : `${statuses.length} file${statuses.length === 1 ? "" : "s"}, ${needing.length} need${needing.length === 1 ? "s" : ""} attention\n`);
       }
       if (args.check && needing.length > 0) {
