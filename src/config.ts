@@ -5,7 +5,7 @@
  * compiles them with Go's). The file paths it names (`audit_log`, `exec.files`) leave here already confined to
  * the repository, through repo-paths.ts.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SealError } from "./errors.js";
 import { checkYamlDepth } from "./formats/_yaml-depth.js";
@@ -15,6 +15,7 @@ import { validateConfig } from "./generated/validators.js";
 import { CRYPT_RULE_KINDS, type CryptRule } from "./metadata.js";
 import { confineToRepository, repositoryRoot } from "./repo-paths.js";
 import { compileUserRegex, type UserRegex } from "./user-regex.js";
+import { readSmallText } from "./io/small-file.js";
 
 export const CONFIG_NAME = ".sops.yaml";
 const MAX_LEVELS = 100;
@@ -85,7 +86,7 @@ export interface FindConfigOptions {
  */
 export function loadConfig(opts: FindConfigOptions): SopsConfig | undefined {
   const found = locateConfig(opts);
-  return found ? parseConfig(readFileSync(found.path, "utf8"), found.path, found.foundBy) : undefined;
+  return found ? parseConfig(readSmallText(found.path, found.path, "BAD_CONFIG"), found.path, found.foundBy) : undefined;
 }
 
 /**

@@ -3,11 +3,12 @@
  * husky, otherwise our own `pre-commit` script in git's hooks folder, never clobbering someone else's hook
  * (`force` chains it) — and uninstalling it.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { SealError } from "../errors.js";
 import { runGitText } from "./run-git.js";
+import { readSmallText } from "../io/small-file.js";
 
 /** How the hook calls sealfile when the caller does not say (the old default, which needed npx). */
 export const DEFAULT_SECRETS_COMMAND = "secrets";
@@ -50,7 +51,7 @@ async function usesHusky(root: string): Promise<{ husky: boolean; active: boolea
   const active = /(?:^|\/)\.husky(?:\/_)?\/?$/.test(hooksPath);
   if (active || existsSync(join(root, ".husky"))) return { husky: true, active };
   try {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+    const pkg = JSON.parse(readSmallText(join(root, "package.json"), "package.json")) as Record<string, unknown>;
     const deps = { ...(pkg["dependencies"] as object | undefined), ...(pkg["devDependencies"] as object | undefined) };
     return { husky: "husky" in deps, active };
   } catch {
@@ -68,7 +69,7 @@ function installHusky(root: string, active: boolean, command: string): HookInsta
     writeFileAtomic(hookPath, Buffer.from(`${line}\n`), 0o755);
     return { manager: "husky", action: "created", hookPath, ...extra };
   }
-  const current = readFileSync(hookPath, "utf8");
+  const current = readSmallText(hookPath, hookPath);
   const lines = current.split("\n");
   const ours = lines.findIndex((l) => OUR_LINE.test(l) && !l.trimStart().startsWith("#"));
   if (ours >= 0 && lines[ours]?.trim() === line) return { manager: "husky", action: "unchanged", hookPath, ...extra };
@@ -93,7 +94,7 @@ function installGitHook(hooksDir: string, force: boolean, command: string): Hook
     writeFileAtomic(hookPath, Buffer.from(hookScript(command, false)), 0o755);
     return { manager: "git", action: "created", hookPath };
   }
-  const current = readFileSync(hookPath, "utf8");
+  const current = readSmallText(hookPath, hookPath);
   if (current.includes(OUR_MARK)) {
     const script = hookScript(command, existsSync(chainedPath));
     const action = current === script ? "unchanged" : "updated";
@@ -131,7 +132,7 @@ export async function uninstallHook(opts: { cwd: string }): Promise<HookUninstal
   const root = await repoTop(opts.cwd);
   const huskyHook = join(root, ".husky", "pre-commit");
   if (existsSync(huskyHook)) {
-    const lines = readFileSync(huskyHook, "utf8").split("\n");
+    const lines = readSmallText(huskyHook, huskyHook).split("\n");
     const kept = lines.filter((l) => !(OUR_LINE.test(l) && !l.trimStart().startsWith("#")));
     if (kept.length !== lines.length) {
       writeFileAtomic(huskyHook, Buffer.from(kept.join("\n")));
@@ -139,7 +140,7 @@ export async function uninstallHook(opts: { cwd: string }): Promise<HookUninstal
     }
   }
   const hookPath = join(resolve(root, await runGitText(["rev-parse", "--git-path", "hooks"], { cwd: root })), "pre-commit");
-  if (!existsSync(hookPath) || !readFileSync(hookPath, "utf8").includes(OUR_MARK)) return { action: "absent", hookPath };
+  if (!existsSync(hookPath) || !readSmallText(hookPath, hookPath).includes(OUR_MARK)) return { action: "absent", hookPath };
   const chainedPath = `${hookPath}${CHAINED_SUFFIX}`;
   if (existsSync(chainedPath)) {
     renameSync(chainedPath, hookPath);

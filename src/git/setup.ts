@@ -2,12 +2,13 @@
  * Owns: `secrets git setup` — `.gitattributes` lines that send encrypted files to the `sealfile` diff and
  * merge drivers, and the git config that defines those drivers. Idempotent; existing lines are kept.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative, isAbsolute } from "node:path";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import type { SopsConfig } from "../config.js";
 import { regexToGitPatterns } from "./attr-patterns.js";
 import { runGit, runGitText } from "./run-git.js";
+import { readSmallText } from "../io/small-file.js";
 
 /** The driver name used in `.gitattributes` and git config. */
 export const DRIVER = "sealfile";
@@ -93,7 +94,7 @@ export async function setupGit(opts: SetupOptions): Promise<SetupResult> {
   const rel = relative(root, configDir);
   const dir = rel.startsWith("..") || isAbsolute(rel) ? root : configDir;
   const attributesPath = join(dir, ".gitattributes");
-  const existing = existsSync(attributesPath) ? readFileSync(attributesPath, "utf8") : "";
+  const existing = existsSync(attributesPath) ? readSmallText(attributesPath, attributesPath) : "";
   const plan = planGitattributes(existing, patterns);
   if (plan.added.length > 0) writeFileAtomic(attributesPath, Buffer.from(plan.text));
   const config = driverConfig(opts.command);

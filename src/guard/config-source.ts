@@ -3,10 +3,10 @@
  * what is committed plus what is staged, never an untracked or unstaged working-tree file, which anything that
  * writes files (an unpacked archive, a build step, a received file) could drop to switch the guard off.
  */
-import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
 import { readIndexFiles, type IndexFile } from "../git/staged.js";
 import { SealError } from "../errors.js";
+import { readSmallFile } from "../io/small-file.js";
 
 /** A configuration file's trusted text (null: none), and a warning when the working tree says otherwise. */
 export interface ConfigText {
@@ -16,10 +16,12 @@ export interface ConfigText {
 
 const REGULAR_FILE = /^100(?:644|755)$/;
 
+/** The file's bytes; null when there is none. A device, FIFO or folder (a link to one) is refused, not waited on. */
 async function readWorking(abs: string, shown: string): Promise<Buffer | null> {
   try {
-    return await readFile(abs);
+    return readSmallFile(abs, shown);
   } catch (e) {
+    if (e instanceof SealError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
     throw new SealError("CANNOT_READ_INPUT", `could not read ${shown}`, { exitCode: 2, cause: e, hint: "check the file's permissions" });
@@ -52,7 +54,11 @@ async function configText(p: { abs: string; rel: string; direct: boolean }, inRe
     const bytes = await readWorking(abs, abs);
     return { text: bytes === null ? null : bytes.toString("utf8") };
   }
-  const working = await readWorking(abs, rel);
+  // Inside a repository the index decides; a working-tree entry that is not a regular file counts as none.
+  const working = await readWorking(abs, rel).catch((e: unknown) => {
+    if (e instanceof SealError) return null;
+    throw e;
+  });
   if (!inRepo) {
     return working === null ? { text: null } : { text: null, warning: `${rel} is not used outside a git repository (the guard trusts only committed configuration)` };
   }

@@ -5,13 +5,13 @@
  * positions, schema paths and known key names; source text appears only as a key name of plain letters, digits
  * and `_.-`, and as the part of an invalid regex the RE2 engine quotes.
  */
-import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { isSealError } from "../errors.js";
 import { closestNames } from "../did-you-mean.js";
 import { configKeyTree, validateConfig, validateConfigClosed, type KeyTree } from "../generated/validators.js";
 import { parseConfig, type SopsConfig } from "../config.js";
 import { semanticProblems } from "./config-semantics.js";
+import { readSmallText } from "../io/small-file.js";
 
 export interface ConfigProblem {
   /** Where in the document, e.g. `creation_rules[1].path_regex` (empty for the top level or a syntax error). */
@@ -141,5 +141,5 @@ function schemaProblems(doc: Document, counter: LineCounter, data: unknown): Con
 
 /** {@link checkConfigText} on a file. */
 export function checkConfigFile(path: string, foundBy: SopsConfig["foundBy"]): ConfigCheck {
-  return checkConfigText(readFileSync(path, "utf8"), path, foundBy);
+  return checkConfigText(readSmallText(path, path, "BAD_CONFIG"), path, foundBy);
 }

@@ -3,9 +3,8 @@
  * `sealfile/config`: which files to read when none are named, their format, decrypting them (audited)
  * and merging them in order (later files win).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { SealError } from "../errors.js";
 import { chooseFormat, formatFromPath, storeFor, type FormatName } from "../formats/index.js";
 import { closeDocument, crypterFor } from "../document/index.js";
 import type { CryptRuleMatcher } from "../document/crypt-rule.js";
@@ -16,6 +15,7 @@ import { mapLeaves, type Tree } from "../tree/index.js";
 import { mergeEnvs, treeToEnv } from "../exec/index.js";
 import { openSealedAudited } from "./audit-log.js";
 import { makeKeyContext } from "./key-context.js";
+import { readInputFile } from "./read-input.js";
 
 /**
  * Looked for in the working directory, in this order, when no file is named and `.sops.yaml` has no
@@ -89,14 +89,8 @@ function encryptedStrings(plain: Tree, rule: CryptRuleMatcher): string[] {
 export async function decryptEnvFile(file: string, opts: DecryptFilesOptions): Promise<DecryptedFile> {
   const path = resolve(opts.cwd, file);
   const format = envFileFormat(path, opts.inputType);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new SealError("FILE_NOT_FOUND", `${file}: no such file`);
-    throw new SealError("CANNOT_READ_INPUT", `${file}: cannot read (${code ?? "error"})`);
-  }
+  // A device (a link to /dev/zero, say) is refused and the size is capped, as for decrypt.
+  const bytes = readInputFile(file, undefined, opts.cwd);
   const order = parseDecryptionOrder(opts.decryptionOrder ?? opts.env.SOPS_DECRYPTION_ORDER);
   const { doc } = await openSealedAudited(
     bytes,

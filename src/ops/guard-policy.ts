@@ -3,7 +3,7 @@
  * file's bytes are a valid sealed file (a MAC, every value its creation rule and its own rule require
  * encrypted, and an own rule no weaker than its creation rule). Nothing is decrypted.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { SealError } from "../errors.js";
 import { CONFIG_NAME, loadConfig, matchRule, parseConfig, type CreationRule, type SopsConfig } from "../config.js";
@@ -15,6 +15,7 @@ import { crypterFor, findClearValues } from "../document/index.js";
 import { describeWeakness, plainWhereEncrypted, ruleWeakness, storedRule } from "../document/rule-strength.js";
 import { encryptionRuleOf } from "./creation-rule.js";
 import type { GuardPolicy, GuardRule, SealedInspection } from "../guard/index.js";
+import { readSmallText } from "../io/small-file.js";
 
 /** The folder of `config` relative to `root` ("" for the root itself; starts with ".." when above it). */
 function configFolder(config: SopsConfig, root: string): string {
@@ -167,7 +168,7 @@ export async function loadGuardPolicy(opts: LoadGuardPolicyOptions): Promise<Gua
   for (const { path } of tracked) {
     const abs = join(root, path);
     if (configs.has(abs) || !existsSync(abs)) continue;
-    configs.set(abs, parseConfig(readFileSync(abs, "utf8"), abs, "file-folder"));
+    configs.set(abs, parseConfig(readSmallText(abs, abs, "BAD_CONFIG"), abs, "file-folder"));
   }
   return { rules: guardRulesFrom([...configs.values()], root), inspectSealed: inspectorFor([...configs.values()], root, false) };
 }

@@ -17,6 +17,7 @@ import { filesMatchingRules, gitTopLevel, type RuleFile } from "./rule-files.js"
 import { rotateBytes } from "./rekey-file.js";
 import { parseSealed } from "./sealed-file.js";
 import { isRevokedKey, revokeInConfigText, type ConfigRevocation } from "./revoke-config.js";
+import { readSmallText } from "../io/small-file.js";
 
 /** A recipient as the plan shows it. */
 export interface ShownRecipient {
@@ -123,7 +124,7 @@ export async function planRevoke(opts: PlanRevokeOptions): Promise<RevokePlan> {
   const name = nameFor(names, key);
   let configEdit: ConfigRevocation | undefined;
   try {
-    configEdit = revokeInConfigText(readFileSync(config.path, "utf8"), config.path, opts.target);
+    configEdit = revokeInConfigText(readSmallText(config.path, config.path, "BAD_CONFIG"), config.path, opts.target);
   } catch (e) {
     // Not named any more: a revoke that was interrupted after its config edit, or one done by hand.
     if (!(isSealError(e, "USAGE") && /is not named in/.test(e.message))) throw e;
@@ -196,7 +197,7 @@ export async function revokeFile(plan: RevokePlan, file: RevokeFilePlan, opts: R
  */
 export function configTextWithoutKey(plan: RevokePlan): string | undefined {
   try {
-    return revokeInConfigText(readFileSync(plan.configPath, "utf8"), plan.configPath, plan.target).text;
+    return revokeInConfigText(readSmallText(plan.configPath, plan.configPath, "BAD_CONFIG"), plan.configPath, plan.target).text;
   } catch (e) {
     if (isSealError(e, "USAGE") && /is not named in/.test(e.message)) return undefined;
     throw e;

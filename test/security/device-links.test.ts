@@ -1,0 +1,90 @@
+/**
+ * A repository can commit a symbolic link where sealfile expects a small file of its own — `.sops.yaml`,
+ * `.secretsignore`, `.gitattributes`, a husky hook, an encrypted file — pointing at /dev/zero. Read as usual,
+ * that hangs every command run there while memory grows. Each such file must be refused at once with a
+ * clear error (or, for the guard's index-governed configuration, simply not used). A local FIFO too.
+ */
+import { execFileSync } from "node:child_process";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { baseEnv, runSecretsAsync, tempHome } from "../helpers/cli.js";
+import { keyedDir } from "../helpers/exec-cli.js";
+import { makeRepo } from "../git/_repo.js";
+
+const home = tempHome();
+const env = baseEnv(home.dir, { GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" });
+afterAll(() => home.cleanup());
+// A real process, cut off well before vitest's own timeout: a hang shows as code -1.
+const run = (args: string[], cwd: string, extra: Record<string, string> = {}) => runSecretsAsync(args, { env: { ...env, ...extra }, cwd, process: true, timeoutMs: 20_000 });
+
+describe("links to /dev/zero where sealfile reads a small file", () => {
+  it(".sops.yaml: decrypt, status, encrypt and exec stop at once with BAD_CONFIG", async () => {
+    const k = keyedDir();
+    const repo = makeRepo();
+    try {
+      const sealed = k.seal("s.enc.yaml", "A: 1\n");
+      execFileSync("cp", [sealed, join(repo.dir, "s.enc.yaml")]);
+      symlinkSync("/dev/zero", join(repo.dir, ".sops.yaml"));
+      for (const args of [["decrypt", "s.enc.yaml"], ["status"], ["encrypt", "-i", "s.enc.yaml"], ["exec", "-f", "s.enc.yaml", "--", "true"]]) {
+        const r = await run(args, repo.dir, k.env);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toMatch(/^error\[BAD_CONFIG\]: .*\.sops\.yaml is not a regular file \(a device\)\nhint: /);
+      }
+    } finally {
+      repo.cleanup();
+      k.cleanup();
+    }
+  });
+
+  it("a FIFO .sops.yaml is not waited on", async () => {
+    const repo = makeRepo();
+    try {
+      execFileSync("mkfifo", [join(repo.dir, ".sops.yaml")]);
+      repo.write("a.yaml", "a: 1\n");
+      const r = await run(["status"], repo.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("is not a regular file (a FIFO)");
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it("exec -f with an encrypted file that links to /dev/zero is refused", async () => {
+    const repo = makeRepo();
+    try {
+      symlinkSync("/dev/zero", join(repo.dir, "x.enc.yaml"));
+      const r = await run(["exec", "-f", "x.enc.yaml", "--", "true"], repo.dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error\[CANNOT_READ_INPUT\]: x\.enc\.yaml: not a regular file/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it("a committed .secretsignore link does not stop the guard; .gitattributes and a husky hook are refused", async () => {
+    const repo = makeRepo();
+    try {
+      symlinkSync("/dev/zero", join(repo.dir, ".secretsignore"));
+      repo.write("a.txt", "A=1\n");
+      repo.git("add", "-A");
+      const guard = await run(["guard", "--staged"], repo.dir);
+      expect(guard.code).toBe(0);
+      expect(guard.stderr).toContain("no secrets found");
+
+      repo.write(".sops.yaml", "creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: age1xq3ypj0ful9m3usyjkm9vswddrljwdz8xzpvx225dhersl5wpfhszyky9l\n");
+      symlinkSync("/dev/zero", join(repo.dir, ".gitattributes"));
+      const setup = await run(["git", "setup"], repo.dir);
+      expect(setup.code).toBe(2);
+      expect(setup.stderr).toMatch(/\.gitattributes is not a regular file \(a device\)/);
+
+      repo.write(".husky/.keep", "");
+      symlinkSync("/dev/zero", join(repo.dir, ".husky/pre-commit"));
+      const hook = await run(["hook", "install"], repo.dir);
+      expect(hook.code).toBe(2);
+      expect(hook.stderr).toMatch(/pre-commit is not a regular file \(a device\)/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
