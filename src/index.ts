@@ -18,6 +18,7 @@ import { sealPlainBytes } from "./ops/sealed-file.js";
 import { auditLogPath, openSealedAudited } from "./ops/audit-log.js";
 import { defaultEnvFiles, envFileFormat, loadEnvFiles } from "./ops/env-files.js";
 import { chooseRecipients } from "./ops/recipients.js";
+import { readInputFile } from "./ops/read-input.js";
 import { loadConfig } from "./config.js";
 import { toPlain, type PlainValue } from "./tree/index.js";
 import { writeFileAtomic } from "./io/atomic-write.js";
@@ -86,16 +87,13 @@ async function decryptBytes(bytes: Uint8Array, opts: DecryptOptions, path: strin
 
 /**
  * Decrypts an encrypted file into a plain object.
- * @throws SealError FILE_NOT_FOUND and the errors of {@link decrypt}
+ * @throws SealError FILE_NOT_FOUND, CANNOT_READ_INPUT (unreadable, a device or a folder, too large) and the
+ *   errors of {@link decrypt}
  */
 export async function decryptFile(path: string, opts: DecryptOptions = {}): Promise<Decrypted> {
   const full = resolve(opts.cwd ?? process.cwd(), path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(full);
-  } catch {
-    throw new SealError("FILE_NOT_FOUND", `${path}: no such file`);
-  }
+  // As the CLI reads it: a device (a link to /dev/zero) is refused, and the size is capped.
+  const bytes = readInputFile(path, undefined, opts.cwd ?? process.cwd());
   return decryptBytes(bytes, { ...opts, format: opts.format ?? envFileFormat(full) }, full);
 }
 

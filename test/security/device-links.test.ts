@@ -88,3 +88,17 @@ describe("links to /dev/zero where sealfile reads a small file", () => {
     }
   });
 });
+
+describe("the library reads files as the CLI does", () => {
+  it("decryptFile refuses a link to /dev/zero at once, and names a missing file FILE_NOT_FOUND", async () => {
+    const { decryptFile } = await import("../../src/index.js");
+    const repo = makeRepo();
+    try {
+      symlinkSync("/dev/zero", join(repo.dir, "x.enc.yaml"));
+      await expect(decryptFile("x.enc.yaml", { cwd: repo.dir, env: {} })).rejects.toMatchObject({ code: "CANNOT_READ_INPUT" });
+      await expect(decryptFile("missing.enc.yaml", { cwd: repo.dir, env: {} })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
