@@ -5,9 +5,9 @@
  * ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. Each source reports what it found, so "no key could open this file"
  * can say where we looked (sops age/keysource.go). Passphrases are asked for only when a stanza needs them.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SealError } from "../errors.js";
+import { readSmallFile } from "../io/small-file.js";
 import type { KeyContext } from "./types.js";
 import { WrongPassphraseError } from "./_wrong-passphrase.js";
 import type { SshIdentity } from "./ssh-identity.js";
@@ -128,9 +128,9 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
   const locked: LockedAgeFile[] = [];
   const ssh: Array<{ source: string; identity: SshIdentity; locked: boolean }> = [];
   const sources: IdentitySource[] = [];
-  const addAge = (label: string, bytes: Uint8Array | undefined, missing: IdentitySource["status"]): void => {
+  const addAge = (label: string, bytes: Uint8Array | undefined, missing: IdentitySource["status"], reason?: string): void => {
     if (bytes === undefined) {
-      sources.push({ label, status: missing, count: 0, kind: "age" });
+      sources.push({ label, status: missing, count: 0, kind: "age", ...(reason ? { reason } : {}) });
       return;
     }
     if (isAgeFile(bytes)) {
@@ -148,16 +148,20 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
 
   const env = ctx.env;
   addAge("SOPS_AGE_KEY", env.SOPS_AGE_KEY === undefined ? undefined : Buffer.from(env.SOPS_AGE_KEY), "not set");
-  if (env.SOPS_AGE_KEY_FILE) addAge(`SOPS_AGE_KEY_FILE=${env.SOPS_AGE_KEY_FILE}`, readIfExists(env.SOPS_AGE_KEY_FILE), "not found");
+  const addAgeFile = (label: string, path: string): void => {
+    const file = readKeyFile(path);
+    addAge(label, file.bytes, file.status, file.reason);
+  };
+  if (env.SOPS_AGE_KEY_FILE) addAgeFile(`SOPS_AGE_KEY_FILE=${env.SOPS_AGE_KEY_FILE}`, env.SOPS_AGE_KEY_FILE);
   else sources.push({ label: "SOPS_AGE_KEY_FILE", status: "not set", count: 0, kind: "age" });
   if (env.SOPS_AGE_KEY_CMD) addAge("SOPS_AGE_KEY_CMD", runKeyCommand(env.SOPS_AGE_KEY_CMD, ctx, recipient), "failed");
   else sources.push({ label: "SOPS_AGE_KEY_CMD", status: "not set", count: 0, kind: "age" });
   const def = defaultKeysPath(ctx);
-  addAge(def, readIfExists(def), "not found");
+  addAgeFile(def, def);
 
-  const addSsh = async (label: string, bytes: Uint8Array | undefined, missing: IdentitySource["status"], pubPath?: string, fromCommand = false): Promise<void> => {
+  const addSsh = async (label: string, bytes: Uint8Array | undefined, missing: IdentitySource["status"], pubPath?: string, fromCommand = false, reason?: string): Promise<void> => {
     if (bytes === undefined) {
-      sources.push({ label, status: missing, count: 0, kind: "ssh" });
+      sources.push({ label, status: missing, count: 0, kind: "ssh", ...(reason ? { reason } : {}) });
       return;
     }
     const text = Buffer.from(bytes).toString("utf8");
@@ -165,7 +169,7 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
       const { looksLikeSshPrivateKey, parseSshPrivateKey } = await import("./openssh-key.js");
       const { LockedSshIdentity, sshIdentityOf } = await import("./ssh-identity.js");
       if (!looksLikeSshPrivateKey(text)) throw new Error("not an OpenSSH or PEM private key");
-      const pubText = pubPath ? readIfExists(pubPath) : undefined;
+      const pubText = pubPath ? readKeyFile(pubPath).bytes : undefined;
       const file = parseSshPrivateKey(text, pubText ? Buffer.from(pubText).toString("utf8") : undefined);
       if (!file.encrypted) {
         ssh.push({ source: label, identity: sshIdentityOf(file.open()), locked: false });
@@ -185,13 +189,17 @@ async function loadAll(ctx: KeyContext, recipient: string | undefined): Promise<
   };
 
   const sshFile = env.SOPS_AGE_SSH_PRIVATE_KEY_FILE;
-  if (sshFile) await addSsh(`SOPS_AGE_SSH_PRIVATE_KEY_FILE=${sshFile}`, readIfExists(sshFile), "not found", `${sshFile}.pub`);
+  const addSshFile = async (label: string, path: string): Promise<void> => {
+    const file = readKeyFile(path);
+    await addSsh(label, file.bytes, file.status, `${path}.pub`, false, file.reason);
+  };
+  if (sshFile) await addSshFile(`SOPS_AGE_SSH_PRIVATE_KEY_FILE=${sshFile}`, sshFile);
   else sources.push({ label: "SOPS_AGE_SSH_PRIVATE_KEY_FILE", status: "not set", count: 0, kind: "ssh" });
   if (env.SOPS_AGE_SSH_PRIVATE_KEY_CMD) await addSsh("SOPS_AGE_SSH_PRIVATE_KEY_CMD", runKeyCommand(env.SOPS_AGE_SSH_PRIVATE_KEY_CMD, ctx, recipient), "failed", undefined, true);
   // Like sops, the default SSH keys are tried even when the variables above are set.
   for (const name of ["id_ed25519", "id_rsa"]) {
     const p = join(ctx.homeDir, ".ssh", name);
-    await addSsh(p, readIfExists(p), "not found", `${p}.pub`);
+    await addSshFile(p, p);
   }
 
   return { age, identities: [...new Set(age.map((a) => a.identity))], plugins: [...new Set(plugins)], locked, ssh, sources };
@@ -294,12 +302,24 @@ export async function listIdentities(ctx: KeyContext): Promise<IdentityInfo[]> {
   return out;
 }
 
-function readIfExists(path: string): Uint8Array | undefined {
-  if (!existsSync(path)) return undefined;
+interface KeyFileRead {
+  readonly bytes?: Uint8Array;
+  /** Why there are no bytes. */
+  readonly status: "not found" | "unreadable";
+  readonly reason?: string;
+}
+
+/**
+ * A key file's bytes, or why there are none. A pipe is read (`SOPS_AGE_KEY_FILE=<(pass show age)`); a folder
+ * or a device (a link to /dev/zero would never end) is not.
+ */
+function readKeyFile(path: string): KeyFileRead {
   try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
+    return { bytes: readSmallFile(path, path, "CANNOT_READ_INPUT", { pipes: true }), status: "not found" };
+  } catch (e) {
+    if (e instanceof SealError) return { status: "unreadable", reason: String(e.details?.why ?? "cannot be read") };
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? { status: "not found" } : { status: "unreadable", reason: `cannot be read (${code ?? "error"})` };
   }
 }
 
@@ -355,5 +375,5 @@ export function splitCommand(cmd: string): string[] {
 
 /** Human-readable list of the places looked at, for error messages (no key material). */
 export function describeSources(sources: readonly IdentitySource[]): string[] {
-  return sources.map((s) => `${s.label} (${s.status === "loaded" ? `${s.count} identit${s.count === 1 ? "y" : "ies"}` : s.status})`);
+  return sources.map((s) => `${s.label} (${s.status === "loaded" ? `${s.count} identit${s.count === 1 ? "y" : "ies"}` : s.status === "unreadable" && s.reason ? `unreadable: ${s.reason}` : s.status})`);
 }

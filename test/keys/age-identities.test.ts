@@ -1,7 +1,7 @@
 // Identity discovery: SSH keys after age keys, passphrase-protected identity files and SSH keys opened only
 // when needed (prompt injected), and the listing for `doctor`, which must carry no private material.
 import { afterAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -169,5 +169,27 @@ describe("age and SSH identities", () => {
     expect(text).not.toContain("AGE-SECRET-KEY");
     const body = readFileSync(join(h, ".ssh/id_ed25519"), "utf8").split("\n")[1]!;
     expect(text).not.toContain(body.slice(0, 20));
+  });
+});
+
+describe("key files that are not files", () => {
+  it("a key file that is a device, a folder or a pipe: devices and folders are named unreadable at once, a pipe is read", async () => {
+    const h = home();
+    const id = await generateIdentity();
+    for (const [env, label, reason] of [
+      [{ SOPS_AGE_KEY_FILE: "/dev/zero" }, "SOPS_AGE_KEY_FILE=/dev/zero", "is not a regular file (a device)"],
+      [{ SOPS_AGE_KEY_FILE: h }, `SOPS_AGE_KEY_FILE=${h}`, "is not a regular file (a folder)"],
+      [{ SOPS_AGE_SSH_PRIVATE_KEY_FILE: "/dev/zero" }, "SOPS_AGE_SSH_PRIVATE_KEY_FILE=/dev/zero", "is not a regular file (a device)"],
+    ] as const) {
+      const loaded = await loadAgeIdentities(ctxFor(h, env).ctx);
+      expect(loaded.sources.find((s) => s.label === label)).toMatchObject({ status: "unreadable", reason });
+    }
+    // A FIFO with a writer, as `SOPS_AGE_KEY_FILE=<(pass show age)` gives.
+    const fifo = join(h, "keys.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const writer = spawn("sh", ["-c", `printf '%s\\n' "$1" > "$2"`, "sh", id, fifo], { stdio: "ignore" });
+    const loaded = await loadAgeIdentities(ctxFor(h, { SOPS_AGE_KEY_FILE: fifo }).ctx);
+    expect(loaded.identities).toEqual([id]);
+    writer.kill();
   });
 });
