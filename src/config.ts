@@ -130,7 +130,20 @@ function libraryData(text: string, path: string): unknown {
     const pos = lineCounter.linePos(e.pos[0]);
     throw new SealError("BAD_CONFIG", `${path}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""} (${e.code})`, { hint: "fix the YAML syntax of the config file" });
   }
-  return (doc.toJS() ?? {}) as unknown;
+  return configDataOf(doc, path);
+}
+
+/**
+ * The data of a parsed config. An alias the yaml package will not expand — its anchor undefined, or
+ * expanding into too large a tree (a "billion laughs" file) — is BAD_CONFIG, not a crash.
+ */
+export function configDataOf(doc: { toJS(): unknown }, path: string): unknown {
+  try {
+    return (doc.toJS() ?? {}) as unknown;
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: "define each anchor (&name) before its aliases (*name), and keep aliases from expanding into huge trees" });
+  }
 }
 
 /**

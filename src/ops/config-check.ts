@@ -9,7 +9,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import { isSealError } from "../errors.js";
 import { closestNames } from "../did-you-mean.js";
 import { configKeyTree, validateConfig, validateConfigClosed, type KeyTree } from "../generated/validators.js";
-import { parseConfig, type SopsConfig } from "../config.js";
+import { configDataOf, parseConfig, type SopsConfig } from "../config.js";
 import { semanticProblems } from "./config-semantics.js";
 import { readSmallText } from "../io/small-file.js";
 
@@ -100,7 +100,13 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
       }),
     };
   }
-  const data = (doc.toJS() ?? {}) as unknown;
+  let data: unknown;
+  try {
+    data = configDataOf(doc, path);
+  } catch (e) {
+    if (!isSealError(e, "BAD_CONFIG")) throw e;
+    return { config: undefined, warnings: [], problems: [{ at: "", message: e.message.slice(path.length + 2) }] };
+  }
   const warnings = inTextOrder(unknownKeys(doc, counter, data));
   const problems = [...schemaProblems(doc, counter, data), ...semanticProblems(data).map((p) => ({ at: label(p.path), message: p.message, ...positionOf(doc, counter, p.path) }))];
   if (problems.length === 0) {
