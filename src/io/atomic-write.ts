@@ -3,9 +3,10 @@
  * a temp file in the same folder (`.NAME.sealfile-<pid>-<hex>.tmp`, see temp-files.ts), fsync, a check that
  * this process still holds the file's lock if it took one, rename, fsync of the folder. Encrypted output keeps the original
  * mode; plaintext is always 0600. The rename replaces a symbolic link at `path` itself, so nothing is ever
- * written through a link.
+ * written through a link to a file. A FIFO or a character device (or a link to one: /dev/stdout) is written
+ * to directly instead: renaming over it would replace the device.
  */
-import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { SealError } from "../errors.js";
 import { checkLockBeforeRename } from "./file-lock.js";
@@ -39,8 +40,35 @@ export function writePlaintextAtomic(path: string, data: Uint8Array): void {
   replaceFile(path, data, PLAINTEXT_MODE, true);
 }
 
+/**
+ * True when `path` is, or links to, a FIFO or a character device (`--output /dev/null`, `/dev/stdout` → a
+ * pipe): those are written to as they are. A file renamed over one would replace the device itself — as
+ * root, /dev/null for the whole machine.
+ */
+function isStream(path: string): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && (st.isCharacterDevice() || st.isFIFO());
+}
+
+function writeToStream(path: string, data: Uint8Array): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  } catch (e) {
+    throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
+      cause: e,
+      hint: "check that you may write to it",
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** `exact`: set the mode with fchmod, so the umask cannot change it. */
 function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: boolean): void {
+  if (isStream(path)) return writeToStream(path, data);
   const dir = dirname(path);
   const tmp = tempPathFor(path);
   let fd: number | undefined;

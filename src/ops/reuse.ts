@@ -6,7 +6,7 @@
  * A version is reused only while its recipients and encryption rule are the ones a fresh encryption would
  * use: someone removed from `.sops.yaml` must not keep reading new secrets through an old data key.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { SealError, isSealError } from "../errors.js";
 import { sealedFormatOf, storeFor, type FormatName, type StoreOptions } from "../formats/index.js";
@@ -14,6 +14,7 @@ import { closeDocument } from "../document/index.js";
 import { mayBeInRepository, runGit } from "../git/run-git.js";
 import type { KeyContext, KeyKind } from "../keys/types.js";
 import { checkEncryptable, openSealedBytes, parseSealed, resealToBytes } from "./sealed-file.js";
+import { readInputFile } from "./read-input.js";
 import { diffRecipients, type RecipientDiff } from "../document/recipient-diff.js";
 import { sameRule, storedRule, type EncryptionRule } from "../document/rule-strength.js";
 import type { WantedRecipients } from "../document/rekey.js";
@@ -78,7 +79,7 @@ export async function findSealedVersion(opts: FindVersionOptions): Promise<Seale
   if (typeof opts.reuse === "string") {
     const path = resolve(opts.cwd, opts.reuse);
     if (!existsSync(path)) throw new SealError("FILE_NOT_FOUND", `${opts.reuse}: no such file (given with --reuse)`);
-    const bytes = readFileSync(path);
+    const bytes = readInputFile(opts.reuse, undefined, opts.cwd);
     if (!isSealed(bytes, opts.format, opts.storeOptions)) {
       throw new SealError("NOT_ENCRYPTED", `${opts.reuse} is not an encrypted ${opts.format} file (given with --reuse)`);
     }
@@ -86,7 +87,8 @@ export async function findSealedVersion(opts: FindVersionOptions): Promise<Seale
   }
   if (!opts.target || opts.target === "-") return undefined;
   const path = resolve(opts.cwd, opts.target);
-  if (opts.targetBytes || existsSync(path)) {
+  // Only a regular file is read: the target may be a FIFO or a device (`--output /dev/stdout`).
+  if (opts.targetBytes || statSync(path, { throwIfNoEntry: false })?.isFile()) {
     const bytes = opts.targetBytes ?? readFileSync(path);
     if (isSealed(bytes, opts.format, opts.storeOptions)) return { bytes, source: opts.target };
   }

@@ -4,7 +4,7 @@
 // trace, error[INTERNAL], a hang, or exit 0 with an error printed. Seeded (FUZZ_SEED replays, FUZZ_N sets
 // how many).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, lstatSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseEnv, runSecrets } from "../helpers/cli.js";
@@ -90,6 +90,8 @@ describe("command-line fuzzing", () => {
         const run = runInProcess(args, { env, cwd: join(root, "repo"), input });
         const res = await Promise.race([run, new Promise<undefined>((done) => setTimeout(done, HANG_MS, undefined))]);
         if (res === undefined) findings.push(`#${n} ${JSON.stringify(args)}: no answer in ${HANG_MS} ms`);
+        // A run once replaced the machine's /dev/null with a file (`--output /dev/null`, as root).
+        if (!lstatSync("/dev/null").isCharacterDevice()) throw new Error(`#${n} ${JSON.stringify(args)} replaced /dev/null`);
         else {
           const code = res.code === 0 ? "exit 0" : (/^error\[([A-Z_]+)\]/m.exec(res.stderr)?.[1] ?? `exit ${res.code}`);
           codes.set(code, (codes.get(code) ?? 0) + 1);

@@ -4,8 +4,8 @@
  * that hangs every command run there while memory grows. Each such file must be refused at once with a
  * clear error (or, for the guard's index-governed configuration, simply not used). A local FIFO too.
  */
-import { execFileSync } from "node:child_process";
-import { symlinkSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { lstatSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { baseEnv, runSecretsAsync, tempHome } from "../helpers/cli.js";
@@ -34,6 +34,7 @@ describe("links to /dev/zero where sealfile reads a small file", () => {
     } finally {
       repo.cleanup();
       k.cleanup();
+      rmSync(k.dir, { recursive: true, force: true });
     }
   });
 
@@ -102,3 +103,30 @@ describe("the library reads files as the CLI does", () => {
     }
   });
 });
+
+describe("--output to a FIFO", () => {
+  it("decrypt and encrypt write into a FIFO and leave it one (encrypt no longer reads it first, for IVs to reuse)", async () => {
+    const k = keyedDir();
+    try {
+      const sealed = k.seal("s.enc.yaml", "A: fifo-value\n");
+      writeFileSync(join(k.dir, "plain.yaml"), "B: 1\n");
+      const fifo = join(k.dir, "out.fifo");
+      execFileSync("mkfifo", [fifo]);
+      for (const args of [["decrypt", "--output", fifo, sealed], ["encrypt", "--age", k.recipient, "--output", fifo, "plain.yaml"]]) {
+        const reader = spawn("cat", [fifo]);
+        let got = "";
+        reader.stdout.on("data", (c: Buffer) => (got += c.toString()));
+        const closed = new Promise((done) => reader.on("close", done));
+        const r = await runSecretsAsync(args, { env: k.env, cwd: k.dir, process: true, timeoutMs: 20_000 });
+        await closed;
+        expect(r.code, r.stderr).toBe(0);
+        expect(got).toMatch(args[0] === "decrypt" ? /A: fifo-value/ : /B: ENC\[AES256_GCM/);
+        expect(lstatSync(fifo).isFIFO()).toBe(true);
+      }
+    } finally {
+      k.cleanup();
+      rmSync(k.dir, { recursive: true, force: true });
+    }
+  });
+});
+
