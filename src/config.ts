@@ -142,7 +142,10 @@ export function configDataOf(doc: { toJS(): unknown }, path: string): unknown {
     return (doc.toJS() ?? {}) as unknown;
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
-    throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, { hint: "define each anchor (&name) before its aliases (*name), and keep aliases from expanding into huge trees" });
+    throw new SealError("BAD_CONFIG", `${path}: ${e.message}`, {
+      hint: "define each anchor (&name) before its aliases (*name), and keep aliases from expanding into huge trees",
+      details: { why: e.message },
+    });
   }
 }
 

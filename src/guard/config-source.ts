@@ -56,7 +56,7 @@ async function configText(p: { abs: string; rel: string; direct: boolean }, inRe
   }
   // Inside a repository the index decides; a working-tree entry that is not a regular file counts as none.
   const working = await readWorking(abs, rel).catch((e: unknown) => {
-    if (e instanceof SealError) return null;
+    if (e instanceof SealError && e.details?.why !== undefined) return null;
     throw e;
   });
   if (!inRepo) {

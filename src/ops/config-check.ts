@@ -105,7 +105,7 @@ export function checkConfigText(text: string, path: string, foundBy: SopsConfig[
     data = configDataOf(doc, path);
   } catch (e) {
     if (!isSealError(e, "BAD_CONFIG")) throw e;
-    return { config: undefined, warnings: [], problems: [{ at: "", message: e.message.slice(path.length + 2) }] };
+    return { config: undefined, warnings: [], problems: [{ at: "", message: String(e.details?.why ?? e.message) }] };
   }
   const warnings = inTextOrder(unknownKeys(doc, counter, data));
   const problems = [...schemaProblems(doc, counter, data), ...semanticProblems(data).map((p) => ({ at: label(p.path), message: p.message, ...positionOf(doc, counter, p.path) }))];
