@@ -7,7 +7,6 @@
  * const secrets = await decryptFile("secrets.enc.yaml"); // { db: { password: "…" } }
  * const env = await loadEnv(["secrets.enc.yaml"]);      // { DB_PASSWORD: "…" }
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { SealError } from "./errors.js";
 import { chooseFormat, type FormatName } from "./formats/index.js";
@@ -155,9 +154,11 @@ export interface EncryptFileOptions {
 }
 
 /**
- * Encrypts a plaintext file (in place unless `output` is given), atomically.
- * The target is locked while it is rewritten (another writer waits up to 10 s).
- * @throws SealError ALREADY_ENCRYPTED, NO_RECIPIENTS, NO_MATCHING_RULE, BAD_SYNTAX, FILE_LOCKED
+ * Encrypts a plaintext file (in place unless `output` is given), atomically. Relative paths are taken from
+ * `cwd` (default: the process's working folder). The target is locked while it is rewritten (another writer
+ * waits up to 10 s).
+ * @throws SealError FILE_NOT_FOUND, CANNOT_READ_INPUT, ALREADY_ENCRYPTED, NO_RECIPIENTS, NO_MATCHING_RULE,
+ *   BAD_SYNTAX, FILE_LOCKED
  */
 export async function encryptFile(path: string, opts: EncryptFileOptions = {}): Promise<void> {
   const env = opts.env ?? process.env;
@@ -167,9 +168,10 @@ export async function encryptFile(path: string, opts: EncryptFileOptions = {}): 
   const age = Array.isArray(opts.age) ? opts.age.join(",") : opts.age;
   const choice = chooseRecipients({ age }, env, config, path, cwd);
   const keyGroups = await Promise.all(choice.groups.map((g) => Promise.all(g.map(keyFromSpec))));
-  const target = opts.output ?? path;
-  await withFileLock(resolve(target), async () => {
-    const sealed = await sealPlainBytes(readFileSync(path), {
+  // Both paths are taken from `cwd`, as the config lookup above takes them.
+  const target = resolve(cwd, opts.output ?? path);
+  await withFileLock(target, async () => {
+    const sealed = await sealPlainBytes(readInputFile(path, undefined, cwd), {
       format,
       ctx: makeKeyContext(env),
       keyGroups,
