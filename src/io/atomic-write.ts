@@ -50,12 +50,16 @@ function isStream(path: string): boolean {
   return st !== undefined && (st.isCharacterDevice() || st.isFIFO());
 }
 
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
 function writeToStream(path: string, data: Uint8Array): void {
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY);
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    writeAll(fd, data);
   } catch (e) {
     throw new SealError("CANNOT_WRITE_OUTPUT", `could not write ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`, {
       cause: e,
@@ -75,8 +79,7 @@ function replaceFile(path: string, data: Uint8Array, fileMode: number, exact: bo
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, fileMode);
     if (exact) fchmodSync(fd, fileMode);
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    writeAll(fd, data);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -5,7 +5,8 @@
  * command while memory grows. Here only a regular file is read (and a pipe where asked: a key file may be
  * `<(pass show …)`), up to a cap; without pipes, the open does not wait for a FIFO's writer.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, type Stats } from "node:fs";
+import { readToEnd } from "./read-to-end.js";
 import { SealError, type ErrorCode } from "../errors.js";
 
 /** Far above any real configuration or key file. */
@@ -31,22 +32,10 @@ export function readSmallFile(path: string, shown: string, code: ErrorCode = "CA
       throw refuse(`is not a regular file (${kindOf(st)})`, `make ${shown} a plain file, or remove it`);
     }
     if (st.size > MAX_SMALL_FILE_BYTES) throw tooLarge();
-    // A file can grow while it is read, and a pipe has no size: read to the end, never past the cap.
-    let buf = Buffer.allocUnsafe(st.size + 4096);
-    let total = 0;
-    for (;;) {
-      if (total === buf.length) {
-        if (total > MAX_SMALL_FILE_BYTES) throw tooLarge();
-        const grown = Buffer.allocUnsafe(Math.min(buf.length * 2, MAX_SMALL_FILE_BYTES + 1));
-        buf.copy(grown, 0, 0, total);
-        buf = grown;
-      }
-      const n = readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
-      total += n;
-    }
-    if (total > MAX_SMALL_FILE_BYTES) throw tooLarge();
-    return buf.subarray(0, total);
+    // A file can grow while it is read, and a pipe has no size: the cap holds as it is read.
+    const bytes = readToEnd(fd, st.size + 1, MAX_SMALL_FILE_BYTES);
+    if (bytes === undefined) throw tooLarge();
+    return bytes;
   } finally {
     closeSync(fd);
   }

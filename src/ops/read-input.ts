@@ -3,9 +3,10 @@
  * held to MAX_INPUT_BYTES: a device such as /dev/zero is refused, and a stream is cut off at the cap; reading
  * a file first removes the temp files killed sealfile writers left in its folder.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { removeDeadTempFiles } from "../io/temp-files.js";
+import { readToEnd } from "../io/read-to-end.js";
 import type { Readable } from "node:stream";
 import { SealError } from "../errors.js";
 import { MAX_INPUT_BYTES } from "../formats/limits.js";
@@ -36,23 +37,9 @@ export async function readAll(stream: Readable, what = "the input"): Promise<Uin
 
 /** Reads an open descriptor (a regular file, a pipe or a socket) with the cap applied as it goes. */
 function readDescriptor(fd: number, size: number, path: string): Uint8Array {
-  let buf = Buffer.allocUnsafe(Math.max(size, 64 * 1024));
-  let total = 0;
-  for (;;) {
-    if (total === buf.length) {
-      if (total >= MAX_INPUT_BYTES) {
-        if (readSync(fd, Buffer.alloc(1), 0, 1, null) === 0) break;
-        throw tooLarge(path);
-      }
-      const grown = Buffer.allocUnsafe(Math.min(MAX_INPUT_BYTES, buf.length * 2));
-      buf.copy(grown, 0, 0, total);
-      buf = grown;
-    }
-    const n = readSync(fd, buf, total, buf.length - total, null);
-    if (n === 0) break;
-    total += n;
-  }
-  return buf.subarray(0, total);
+  const bytes = readToEnd(fd, size, MAX_INPUT_BYTES);
+  if (bytes === undefined) throw tooLarge(path);
+  return bytes;
 }
 
 /**
