@@ -18,6 +18,16 @@ afterAll(() => home.cleanup());
 // A real process, cut off well before vitest's own timeout: a hang shows as code -1.
 const run = (args: string[], cwd: string, extra: Record<string, string> = {}) => runSecretsAsync(args, { env: { ...env, ...extra }, cwd, process: true, timeoutMs: 20_000 });
 
+/** Runs `body` in a fresh repository, removed afterwards. */
+async function inRepo(body: (repo: ReturnType<typeof makeRepo>) => Promise<void>): Promise<void> {
+  const repo = makeRepo();
+  try {
+    await body(repo);
+  } finally {
+    repo.cleanup();
+  }
+}
+
 describe("links to /dev/zero where sealfile reads a small file", () => {
   it(".sops.yaml: decrypt, status, encrypt and exec stop at once with BAD_CONFIG", async () => {
     const k = keyedDir();
@@ -38,34 +48,25 @@ describe("links to /dev/zero where sealfile reads a small file", () => {
     }
   });
 
-  it("a FIFO .sops.yaml is not waited on", async () => {
-    const repo = makeRepo();
-    try {
+  it("a FIFO .sops.yaml is not waited on", () =>
+    inRepo(async (repo) => {
       execFileSync("mkfifo", [join(repo.dir, ".sops.yaml")]);
       repo.write("a.yaml", "a: 1\n");
       const r = await run(["status"], repo.dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("is not a regular file (a FIFO)");
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  it("exec -f with an encrypted file that links to /dev/zero is refused", async () => {
-    const repo = makeRepo();
-    try {
+  it("exec -f with an encrypted file that links to /dev/zero is refused", () =>
+    inRepo(async (repo) => {
       symlinkSync("/dev/zero", join(repo.dir, "x.enc.yaml"));
       const r = await run(["exec", "-f", "x.enc.yaml", "--", "true"], repo.dir);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error\[CANNOT_READ_INPUT\]: x\.enc\.yaml: not a regular file/);
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 
-  it("a committed .secretsignore link does not stop the guard; .gitattributes and a husky hook are refused", async () => {
-    const repo = makeRepo();
-    try {
+  it("a committed .secretsignore link does not stop the guard; .gitattributes and a husky hook are refused", () =>
+    inRepo(async (repo) => {
       symlinkSync("/dev/zero", join(repo.dir, ".secretsignore"));
       repo.write("a.txt", "A=1\n");
       repo.git("add", "-A");
@@ -84,24 +85,17 @@ describe("links to /dev/zero where sealfile reads a small file", () => {
       const hook = await run(["hook", "install"], repo.dir);
       expect(hook.code).toBe(2);
       expect(hook.stderr).toMatch(/pre-commit is not a regular file \(a device\)/);
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 });
 
 describe("the library reads files as the CLI does", () => {
-  it("decryptFile refuses a link to /dev/zero at once, and names a missing file FILE_NOT_FOUND", async () => {
-    const { decryptFile } = await import("../../src/index.js");
-    const repo = makeRepo();
-    try {
+  it("decryptFile refuses a link to /dev/zero at once, and names a missing file FILE_NOT_FOUND", () =>
+    inRepo(async (repo) => {
+      const { decryptFile } = await import("../../src/index.js");
       symlinkSync("/dev/zero", join(repo.dir, "x.enc.yaml"));
       await expect(decryptFile("x.enc.yaml", { cwd: repo.dir, env: {} })).rejects.toMatchObject({ code: "CANNOT_READ_INPUT" });
       await expect(decryptFile("missing.enc.yaml", { cwd: repo.dir, env: {} })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
-    } finally {
-      repo.cleanup();
-    }
-  });
+    }));
 });
 
 describe("--output to a FIFO", () => {
